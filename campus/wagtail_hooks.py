@@ -1,0 +1,5 @@
+from wagtail.snippets.models import register_snippet
+
+from campus.viewsets import QpvViewSet
+
+register_snippet(QpvViewSet)

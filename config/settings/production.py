@@ -1,0 +1,27 @@
+"""Production hardening. Secrets have no default here: a missing one stops the start-up."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env_bool
+
+DEBUG = False
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY doit être défini dans l'environnement (50 caractères au moins).")
+if "DATABASE_URL" not in os.environ:
+    raise ImproperlyConfigured("DATABASE_URL doit être défini dans l'environnement.")
+if not os.environ.get("ALLOWED_HOSTS"):
+    raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini dans l'environnement.")
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True

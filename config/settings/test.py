@@ -1,0 +1,16 @@
+"""Tests: fast and quiet. DATABASE_URL still decides between SQLite and PostgreSQL."""
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+WAGTAILADMIN_BASE_URL = "http://testserver"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

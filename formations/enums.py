@@ -1,0 +1,42 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Format(models.TextChoices):
+    ON_SITE = "sur_place", _("Sur place")
+    REMOTE = "a_distance", _("À distance")
+    HYBRID = "hybride", _("Hybride (sur place et à distance)")
+
+
+class Schedule(models.TextChoices):
+    FULL_TIME = "temps_plein", _("Temps plein")
+    PART_TIME = "temps_partiel", _("Temps partiel")
+
+
+class EntryLevel(models.TextChoices):
+    NONE = "aucun", _("Aucun diplôme demandé")
+    LEVEL_3 = "3", _("CAP ou BEP (niveau 3)")
+    LEVEL_4 = "4", _("Baccalauréat (niveau 4)")
+    LEVEL_5 = "5", _("Bac+2 (niveau 5)")
+
+
+class CertificationLevel(models.IntegerChoices):
+    """Levels of the national qualifications framework (décret n° 2019-14), aligned with the EQF."""
+
+    LEVEL_3 = 3, _("Niveau 3 (CAP, BEP)")
+    LEVEL_4 = 4, _("Niveau 4 (bac)")
+    LEVEL_5 = 5, _("Niveau 5 (bac+2)")
+    LEVEL_6 = 6, _("Niveau 6 (bac+3, bac+4)")
+    LEVEL_7 = 7, _("Niveau 7 (bac+5)")
+    LEVEL_8 = 8, _("Niveau 8 (doctorat)")
+
+
+class Repertoire(models.TextChoices):
+    RNCP = "RNCP", _("Répertoire national des certifications professionnelles (RNCP)")
+    RS = "RS", _("Répertoire spécifique (RS)")
+
+
+class CatalogueSort(models.TextChoices):
+    START_DATE = "date", _("Date de début la plus proche")
+    DURATION = "duree", _("Durée la plus courte")
+    TITLE = "titre", _("Titre (de A à Z)")

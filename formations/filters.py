@@ -1,0 +1,150 @@
+"""The public catalogue's filters. Parameter names are French so that a shared link reads well."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from campus.models import CampusPage
+from formations.enums import CatalogueSort, CertificationLevel, EntryLevel, Format, Schedule
+from formations.models import Domain, FormationPage, RomeCode, Session
+
+
+class MinMaxWidget(django_filters.widgets.RangeWidget):
+    suffixes = ["min", "max"]
+
+    def __init__(self, input_type="number", attrs=None):
+        widget_class = forms.DateInput if input_type == "date" else forms.NumberInput
+        widgets = (widget_class(attrs={"type": input_type, **(attrs or {})}),) * 2
+        super(django_filters.widgets.RangeWidget, self).__init__(widgets, attrs)
+
+
+class CatalogueForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        for name, message in (
+            ("debut", _("La première date doit venir avant la seconde.")),
+            ("duree", _("La durée minimale doit être plus petite que la durée maximale.")),
+        ):
+            bounds = cleaned.get(name)
+            if bounds and bounds.start is not None and bounds.stop is not None and bounds.start > bounds.stop:
+                self.add_error(name, message)
+        return cleaned
+
+
+class FormationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Mots-clés"), method="filter_text", max_length=100)
+    campus = django_filters.ModelChoiceFilter(
+        label=_("Campus"),
+        queryset=CampusPage.objects.live().order_by("title"),
+        method="filter_campus",
+        empty_label=_("Tous les campus"),
+    )
+    domaine = django_filters.ModelChoiceFilter(
+        label=_("Domaine"),
+        field_name="domain",
+        queryset=Domain.objects.filter(Exists(FormationPage.objects.live().filter(domain=OuterRef("pk")))),
+        empty_label=_("Tous les domaines"),
+    )
+    niveau = django_filters.TypedChoiceFilter(
+        label=_("Niveau de la certification"),
+        field_name="certification__level",
+        choices=CertificationLevel.choices,
+        coerce=int,
+        empty_label=_("Tous les niveaux"),
+    )
+    prerequis = django_filters.ChoiceFilter(
+        label=_("Diplôme demandé à l'entrée"),
+        field_name="entry_level",
+        choices=EntryLevel.choices,
+        empty_label=_("Peu importe"),
+    )
+    format = django_filters.ChoiceFilter(
+        label=_("Modalité"), field_name="format", choices=Format.choices, empty_label=_("Toutes les modalités")
+    )
+    rythme = django_filters.ChoiceFilter(
+        label=_("Rythme"), choices=Schedule.choices, method="filter_schedule", empty_label=_("Tous les rythmes")
+    )
+    gratuit = django_filters.BooleanFilter(
+        label=_("Gratuites seulement"), widget=forms.CheckboxInput, method="filter_free"
+    )
+    places = django_filters.BooleanFilter(
+        label=_("Avec des places encore ouvertes"), widget=forms.CheckboxInput, method="filter_open_seats"
+    )
+    debut = django_filters.DateFromToRangeFilter(
+        label=_("Début de session entre le"), method="filter_start", widget=MinMaxWidget(input_type="date")
+    )
+    duree = django_filters.RangeFilter(
+        label=_("Durée (en heures)"), field_name="duration_hours", widget=MinMaxWidget(attrs={"min": 0})
+    )
+    metier = django_filters.ModelChoiceFilter(
+        label=_("Métier visé"),
+        field_name="target_jobs",
+        queryset=RomeCode.objects.filter(Exists(FormationPage.target_jobs.through.objects.filter(romecode=OuterRef("pk")))),
+        to_field_name="code",
+        empty_label=_("Tous les métiers"),
+    )
+    tri = django_filters.ChoiceFilter(
+        label=_("Trier par"), choices=CatalogueSort.choices, method="sort", empty_label=None, null_label=None
+    )
+
+    class Meta:
+        model = FormationPage
+        fields = []
+        form = CatalogueForm
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split():
+            jobs = FormationPage.target_jobs.through.objects.filter(
+                formationpage=OuterRef("pk"), romecode__label__icontains=word
+            )
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(certification__title__icontains=word)
+                | Q(domain__label__icontains=word)
+                | Exists(jobs)
+            )
+        return queryset
+
+    def filter_campus(self, queryset, name, campus):
+        return queryset.filter(path__startswith=campus.path, depth=campus.depth + 1)
+
+    def filter_schedule(self, queryset, name, value):
+        return queryset.filter(Exists(Session.objects.upcoming().filter(formation=OuterRef("pk"), schedule=value)))
+
+    def filter_free(self, queryset, name, value):
+        return queryset.filter(price=0) if value else queryset
+
+    def filter_open_seats(self, queryset, name, value):
+        return queryset.filter(has_open_session=True) if value else queryset
+
+    def filter_start(self, queryset, name, value):
+        sessions = Session.objects.upcoming().filter(formation=OuterRef("pk"))
+        if value.start is not None:
+            sessions = sessions.filter(start_date__gte=value.start)
+        if value.stop is not None:
+            sessions = sessions.filter(start_date__lte=value.stop)
+        return queryset.filter(Exists(sessions))
+
+    def sort(self, queryset, name, value):
+        # The sort is applied in filter_queryset so that a missing or invalid value still sorts.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("tri") or CatalogueSort.START_DATE
+        if sort == CatalogueSort.DURATION:
+            return queryset.order_by("duration_hours", "title", "pk")
+        if sort == CatalogueSort.TITLE:
+            return queryset.order_by("title", "pk")
+        return queryset.order_by(F("next_session_start").asc(nulls_last=True), "title", "pk")
+
+    @property
+    def active_filter_count(self):
+        if not self.is_bound or not hasattr(self.form, "cleaned_data"):
+            return 0
+        return sum(
+            1 for key, value in self.form.cleaned_data.items() if key != "tri" and value not in (None, "", False)
+            and not (hasattr(value, "start") and value.start is None and value.stop is None)
+        )

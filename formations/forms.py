@@ -1,0 +1,27 @@
+from django import forms
+from django.db.models import Q
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from campus.models import CampusPage
+from formations.models import FormationPage
+
+
+def formations_editable_by(user):
+    """The formations whose sessions a user may manage: those under their campuses."""
+    formations = FormationPage.objects.order_by("title")
+    if user is None or not user.is_active:
+        return formations.none()
+    if user.is_superuser:
+        return formations
+    scope = Q()
+    for path in CampusPage.objects.filter(staff_group__in=user.groups.all()).values_list("path", flat=True):
+        scope |= Q(path__startswith=path)
+    return formations.filter(scope) if scope else formations.none()
+
+
+class SessionAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["formation"]
+        field.queryset = formations_editable_by(self.for_user)
+        field.widget = forms.Select(choices=field.choices)

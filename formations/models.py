@@ -1,0 +1,337 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from formations import structured_data
+from formations.blocks import FormationStreamBlock
+from formations.enums import CertificationLevel, EntryLevel, Format, Repertoire, Schedule
+
+# --- Reference data -----------------------------------------------------------------------------
+
+
+class RomeCode(models.Model):
+    """A job of France Travail's ROME (Répertoire opérationnel des métiers et des emplois)."""
+
+    code = models.CharField(_("code ROME"), max_length=5, unique=True, validators=[RegexValidator(r"^[A-N]\d{4}$")])
+    label = models.CharField(_("intitulé"), max_length=200)
+    domain_code = models.CharField(_("code du domaine professionnel"), max_length=3, blank=True)
+    domain_label = models.CharField(_("domaine professionnel"), max_length=200, blank=True)
+    grand_domain_code = models.CharField(_("code du grand domaine"), max_length=1, blank=True)
+    grand_domain_label = models.CharField(_("grand domaine"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("métier (ROME)")
+        verbose_name_plural = _("métiers (ROME)")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.label} ({self.code})"
+
+
+class Domain(models.Model):
+    """A training field, named by its Formacode® (Centre Inffo's thesaurus of training fields)."""
+
+    formacode = models.CharField(
+        _("code Formacode"), max_length=5, unique=True, validators=[RegexValidator(r"^\d{5}$")]
+    )
+    label = models.CharField(_("intitulé"), max_length=200)
+
+    class Meta:
+        verbose_name = _("domaine de formation")
+        verbose_name_plural = _("domaines de formation")
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+
+class Certification(models.Model):
+    """A certification registered by France compétences, in the RNCP or the répertoire spécifique."""
+
+    code = models.CharField(
+        _("numéro de fiche"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^(RNCP|RS)\d{1,6}$", _("Un numéro de fiche ressemble à RNCP37674 ou RS5568."))],
+    )
+    repertoire = models.CharField(_("répertoire"), max_length=4, choices=Repertoire.choices)
+    title = models.CharField(_("intitulé"), max_length=400)
+    level = models.PositiveSmallIntegerField(
+        _("niveau"), choices=CertificationLevel.choices, null=True, blank=True, help_text=_("Vide pour le RS.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    certifiers = models.TextField(_("certificateurs"), blank=True)
+    registration_end = models.DateField(_("fin d'enregistrement"), null=True, blank=True)
+    rome_codes = models.ManyToManyField(RomeCode, verbose_name=_("métiers visés"), blank=True, related_name="+")
+    url = models.URLField(_("fiche officielle"), blank=True, max_length=500)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.title} ({self.code})"
+
+    @property
+    def official_url(self):
+        kind = "rncp" if self.repertoire == Repertoire.RNCP else "rs"
+        number = self.code.removeprefix(self.repertoire)
+        return f"https://www.francecompetences.fr/recherche/{kind}/{number}/"
+
+
+# --- Formation pages ----------------------------------------------------------------------------
+
+
+class FormationPageQuerySet(PageQuerySet):
+    def for_catalogue(self, today=None):
+        """Live, public formations with what a catalogue card shows, in a constant number of queries."""
+        today = today or timezone.localdate()
+        upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today).order_by("start_date")
+        return (
+            self.live()
+            .public()
+            .select_related("domain", "certification")
+            .annotate(
+                next_session_start=Subquery(upcoming.values("start_date")[:1]),
+                has_open_session=Exists(Session.objects.filter(formation=OuterRef("pk")).open_for_applications(today)),
+            )
+        )
+
+
+class FormationPage(Page):
+    summary = models.TextField(
+        _("résumé"), max_length=300, help_text=_("Deux ou trois phrases simples : à quoi mène la formation.")
+    )
+    body = StreamField(FormationStreamBlock(), blank=True, verbose_name=_("contenu"))
+    domain = models.ForeignKey(
+        Domain,
+        verbose_name=_("domaine"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="formation_pages",
+    )
+    target_jobs = ParentalManyToManyField(
+        RomeCode, verbose_name=_("métiers visés (codes ROME)"), blank=True, related_name="formation_pages"
+    )
+    certification = models.ForeignKey(
+        Certification,
+        verbose_name=_("certification préparée"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="formation_pages",
+    )
+    entry_level = models.CharField(
+        _("niveau demandé à l'entrée"), max_length=10, choices=EntryLevel.choices, default=EntryLevel.NONE
+    )
+    duration_hours = models.PositiveIntegerField(_("durée en heures"), validators=[MinValueValidator(1)])
+    format = models.CharField(_("modalité"), max_length=12, choices=Format.choices, default=Format.ON_SITE)
+    price = models.DecimalField(
+        _("prix en euros"),
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("0 si la formation est gratuite pour les jeunes."),
+    )
+    prerequisites = models.TextField(
+        _("prérequis"), blank=True, help_text=_("Ce qu'il faut savoir ou avoir avant d'entrer, en mots simples.")
+    )
+    accessibility_referent_name = models.CharField(_("référent handicap : nom"), max_length=120, blank=True)
+    accessibility_referent_email = models.EmailField(_("référent handicap : e-mail"), blank=True)
+    accessibility_referent_phone = models.CharField(_("référent handicap : téléphone"), max_length=20, blank=True)
+
+    objects = PageManager.from_queryset(FormationPageQuerySet)()
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("prerequisites"),
+        index.FilterField("format"),
+        index.FilterField("price"),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("duration_hours"), FieldPanel("format"), FieldPanel("price")]),
+                FieldPanel("entry_level"),
+                FieldPanel("prerequisites"),
+            ],
+            heading=_("L'essentiel"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("domain"), FieldPanel("certification"), FieldPanel("target_jobs")],
+            heading=_("Certification et métiers"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("accessibility_referent_name"),
+                FieldRowPanel([FieldPanel("accessibility_referent_email"), FieldPanel("accessibility_referent_phone")]),
+            ],
+            heading=_("Accessibilité aux personnes en situation de handicap"),
+        ),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["campus.CampusPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("formation")
+        verbose_name_plural = _("formations")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["campus"] = self.campus
+        context["sessions"] = self.upcoming_sessions
+        context["structured_data"] = structured_data.course(self, request)
+        return context
+
+    @cached_property
+    def campus(self):
+        from campus.models import CampusPage
+
+        return CampusPage.objects.filter(path=self.path[: -self.steplen]).first()
+
+    @cached_property
+    def upcoming_sessions(self):
+        return list(self.sessions.upcoming().order_by("start_date"))
+
+    @property
+    def is_free(self):
+        return not self.price
+
+    @staticmethod
+    def attach_campuses(formations):
+        """Give each formation its campus with one query, whatever the number of formations."""
+        from campus.models import CampusPage
+
+        formations = list(formations)
+        parent_paths = {formation.path[: -formation.steplen] for formation in formations}
+        campuses = {campus.path: campus for campus in CampusPage.objects.filter(path__in=parent_paths)}
+        for formation in formations:
+            formation.__dict__["campus"] = campuses.get(formation.path[: -formation.steplen])
+        return formations
+
+
+# --- Sessions -----------------------------------------------------------------------------------
+
+
+class SessionQuerySet(models.QuerySet):
+    def upcoming(self, today=None):
+        return self.filter(start_date__gte=today or timezone.localdate())
+
+    def open_for_applications(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(
+            applications_open=True, application_deadline__gte=today, seats_taken__lt=models.F("capacity")
+        )
+
+    def visible_to(self, user):
+        """The sessions a user may see in the admin: all for superusers, their campuses' otherwise."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(campus__staff_group__in=user.groups.all())
+
+
+class Session(models.Model):
+    """A dated run of a formation. Applications will point at it, so it is never deleted by a page edit."""
+
+    formation = models.ForeignKey(
+        FormationPage, verbose_name=_("formation"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    # Copied from the formation's parent page so that staff scoping and filters need no tree walk.
+    campus = models.ForeignKey(
+        "campus.CampusPage", verbose_name=_("campus"), on_delete=models.PROTECT, related_name="sessions", editable=False
+    )
+    start_date = models.DateField(_("date de début"))
+    end_date = models.DateField(_("date de fin"))
+    application_deadline = models.DateField(_("date limite de candidature"))
+    capacity = models.PositiveSmallIntegerField(_("nombre de places"), validators=[MinValueValidator(1)])
+    seats_taken = models.PositiveSmallIntegerField(_("places occupées"), default=0, editable=False)
+    schedule = models.CharField(_("rythme"), max_length=15, choices=Schedule.choices, default=Schedule.FULL_TIME)
+    applications_open = models.BooleanField(
+        _("candidatures ouvertes"), default=True, help_text=_("Décochez pour fermer les candidatures avant la date.")
+    )
+    schedule_details = models.CharField(
+        _("horaires"), max_length=200, blank=True, help_text=_("Ex. : du lundi au jeudi, de 9 h à 16 h")
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(application_deadline__lte=models.F("end_date")), name="session_deadline_before_end"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_seats"),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=models.F("capacity")), name="session_not_overbooked"
+            ),
+        ]
+        indexes = [models.Index(fields=["formation", "start_date"])]
+
+    def __str__(self):
+        return _("%(formation)s – du %(start)s au %(end)s") % {
+            "formation": self.formation.title,
+            "start": self.start_date.strftime("%d/%m/%Y"),
+            "end": self.end_date.strftime("%d/%m/%Y"),
+        }
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("La date de fin doit venir après la date de début.")
+        if self.application_deadline and self.end_date and self.application_deadline > self.end_date:
+            errors["application_deadline"] = _("La date limite de candidature doit venir avant la fin de la session.")
+        if self.capacity is not None and self.capacity < self.seats_taken:
+            errors["capacity"] = _("%(taken)d places sont déjà occupées : la capacité ne peut pas être plus petite.") % {
+                "taken": self.seats_taken
+            }
+        if self.formation_id and self.formation.campus is None:
+            errors["formation"] = _("Cette formation n'est rattachée à aucun campus.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.formation_id and not self.campus_id:
+            self.campus = self.formation.campus
+        super().save(*args, **kwargs)
+
+    @property
+    def seats_left(self):
+        return max(self.capacity - self.seats_taken, 0)
+
+    def is_open_for_applications(self, today=None):
+        today = today or timezone.localdate()
+        return self.applications_open and self.application_deadline >= today and self.seats_left > 0
+
+    @property
+    def duration_days(self):
+        return (self.end_date - self.start_date + datetime.timedelta(days=1)).days

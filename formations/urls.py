@@ -1,0 +1,9 @@
+from django.urls import path
+
+from formations import views
+
+app_name = "formations"
+
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+]

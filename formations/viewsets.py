@@ -1,0 +1,112 @@
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from formations.forms import SessionAdminForm
+from formations.models import Certification, Domain, RomeCode, Session
+
+
+class CampusScopedMixin:
+    """Answer 404 for a session of a campus the user does not belong to, before any other check."""
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
+        if pk is not None and not Session.objects.visible_to(request.user).filter(pk=unquote(str(pk))).exists():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SessionIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return Session.objects.visible_to(self.request.user).select_related("formation", "campus")
+
+
+class SessionEditView(CampusScopedMixin, generic.EditView):
+    pass
+
+
+class SessionDeleteView(CampusScopedMixin, generic.DeleteView):
+    pass
+
+
+class SessionCopyView(CampusScopedMixin, generic.CopyView):
+    pass
+
+
+class SessionHistoryView(CampusScopedMixin, history.HistoryView):
+    pass
+
+
+class SessionUsageView(CampusScopedMixin, usage.UsageView):
+    pass
+
+
+class SessionInspectView(CampusScopedMixin, generic.InspectView):
+    pass
+
+
+class SessionViewSet(ModelViewSet):
+    model = Session
+    icon = "date"
+    menu_label = _("Sessions")
+    menu_order = 210
+    add_to_admin_menu = True
+    index_view_class = SessionIndexView
+    edit_view_class = SessionEditView
+    delete_view_class = SessionDeleteView
+    copy_view_class = SessionCopyView
+    history_view_class = SessionHistoryView
+    usage_view_class = SessionUsageView
+    inspect_view_class = SessionInspectView
+    list_display = [
+        Column("formation", label=_("Formation"), accessor="formation.title"),
+        Column("campus", label=_("Campus"), accessor="campus.title"),
+        DateColumn("start_date", label=_("Début"), sort_key="start_date"),
+        DateColumn("end_date", label=_("Fin")),
+        DateColumn("application_deadline", label=_("Limite de candidature")),
+        Column("capacity", label=_("Places")),
+        Column("seats_taken", label=_("Occupées")),
+        Column("schedule", label=_("Rythme"), accessor="get_schedule_display"),
+    ]
+    list_filter = ["schedule", "applications_open", "start_date"]
+    search_fields = ["formation__title"]
+    ordering = ["start_date"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("formation"),
+            FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("application_deadline")]),
+            FieldRowPanel([FieldPanel("capacity"), FieldPanel("schedule")]),
+            FieldPanel("schedule_details"),
+            FieldPanel("applications_open"),
+        ],
+        base_form_class=SessionAdminForm,
+    )
+
+
+class RomeCodeViewSet(SnippetViewSet):
+    model = RomeCode
+    icon = "suitcase"
+    list_display = ["code", "label", "domain_label"]
+    search_fields = ["code", "label"]
+    list_filter = ["grand_domain_code"]
+
+
+class DomainViewSet(SnippetViewSet):
+    model = Domain
+    icon = "tag"
+    list_display = ["formacode", "label"]
+    search_fields = ["formacode", "label"]
+
+
+class CertificationViewSet(SnippetViewSet):
+    model = Certification
+    icon = "success"
+    list_display = ["code", "title", "level", "active"]
+    search_fields = ["code", "title"]
+    list_filter = ["repertoire", "level", "active"]

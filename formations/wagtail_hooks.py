@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+
+from formations.models import FormationPage, Session
+from formations.permissions import SessionPermissionPolicy
+
+register_permission_policy(Session, SessionPermissionPolicy(Session))
+
+from formations.viewsets import (  # noqa: E402  (the policy must be registered before the viewsets load)
+    CertificationViewSet,
+    DomainViewSet,
+    RomeCodeViewSet,
+    SessionViewSet,
+)
+
+
+@hooks.register("register_admin_viewset")
+def register_session_viewset():
+    return SessionViewSet("sessions")
+
+
+register_snippet(RomeCodeViewSet)
+register_snippet(DomainViewSet)
+register_snippet(CertificationViewSet)
+
+
+@hooks.register("before_delete_page")
+def refuse_to_delete_pages_with_sessions(request, page):
+    sessions = Session.objects.filter(formation__path__startswith=page.path).count()
+    if sessions:
+        messages.error(
+            request,
+            _(
+                "Cette page ne peut pas être supprimée : %(count)d session(s) y sont rattachées. "
+                "Dépubliez-la plutôt, ou supprimez d'abord ses sessions."
+            )
+            % {"count": sessions},
+        )
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("after_move_page")
+def move_sessions_with_their_formation(request, page):
+    for formation in FormationPage.objects.descendant_of(page, inclusive=True).specific():
+        formation.sessions.exclude(campus=formation.campus).update(campus=formation.campus)

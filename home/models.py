@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from home.blocks import BaseStreamBlock
+
+
+class HomePage(Page):
+    introduction = models.TextField(_("introduction"), blank=True, max_length=500)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["campus.CampusIndexPage", "home.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        from formations.models import FormationPage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["upcoming_formations"] = FormationPage.objects.for_catalogue().order_by("next_session_start")[:6]
+        return context
+
+
+class StandardPage(Page):
+    introduction = models.TextField(_("introduction"), blank=True, max_length=500)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("page simple")

@@ -1,0 +1,1 @@
+# Applications, their pipeline and outcomes arrive with the enrolment work.
