@@ -17,7 +17,13 @@ postcode_validator = RegexValidator(r"^\d{5}$", _("Un code postal compte 5 chiff
 class Qpv(models.Model):
     """A quartier prioritaire de la politique de la ville, as listed by décret."""
 
-    code = models.CharField(_("code"), max_length=10, unique=True, validators=[RegexValidator(r"^Q[PN]\d{6}$")])
+    code = models.CharField(
+        _("code"),
+        max_length=10,
+        unique=True,
+        # Corsican codes carry the department letter: QP02A001.
+        validators=[RegexValidator(r"^Q[PN]\d[\dAB]\d{4}$", _("Un code QPV ressemble à QP093028 ou QP02A001."))],
+    )
     name = models.CharField(_("nom"), max_length=200)
     communes = models.CharField(_("communes"), max_length=300, help_text=_("Telles qu'écrites dans le décret."))
     insee_codes = models.CharField(
@@ -140,7 +146,8 @@ class CampusPage(Page):
         from formations.models import FormationPage
 
         context = super().get_context(request, *args, **kwargs)
-        context["formations"] = FormationPage.objects.for_catalogue().child_of(self).order_by("title")
+        formations = FormationPage.objects.for_catalogue().child_of(self).order_by("title")
+        context["formations"] = FormationPage.attach_campuses(formations)
         return context
 
     @property

@@ -23,7 +23,9 @@ class ProgrammeModuleBlock(blocks.StructBlock):
 class TestimonialBlock(blocks.StructBlock):
     quote = blocks.TextBlock(label=_("Témoignage"), max_length=600)
     name = blocks.CharBlock(label=_("Prénom"), max_length=60)
-    role = blocks.CharBlock(label=_("Aujourd'hui"), max_length=120, required=False, help_text=_("Ex. : développeuse web"))
+    role = blocks.CharBlock(
+        label=_("Aujourd'hui"), max_length=120, required=False, help_text=_("Ex. : développeuse web")
+    )
 
     class Meta:
         icon = "openquote"

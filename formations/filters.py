@@ -11,15 +11,34 @@ from formations.models import Domain, FormationPage, RomeCode, Session
 
 
 class MinMaxWidget(django_filters.widgets.RangeWidget):
-    suffixes = ["min", "max"]
+    """Two inputs, `<name>_min` and `<name>_max`, each with its own visible label."""
 
-    def __init__(self, input_type="number", attrs=None):
+    suffixes = ["min", "max"]
+    template_name = "formations/widgets/min_max.html"
+
+    def __init__(self, labels, input_type="number", attrs=None):
         widget_class = forms.DateInput if input_type == "date" else forms.NumberInput
         widgets = (widget_class(attrs={"type": input_type, **(attrs or {})}),) * 2
+        self.labels = labels
         super(django_filters.widgets.RangeWidget, self).__init__(widgets, attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, label in zip(context["widget"]["subwidgets"], self.labels, strict=True):
+            subwidget["bound_label"] = label
+        return context
 
 
 class CatalogueForm(forms.Form):
+    def full_clean(self):
+        super().full_clean()
+        # Tie each error to its input for screen readers (the error paragraph carries this id).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_erreur"}
+                )
+
     def clean(self):
         cleaned = super().clean()
         for name, message in (
@@ -46,11 +65,10 @@ class FormationFilterSet(django_filters.FilterSet):
         queryset=Domain.objects.filter(Exists(FormationPage.objects.live().filter(domain=OuterRef("pk")))),
         empty_label=_("Tous les domaines"),
     )
-    niveau = django_filters.TypedChoiceFilter(
+    niveau = django_filters.ChoiceFilter(
         label=_("Niveau de la certification"),
         field_name="certification__level",
         choices=CertificationLevel.choices,
-        coerce=int,
         empty_label=_("Tous les niveaux"),
     )
     prerequis = django_filters.ChoiceFilter(
@@ -72,15 +90,21 @@ class FormationFilterSet(django_filters.FilterSet):
         label=_("Avec des places encore ouvertes"), widget=forms.CheckboxInput, method="filter_open_seats"
     )
     debut = django_filters.DateFromToRangeFilter(
-        label=_("Début de session entre le"), method="filter_start", widget=MinMaxWidget(input_type="date")
+        label=_("Date de début"),
+        method="filter_start",
+        widget=MinMaxWidget(labels=(_("À partir du"), _("Jusqu'au")), input_type="date"),
     )
     duree = django_filters.RangeFilter(
-        label=_("Durée (en heures)"), field_name="duration_hours", widget=MinMaxWidget(attrs={"min": 0})
+        label=_("Durée (en heures)"),
+        field_name="duration_hours",
+        widget=MinMaxWidget(labels=(_("Au moins"), _("Au plus")), attrs={"min": 0}),
     )
     metier = django_filters.ModelChoiceFilter(
         label=_("Métier visé"),
         field_name="target_jobs",
-        queryset=RomeCode.objects.filter(Exists(FormationPage.target_jobs.through.objects.filter(romecode=OuterRef("pk")))),
+        queryset=RomeCode.objects.filter(
+            Exists(FormationPage.target_jobs.through.objects.filter(romecode=OuterRef("pk")))
+        ),
         to_field_name="code",
         empty_label=_("Tous les métiers"),
     )
@@ -145,6 +169,9 @@ class FormationFilterSet(django_filters.FilterSet):
         if not self.is_bound or not hasattr(self.form, "cleaned_data"):
             return 0
         return sum(
-            1 for key, value in self.form.cleaned_data.items() if key != "tri" and value not in (None, "", False)
+            1
+            for key, value in self.form.cleaned_data.items()
+            if key not in ("q", "tri")
+            and value not in (None, "", False)
             and not (hasattr(value, "start") and value.start is None and value.stop is None)
         )

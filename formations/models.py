@@ -183,7 +183,9 @@ class FormationPage(Page):
         MultiFieldPanel(
             [
                 FieldPanel("accessibility_referent_name"),
-                FieldRowPanel([FieldPanel("accessibility_referent_email"), FieldPanel("accessibility_referent_phone")]),
+                FieldRowPanel(
+                    [FieldPanel("accessibility_referent_email"), FieldPanel("accessibility_referent_phone")]
+                ),
             ],
             heading=_("Accessibilité aux personnes en situation de handicap"),
         ),
@@ -261,7 +263,11 @@ class Session(models.Model):
     )
     # Copied from the formation's parent page so that staff scoping and filters need no tree walk.
     campus = models.ForeignKey(
-        "campus.CampusPage", verbose_name=_("campus"), on_delete=models.PROTECT, related_name="sessions", editable=False
+        "campus.CampusPage",
+        verbose_name=_("campus"),
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        editable=False,
     )
     start_date = models.DateField(_("date de début"))
     end_date = models.DateField(_("date de fin"))
@@ -280,7 +286,6 @@ class Session(models.Model):
 
     objects = SessionQuerySet.as_manager()
 
-
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
@@ -291,9 +296,7 @@ class Session(models.Model):
                 condition=Q(application_deadline__lte=models.F("end_date")), name="session_deadline_before_end"
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_seats"),
-            models.CheckConstraint(
-                condition=Q(seats_taken__lte=models.F("capacity")), name="session_not_overbooked"
-            ),
+            models.CheckConstraint(condition=Q(seats_taken__lte=models.F("capacity")), name="session_not_overbooked"),
         ]
         indexes = [models.Index(fields=["formation", "start_date"])]
 
@@ -304,6 +307,11 @@ class Session(models.Model):
             "end": self.end_date.strftime("%d/%m/%Y"),
         }
 
+    def save(self, *args, **kwargs):
+        if self.formation_id and not self.campus_id:
+            self.campus = self.formation.campus
+        super().save(*args, **kwargs)
+
     def clean(self):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -311,18 +319,13 @@ class Session(models.Model):
         if self.application_deadline and self.end_date and self.application_deadline > self.end_date:
             errors["application_deadline"] = _("La date limite de candidature doit venir avant la fin de la session.")
         if self.capacity is not None and self.capacity < self.seats_taken:
-            errors["capacity"] = _("%(taken)d places sont déjà occupées : la capacité ne peut pas être plus petite.") % {
-                "taken": self.seats_taken
-            }
+            errors["capacity"] = _(
+                "%(taken)d places sont déjà occupées : la capacité ne peut pas être plus petite."
+            ) % {"taken": self.seats_taken}
         if self.formation_id and self.formation.campus is None:
             errors["formation"] = _("Cette formation n'est rattachée à aucun campus.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.formation_id and not self.campus_id:
-            self.campus = self.formation.campus
-        super().save(*args, **kwargs)
 
     @property
     def seats_left(self):

@@ -20,7 +20,11 @@ def _place(campus):
     }
     place = {"@type": "Place", "name": campus.title, "address": address}
     if campus.latitude is not None and campus.longitude is not None:
-        place["geo"] = {"@type": "GeoCoordinates", "latitude": float(campus.latitude), "longitude": float(campus.longitude)}
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(campus.latitude),
+            "longitude": float(campus.longitude),
+        }
     return place
 
 
@@ -37,7 +41,10 @@ def _offer(formation, url):
 def _instance(formation, session, campus, url):
     instance = {
         "@type": "CourseInstance",
-        "courseMode": [COURSE_MODES[formation.format], "full-time" if session.schedule == Schedule.FULL_TIME else "part-time"],
+        "courseMode": [
+            COURSE_MODES[formation.format],
+            "full-time" if session.schedule == Schedule.FULL_TIME else "part-time",
+        ],
         "courseWorkload": f"PT{formation.duration_hours}H",
         "startDate": session.start_date.isoformat(),
         "endDate": session.end_date.isoformat(),
@@ -66,9 +73,7 @@ def course(formation, request=None):
         "courseCode": formation.certification.code if formation.certification else str(formation.pk),
         "offers": _offer(formation, url),
         "timeRequired": f"PT{formation.duration_hours}H",
-        "hasCourseInstance": [
-            _instance(formation, session, campus, url) for session in formation.upcoming_sessions
-        ],
+        "hasCourseInstance": [_instance(formation, session, campus, url) for session in formation.upcoming_sessions],
     }
     if campus is not None:
         data["provider"] = {"@type": "Organization", "name": campus.title, "url": campus.get_full_url(request)}
@@ -89,6 +94,7 @@ def course(formation, request=None):
     jobs = list(formation.target_jobs.all())
     if jobs:
         data["teaches"] = [
-            {"@type": "DefinedTerm", "name": job.label, "termCode": job.code, "inDefinedTermSet": "ROME"} for job in jobs
+            {"@type": "DefinedTerm", "name": job.label, "termCode": job.code, "inDefinedTermSet": "ROME"}
+            for job in jobs
         ]
     return data

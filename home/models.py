@@ -24,7 +24,8 @@ class HomePage(Page):
         from formations.models import FormationPage
 
         context = super().get_context(request, *args, **kwargs)
-        context["upcoming_formations"] = FormationPage.objects.for_catalogue().order_by("next_session_start")[:6]
+        upcoming = FormationPage.objects.for_catalogue().filter(next_session_start__isnull=False)
+        context["upcoming_formations"] = FormationPage.attach_campuses(upcoming.order_by("next_session_start")[:6])
         return context
 
 

@@ -1,0 +1,54 @@
+# Tremplin — the commands the README uses. Python 3.11+ and make are all a fresh machine needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install demo serve test test-postgres lint bench chromium lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies
+
+demo: install ## Set up SQLite with demo content and serve on http://127.0.0.1:8000
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Site public : http://127.0.0.1:8000/   Catalogue : http://127.0.0.1:8000/formations/"
+	@echo "  Administration : http://127.0.0.1:8000/admin/"
+	@echo "    super-administrateur : admin / $${DEMO_PASSWORD:-tremplin-demo}"
+	@echo "    équipe d'un campus   : equipe.aubervilliers / $${DEMO_PASSWORD:-tremplin-demo}"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+chromium: ## Install Debian's Chromium for the browser tests, if missing
+	@test -x $(CHROMIUM) || ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
+
+test: install chromium ## Run the whole test suite (DATABASE_URL picks PostgreSQL, SQLite otherwise)
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/pytest
+
+lint: install ## Check style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install ## Measure the catalogue at 200 and 2,000 formations; writes docs/benchmarks.md
+	$(BIN)/python -m benchmarks.catalogue --write docs/benchmarks.md
+
+lock: | $(BIN)/python ## Re-resolve requirements.lock from pyproject.toml
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --extra dev --output-file requirements.lock pyproject.toml
+
+clean: ## Remove the virtualenv, the SQLite database and uploaded files
+	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,0 +1,35 @@
+import pytest
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test may use the database; PostgreSQL-only tests run in the PostgreSQL pass only.
+
+    They are deselected (not skipped) elsewhere, and .ci/run runs both passes, so each test runs.
+    """
+    on_postgres = connection.vendor == "postgresql"
+    kept, deselected = [], []
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+        if item.get_closest_marker("postgres") and not on_postgres:
+            deselected.append(item)
+        else:
+            kept.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture
+def home_page():
+    from tests.home.factories import site_home_page
+
+    return site_home_page()
+
+
+@pytest.fixture
+def campus_index(home_page):
+    from tests.campus.factories import CampusIndexPageFactory
+
+    return CampusIndexPageFactory(parent=home_page)

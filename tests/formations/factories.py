@@ -1,0 +1,81 @@
+import datetime
+
+import factory
+import wagtail_factories
+from django.utils import timezone
+
+from formations.enums import CertificationLevel, Repertoire
+from formations.models import Certification, Domain, FormationPage, RomeCode, Session
+from tests.campus.factories import CampusPageFactory
+
+
+class RomeCodeFactory(factory.django.DjangoModelFactory):
+    code = factory.Sequence(lambda n: f"M{1800 + n % 200:04d}" if n < 200 else f"K{1000 + n:04d}")
+    label = factory.Sequence(lambda n: f"Métier {n}")
+
+    class Meta:
+        model = RomeCode
+        django_get_or_create = ["code"]
+
+
+class DomainFactory(factory.django.DjangoModelFactory):
+    formacode = factory.Sequence(lambda n: f"{31000 + n:05d}")
+    label = factory.Sequence(lambda n: f"Domaine {n}")
+
+    class Meta:
+        model = Domain
+        django_get_or_create = ["formacode"]
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    code = factory.Sequence(lambda n: f"RNCP{37000 + n}")
+    repertoire = Repertoire.RNCP
+    title = factory.Sequence(lambda n: f"Titre professionnel {n}")
+    level = CertificationLevel.LEVEL_5
+
+    class Meta:
+        model = Certification
+        django_get_or_create = ["code"]
+
+
+class FormationPageFactory(wagtail_factories.PageFactory):
+    parent = factory.SubFactory(CampusPageFactory)
+    title = factory.Sequence(lambda n: f"Formation {n}")
+    slug = factory.Sequence(lambda n: f"formation-{n}")
+    summary = "Une formation pour apprendre un métier du numérique."
+    duration_hours = 400
+
+    class Meta:
+        model = FormationPage
+
+    @factory.post_generation
+    def target_jobs(self, create, jobs, **kwargs):
+        if create and jobs:
+            self.target_jobs.set(jobs)
+            self.save()
+
+
+def today():
+    return timezone.localdate()
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    formation = factory.SubFactory(FormationPageFactory)
+    start_date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=30))
+    end_date = factory.LazyAttribute(lambda session: session.start_date + datetime.timedelta(days=90))
+    application_deadline = factory.LazyAttribute(lambda session: session.start_date - datetime.timedelta(days=7))
+    capacity = 12
+
+    class Meta:
+        model = Session
+
+    class Params:
+        past = factory.Trait(
+            start_date=factory.LazyFunction(lambda: today() - datetime.timedelta(days=30)),
+        )
+        full = factory.Trait(seats_taken=factory.SelfAttribute("capacity"))
+        deadline_passed = factory.Trait(
+            start_date=factory.LazyFunction(lambda: today() + datetime.timedelta(days=3)),
+            application_deadline=factory.LazyFunction(lambda: today() - datetime.timedelta(days=1)),
+        )
+        closed = factory.Trait(applications_open=False)

@@ -1,0 +1,18 @@
+from wagtail.models import Page, Site
+
+from home.models import HomePage
+
+
+def site_home_page():
+    """The site's HomePage, created under the tree root and made the default site's root."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        for page in root.get_children():
+            page.delete()
+        home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Tremplin"},
+    )
+    return home
