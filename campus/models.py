@@ -22,7 +22,7 @@ class Qpv(models.Model):
         max_length=10,
         unique=True,
         # Corsican codes carry the department letter: QP02A001.
-        validators=[RegexValidator(r"^Q[PN]\d[\dAB]\d{4}$", _("Un code QPV ressemble à QP093028 ou QP02A001."))],
+        validators=[RegexValidator(r"^Q[PN]\d{2}[\dAB]\d{3}$", _("Un code QPV ressemble à QP093028 ou QP02A001."))],
     )
     name = models.CharField(_("nom"), max_length=200)
     communes = models.CharField(_("communes"), max_length=300, help_text=_("Telles qu'écrites dans le décret."))

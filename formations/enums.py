@@ -23,6 +23,8 @@ class EntryLevel(models.TextChoices):
 class CertificationLevel(models.IntegerChoices):
     """Levels of the national qualifications framework (décret n° 2019-14), aligned with the EQF."""
 
+    LEVEL_1 = 1, _("Niveau 1 (savoirs de base)")
+    LEVEL_2 = 2, _("Niveau 2 (premiers savoirs professionnels)")
     LEVEL_3 = 3, _("Niveau 3 (CAP, BEP)")
     LEVEL_4 = 4, _("Niveau 4 (bac)")
     LEVEL_5 = 5, _("Niveau 5 (bac+2)")

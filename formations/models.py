@@ -24,7 +24,12 @@ from formations.enums import CertificationLevel, EntryLevel, Format, Repertoire,
 class RomeCode(models.Model):
     """A job of France Travail's ROME (Répertoire opérationnel des métiers et des emplois)."""
 
-    code = models.CharField(_("code ROME"), max_length=5, unique=True, validators=[RegexValidator(r"^[A-N]\d{4}$")])
+    code = models.CharField(
+        _("code ROME"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^[A-N]\d{4}$", _("Un code ROME ressemble à M1805."))],
+    )
     label = models.CharField(_("intitulé"), max_length=200)
     domain_code = models.CharField(_("code du domaine professionnel"), max_length=3, blank=True)
     domain_label = models.CharField(_("domaine professionnel"), max_length=200, blank=True)

@@ -65,7 +65,7 @@ class SessionViewSet(ModelViewSet):
     usage_view_class = SessionUsageView
     inspect_view_class = SessionInspectView
     list_display = [
-        Column("formation", label=_("Formation"), accessor="formation.title"),
+        "formation",
         Column("campus", label=_("Campus"), accessor="campus.title"),
         DateColumn("start_date", label=_("Début"), sort_key="start_date"),
         DateColumn("end_date", label=_("Fin")),

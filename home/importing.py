@@ -25,8 +25,12 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
 
-    def summary(self, noun):
-        return _("%(total)d %(noun)s : %(created)d créés, %(updated)d modifiés, %(unchanged)d inchangés.") % {
+    def summary(self, noun, feminine=False):
+        if feminine:
+            message = _("%(total)d %(noun)s : %(created)d créées, %(updated)d modifiées, %(unchanged)d inchangées.")
+        else:
+            message = _("%(total)d %(noun)s : %(created)d créés, %(updated)d modifiés, %(unchanged)d inchangés.")
+        return message % {
             "total": self.created + self.updated + self.unchanged,
             "noun": noun,
             "created": self.created,
@@ -79,7 +83,7 @@ def read_csv(path, required_columns):
         except UnicodeDecodeError as error:
             raise CommandError(_("%(path)s n'est ni en UTF-8 ni en Windows-1252.") % {"path": path}) from error
 
-    header_line = text.splitlines()[0] if text else ""
+    header_line = text.partition("\n")[0]
     try:
         delimiter = csv.Sniffer().sniff(header_line, delimiters=",;").delimiter
     except csv.Error:
@@ -132,10 +136,9 @@ def save_all(model, instances, *, key, m2m=None):
     with transaction.atomic():
         model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         model.objects.bulk_update(to_update, [field.name for field in fields], batch_size=BATCH_SIZE)
+        changed = [getattr(obj, key) for obj in to_create + to_relink]
         for name, links in m2m.items():
-            replace_links(
-                model, name, key, {getattr(obj, key): links[getattr(obj, key)] for obj in to_create + to_relink}
-            )
+            replace_links(model, name, key, {value: links[value] for value in changed})
     return result
 
 
@@ -171,13 +174,14 @@ class CsvImportCommand(BaseCommand):
         instances, errors, lines_by_key = [], [], {}
         for line, row in read_csv(path, self.columns):
             obj = self.model(**{field: row.get(column, "") for column, field in self.columns.items()})
-            for field, message in check(obj):
-                errors.append(
-                    _("ligne %(line)d, colonne %(column)s : %(message)s")
-                    % {"line": line, "column": field_columns.get(field, field), "message": message}
-                )
+            problems = list(check(obj))
+            errors += [
+                _("ligne %(line)d, colonne %(column)s : %(message)s")
+                % {"line": line, "column": field_columns.get(field, field), "message": message}
+                for field, message in problems
+            ]
             value = getattr(obj, self.key)
-            if value and value in lines_by_key:
+            if value in lines_by_key and self.key not in dict(problems):
                 errors.append(
                     _("ligne %(line)d, colonne %(column)s : « %(value)s » figure déjà ligne %(first)d.")
                     % {"line": line, "column": field_columns[self.key], "value": value, "first": lines_by_key[value]}

@@ -33,3 +33,34 @@ def campus_index(home_page):
     from tests.campus.factories import CampusIndexPageFactory
 
     return CampusIndexPageFactory(parent=home_page)
+
+
+# --- Real browser -------------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a downloaded browser. Missing Chromium fails the test."""
+    import os
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    executable = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+    assert executable.exists(), f"Chromium est introuvable ({executable}) : lancez `make chromium`."
+    # Playwright's sync API runs an event loop; the ORM calls made by the test itself are still sequential.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -1,5 +1,6 @@
 import factory
 import wagtail_factories
+from django.contrib.auth import get_user_model
 
 from campus.models import CampusIndexPage, CampusPage, Qpv
 from tests.home.factories import site_home_page
@@ -46,3 +47,22 @@ class CampusPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = CampusPage
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; `staff_of=campus` puts them in that campus's staff group."""
+
+    username = factory.Sequence(lambda n: f"utilisateur{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@tremplin.example")
+    password = factory.django.Password("tremplin")
+
+    class Meta:
+        model = get_user_model()
+
+    class Params:
+        superuser = factory.Trait(is_superuser=True, is_staff=True)
+
+    @factory.post_generation
+    def staff_of(self, create, campus, **kwargs):
+        if create and campus is not None:
+            self.groups.add(campus.staff_group)

@@ -48,6 +48,10 @@ class FormationPageFactory(wagtail_factories.PageFactory):
     class Meta:
         model = FormationPage
 
+    class Params:
+        draft = factory.Trait(live=False)
+        paid = factory.Trait(price=1290)
+
     @factory.post_generation
     def target_jobs(self, create, jobs, **kwargs):
         if create and jobs:

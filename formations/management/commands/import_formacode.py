@@ -5,7 +5,9 @@ from home.importing import CsvImportCommand
 
 
 class Command(CsvImportCommand):
-    help = "Importe les domaines de formation (Formacode) depuis un fichier CSV aux colonnes code et label ; tout ou rien."
+    help = (
+        "Importe les domaines de formation (Formacode) depuis un fichier CSV aux colonnes code, label ; tout ou rien."
+    )
     model = Domain
     columns = {"code": "formacode", "label": "label"}
     key = "formacode"
