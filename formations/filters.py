@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,19 @@ class MinMaxWidget(django_filters.widgets.RangeWidget):
         return context
 
 
+class PageChoiceField(django_filters.fields.ModelChoiceField):
+    def to_python(self, value):
+        # A page's pk is a one-to-one key, which the ORM does not guard against integer overflow on SQLite.
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+class PageChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = PageChoiceField
+
+
 class CatalogueForm(forms.Form):
     def full_clean(self):
         super().full_clean()
@@ -53,7 +67,7 @@ class CatalogueForm(forms.Form):
 
 class FormationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Mots-clés"), method="filter_text", max_length=100)
-    campus = django_filters.ModelChoiceFilter(
+    campus = PageChoiceFilter(
         label=_("Campus"),
         queryset=CampusPage.objects.live().order_by("title"),
         method="filter_campus",

@@ -313,7 +313,8 @@ class Session(models.Model):
         }
 
     def save(self, *args, **kwargs):
-        if self.formation_id and not self.campus_id:
+        # Always follow the formation: an edit may move the session to a formation of another campus.
+        if self.formation_id:
             self.campus = self.formation.campus
         super().save(*args, **kwargs)
 

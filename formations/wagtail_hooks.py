@@ -1,7 +1,12 @@
+import operator
+from functools import reduce
+
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
@@ -41,6 +46,28 @@ def refuse_to_delete_pages_with_sessions(request, page):
             % {"count": sessions},
         )
         return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_to_bulk_delete_pages_with_sessions(request, action_type, objects, action_class_instance):
+    # The bulk delete skips before_delete_page; without this check, PROTECT answers a server error.
+    pages = [obj for obj in objects if isinstance(obj, Page)]
+    if action_type != "delete" or not pages:
+        return None
+    sessions = Session.objects.filter(
+        reduce(operator.or_, (Q(formation__path__startswith=page.path) for page in pages))
+    ).count()
+    if sessions:
+        messages.error(
+            request,
+            _(
+                "Ces pages ne peuvent pas être supprimées : %(count)d session(s) y sont rattachées. "
+                "Dépubliez-les plutôt, ou supprimez d'abord leurs sessions."
+            )
+            % {"count": sessions},
+        )
+        return redirect(action_class_instance.next_url)
     return None
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Every test may use the database; PostgreSQL-only tests run in the PostgreSQL pass only.
 

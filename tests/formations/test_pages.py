@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, streamfield
@@ -94,10 +94,11 @@ class FormationPageTests(WagtailPageTestCase):
         self.assertContains(response, "Hybride (sur place et à distance)")
         self.assertContains(response, "Aucun diplôme demandé")
         self.assertContains(
-            response, '<a href="https://www.francecompetences.fr/recherche/rncp/37674/">Développeur web et web mobile</a>'
+            response,
+            '<a href="https://www.francecompetences.fr/recherche/rncp/37674/">Développeur web et web mobile</a>',
         )
         self.assertContains(response, "(RNCP37674, Niveau 5 (bac+2))")
-        self.assertContains(response, "Développeur / Développeuse web <span class=\"muted\">(code ROME M1855)</span>")
+        self.assertContains(response, 'Développeur / Développeuse web <span class="muted">(code ROME M1855)</span>')
         self.assertContains(response, "Savoir lire et écrire le français.<br>Être curieux.")
         self.assertContains(response, "Les bases du HTML et du CSS")
         self.assertContains(response, "Non, le campus en prête un.")
@@ -167,11 +168,8 @@ def test_formation_page_shows_open_sessions_deadline_and_seats_left(client, home
 
     response = client.get(formation.url)
 
-    deadline = session.application_deadline
-    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-              "novembre", "décembre"]  # fmt: skip
-    expected = f"Candidatures jusqu’au {deadline.day} {months[deadline.month - 1]} {deadline.year} · 3 places restantes"
-    assert expected in response.content.decode()
+    deadline = dateformat.format(session.application_deadline, "j F Y")
+    assert f"Candidatures jusqu’au {deadline} · 3 places restantes" in response.content.decode()
 
 
 @pytest.mark.parametrize("situation", ["closed", "full", "deadline_passed"])
@@ -200,13 +198,3 @@ def test_formation_page_query_count_does_not_grow_with_its_sessions(client, home
 
     assert len(response.context["sessions"]) == 10
     assert len(ten_sessions) == len(one_session)
-
-
-def test_formation_page_renders_in_a_bounded_number_of_queries(client, home_page, django_assert_max_num_queries):
-    formation = realistic_formation()
-    for days in range(20, 120, 10):
-        SessionFactory(formation=formation, start_date=in_days(days))
-    client.get(formation.url)
-
-    with django_assert_max_num_queries(15):
-        assert client.get(formation.url).status_code == 200

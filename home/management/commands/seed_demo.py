@@ -5,6 +5,7 @@ Idempotent: a second run changes nothing. `--formations N` tops the catalogue up
 """
 
 import datetime
+import logging
 import os
 from pathlib import Path
 
@@ -179,6 +180,9 @@ class Command(BaseCommand):
         self.today = timezone.localdate()
         verbosity = options.get("verbosity", 1)
         quiet = {"verbosity": 0} if verbosity < 2 else {}
+        if verbosity < 2:
+            # Wagtail logs every page it creates: thousands of lines for a benchmark seed.
+            logging.getLogger("wagtail").setLevel(logging.WARNING)
         call_command("import_rome", demo_data("formations", "rome_codes.csv"), **quiet)
         call_command("import_formacode", demo_data("formations", "formacode.csv"), **quiet)
         call_command("import_certifications", demo_data("formations", "certifications.xml"), **quiet)

@@ -1,0 +1,79 @@
+"""Each settings module starts in a fresh process with only the environment it documents."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+MANAGE = str(settings.BASE_DIR / "manage.py")
+
+
+def manage(*args, env):
+    clean_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8", **env}
+    return subprocess.run(
+        [sys.executable, MANAGE, *args],
+        env=clean_env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'tremplin.sqlite3'}",
+        "ALLOWED_HOSTS": "tremplin.example.org",
+    }
+
+
+def test_production_settings_pass_the_deployment_checklist(production_env):
+    assert len(production_env["SECRET_KEY"]) == 64
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output
+    assert "WARNING" not in output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SECRET_KEY", None, "SECRET_KEY doit être défini dans l'environnement (50 caractères au moins)."),
+        ("SECRET_KEY", "trop-court", "SECRET_KEY doit être défini dans l'environnement (50 caractères au moins)."),
+        ("DATABASE_URL", None, "DATABASE_URL doit être défini dans l'environnement."),
+        ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS doit être défini dans l'environnement."),
+    ],
+    ids=["no-secret-key", "short-secret-key", "no-database-url", "no-allowed-hosts"],
+)
+def test_production_settings_refuse_to_start_without_their_secrets(production_env, variable, value, message):
+    env = {**production_env, variable: value}
+    env = {name: value for name, value in env.items() if value is not None}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_dev_settings_run_on_sqlite_with_no_environment():
+    script = (
+        "from django.conf import settings; from django.core.management import call_command; "
+        "call_command('check'); "
+        "print(settings.SETTINGS_MODULE, settings.DATABASES['default']['ENGINE'], settings.DEBUG)"
+    )
+
+    result = manage("shell", "--no-imports", "-c", script, env={})
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "config.settings.dev django.db.backends.sqlite3 True" in result.stdout
