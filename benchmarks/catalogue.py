@@ -116,7 +116,10 @@ def machine():
     except OSError:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cœurs, {memory:.0f} Gio, Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cœurs, {memory:.0f} Gio, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def thousands(number):
@@ -141,8 +144,8 @@ def report(passes):
         for row in result["results"]:
             queries = "/".join(str(q) for q in row["queries"])
             lines.append(
-                f"| {vendor} | {row['label']} | {thousands(row['size'])} | {row['median_ms']:.1f} | {row['p90_ms']:.1f} "
-                f"| {queries} | {thousands(row['bytes'])} |"
+                f"| {vendor} | {row['label']} | {thousands(row['size'])} | {row['median_ms']:.1f} "
+                f"| {row['p90_ms']:.1f} | {queries} | {thousands(row['bytes'])} |"
             )
         for label in URLS:
             small, large = by_key[(label, SIZES[0])], by_key[(label, SIZES[-1])]

@@ -62,6 +62,9 @@ class CatalogueForm(forms.Form):
             bounds = cleaned.get(name)
             if bounds and bounds.start is not None and bounds.stop is not None and bounds.start > bounds.stop:
                 self.add_error(name, message)
+        duration = cleaned.get("duree")
+        if duration and any(bound is not None and bound < 0 for bound in (duration.start, duration.stop)):
+            self.add_error("duree", _("Une durée ne peut pas être négative."))
         return cleaned
 
 

@@ -49,7 +49,10 @@ class Domain(models.Model):
     """A training field, named by its Formacode® (Centre Inffo's thesaurus of training fields)."""
 
     formacode = models.CharField(
-        _("code Formacode"), max_length=5, unique=True, validators=[RegexValidator(r"^\d{5}$")]
+        _("code Formacode"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Un code Formacode compte 5 chiffres."))],
     )
     label = models.CharField(_("intitulé"), max_length=200)
 

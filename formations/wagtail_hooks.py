@@ -10,7 +10,7 @@ from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from formations.models import FormationPage, Session
+from formations.models import Session
 from formations.permissions import SessionPermissionPolicy
 
 register_permission_policy(Session, SessionPermissionPolicy(Session))
@@ -69,9 +69,3 @@ def refuse_to_bulk_delete_pages_with_sessions(request, action_type, objects, act
         )
         return redirect(action_class_instance.next_url)
     return None
-
-
-@hooks.register("after_move_page")
-def move_sessions_with_their_formation(request, page):
-    for formation in FormationPage.objects.descendant_of(page, inclusive=True).specific():
-        formation.sessions.exclude(campus=formation.campus).update(campus=formation.campus)

@@ -123,7 +123,7 @@ def test_malformed_rows_name_line_and_column_and_nothing_is_written(shared_data,
         run("import_rome", write_rows(tmp_path / "rome.csv", rows))
 
     message = str(error.value)
-    assert "ligne 200, colonne code : Saisissez une valeur valide." in message
+    assert "ligne 200, colonne code : Un code ROME ressemble à M1805." in message
     assert "ligne 300, colonne label : Ce champ ne peut pas être vide." in message
     assert len(message.splitlines()) == 3
     assert RomeCode.objects.count() == 0
@@ -207,7 +207,7 @@ def test_reimporting_formacode_changes_nothing(shared_data):
 def test_import_formacode_rejects_a_bad_code(tmp_path):
     path = write_rows(tmp_path / "formacode.csv", [["code", "label"], ["31090", "Développement web"], ["3109", "Web"]])
 
-    with pytest.raises(CommandError, match="ligne 3, colonne code : Saisissez une valeur valide."):
+    with pytest.raises(CommandError, match="ligne 3, colonne code : Un code Formacode compte 5 chiffres."):
         run("import_formacode", path)
     assert Domain.objects.count() == 0
 
