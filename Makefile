@@ -11,7 +11,9 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@# Debian ships venv separately (python3-venv): install it when it is missing.
+	$(PYTHON) -m venv $(VENV) || (rm -rf $(VENV) && $(SUDO) apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV))
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python

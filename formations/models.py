@@ -1,4 +1,6 @@
 import datetime
+import operator
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -253,6 +255,10 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(
             applications_open=True, application_deadline__gte=today, seats_taken__lt=models.F("capacity")
         )
+
+    def under_pages(self, pages):
+        """Sessions of the formations at or below any of these pages."""
+        return self.filter(reduce(operator.or_, (Q(formation__path__startswith=page.path) for page in pages)))
 
     def visible_to(self, user):
         """The sessions a user may see in the admin: all for superusers, their campuses' otherwise."""

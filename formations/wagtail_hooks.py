@@ -1,8 +1,4 @@
-import operator
-from functools import reduce
-
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -35,7 +31,7 @@ register_snippet(CertificationViewSet)
 
 @hooks.register("before_delete_page")
 def refuse_to_delete_pages_with_sessions(request, page):
-    sessions = Session.objects.filter(formation__path__startswith=page.path).count()
+    sessions = Session.objects.under_pages([page]).count()
     if sessions:
         messages.error(
             request,
@@ -55,9 +51,7 @@ def refuse_to_bulk_delete_pages_with_sessions(request, action_type, objects, act
     pages = [obj for obj in objects if isinstance(obj, Page)]
     if action_type != "delete" or not pages:
         return None
-    sessions = Session.objects.filter(
-        reduce(operator.or_, (Q(formation__path__startswith=page.path) for page in pages))
-    ).count()
+    sessions = Session.objects.under_pages(pages).count()
     if sessions:
         messages.error(
             request,
