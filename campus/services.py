@@ -6,12 +6,18 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 # Page actions a campus team may take on its own subtree; no bulk delete, no site-wide rights.
 PAGE_PERMISSION_TYPES = ("add", "change", "publish", "lock", "unlock")
-# Model permissions, further scoped to the campus by SessionPermissionPolicy.
+# Model permissions, further scoped to the campus by the sessions' and applications' permission policies.
 MODEL_PERMISSIONS = (
     ("wagtailadmin", "access_admin"),
     ("formations", "add_session"),
     ("formations", "change_session"),
     ("formations", "view_session"),
+    # Enrolment: see and decide on the campus's applications, keep notes and follow-ups.
+    ("inscriptions", "view_application"),
+    ("inscriptions", "decide_application"),
+    ("inscriptions", "add_staffnote"),
+    ("inscriptions", "add_followup"),
+    ("inscriptions", "change_followup"),
 )
 IMAGE_PERMISSIONS = ("add_image", "change_image", "choose_image")
 

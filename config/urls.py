@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("formations/", include("formations.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("", include("inscriptions.urls")),
 ]
 
 if settings.DEBUG:

@@ -350,6 +350,11 @@ class Session(models.Model):
         today = today or timezone.localdate()
         return self.applications_open and self.application_deadline >= today and self.seats_left > 0
 
+    def accepts_applications(self, today=None):
+        """Open to applications, full or not: past capacity, applicants join the waitlist."""
+        today = today or timezone.localdate()
+        return self.applications_open and self.application_deadline >= today and self.start_date >= today
+
     @property
     def duration_days(self):
         return (self.end_date - self.start_date + datetime.timedelta(days=1)).days

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_tasks",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -123,9 +127,15 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# CVs are personal data: kept outside MEDIA_ROOT and served only through a permission check.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
 }
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
@@ -141,7 +151,44 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tremplin <ne-pas-repondre@tremplin.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# E-mails and other slow work run as background tasks. The demo runs them at once (no worker to
+# start); production keeps them in the database for `manage.py db_worker` (TASKS_BACKEND=database).
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]}}
+
+# --- Accounts -----------------------------------------------------------------------------------
+# Young people sign up with their e-mail (django-allauth); staff log in to the Wagtail admin.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "inscriptions:espace"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Codes rather than links: a phone user reads the code in one app and types it in another.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tremplin] "
+ACCOUNT_PREVENT_ENUMERATION = True
+
+# --- Enrolment ----------------------------------------------------------------------------------
+# Version of the privacy notice a learner consents to; bump it when the text changes.
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
+# Nobody is left without an answer: staff are reminded, then the application is closed kindly.
+APPLICATION_REVIEW_REMINDER_DAYS = int(os.environ.get("APPLICATION_REVIEW_REMINDER_DAYS", "14"))
+APPLICATION_CLOSE_AFTER_DAYS = int(os.environ.get("APPLICATION_CLOSE_AFTER_DAYS", "61"))
+CV_MAX_UPLOAD_SIZE = int(os.environ.get("CV_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
+# A link sent to a parent or guardian stays valid this long.
+GUARDIAN_CONSENT_MAX_AGE_DAYS = 30
 
 # A strict policy for the public site: no inline script, no third-party origin. The Wagtail admin
 # relies on inline code, so it keeps Django's defaults.
@@ -166,6 +213,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "Tremplin"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Absolute links in e-mails to learners and parents.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx"]

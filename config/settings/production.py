@@ -25,3 +25,8 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
+
+# E-mails leave the request: a slow mail server never slows a page. Run `manage.py db_worker`.
+TASKS = {
+    "default": {"BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "database")]}  # noqa: F405
+}

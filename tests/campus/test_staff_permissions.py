@@ -104,6 +104,11 @@ def test_a_new_campus_gets_its_staff_group_with_page_permissions_on_itself(campu
         ("formations", "add_session"),
         ("formations", "change_session"),
         ("formations", "view_session"),
+        ("inscriptions", "view_application"),
+        ("inscriptions", "decide_application"),
+        ("inscriptions", "add_staffnote"),
+        ("inscriptions", "add_followup"),
+        ("inscriptions", "change_followup"),
     }
 
 

@@ -1,0 +1,165 @@
+"""E-mails of the enrolment pipeline, sent as background tasks so a slow mail server never slows a page.
+
+Callers enqueue after their transaction commits (see services), so a rolled-back change sends nothing.
+Tasks take ids, not objects, and re-read the database: the task may run minutes later on a worker.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tasks import task
+
+from inscriptions.models import Application, Learner, StaffNotificationSettings, StatusChange
+from inscriptions.workflow import NEXT_STEP, Status
+
+logger = logging.getLogger(__name__)
+
+GUARDIAN_SALT = "inscriptions.guardian-consent"
+
+# Status changes worth an e-mail to the learner, with the subject line.
+LEARNER_SUBJECTS = {
+    Status.SUBMITTED: gettext_lazy("Nous avons bien reçu votre candidature"),
+    Status.ADMITTED: gettext_lazy("Bonne nouvelle : une place vous attend"),
+    Status.WAITLISTED: gettext_lazy("Vous êtes sur la liste d’attente"),
+    Status.REFUSED: gettext_lazy("Réponse à votre candidature"),
+    Status.WITHDRAWN: gettext_lazy("Votre candidature est retirée"),
+    Status.CLOSED: gettext_lazy("Votre candidature est close, avec nos excuses"),
+    Status.ENROLLED: gettext_lazy("Vous êtes inscrit·e"),
+    Status.CERTIFIED: gettext_lazy("Félicitations pour votre certification"),
+}
+
+
+def absolute_url(path):
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def _send(subject, template, context, recipients):
+    recipients = [address for address in recipients if address]
+    if not recipients:
+        return 0
+    body = render_to_string(template, {**context, "espace_url": absolute_url(reverse("inscriptions:espace"))})
+    return send_mail(f"[Tremplin] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def staff_recipients(campus_id, preference):
+    """Active staff of a campus with an e-mail address who asked for this kind of message."""
+    users = get_user_model().objects.filter(
+        is_active=True, groups__campus__pk=campus_id, email__gt=""
+    ).distinct()
+    opted_out = set(
+        StaffNotificationSettings.objects.filter(user__in=users, **{preference: False}).values_list("user", flat=True)
+    )
+    return [user.email for user in users if user.pk not in opted_out]
+
+
+# --- Entry points used by the services ----------------------------------------------------------
+
+
+def status_changed(change_pk):
+    notify_status_change.enqueue(change_pk)
+
+
+def ask_guardian_consent(learner_pk):
+    send_guardian_request.enqueue(learner_pk)
+
+
+def overdue_digest(campus_id, application_pks):
+    send_overdue_digest.enqueue(campus_id, application_pks)
+
+
+# --- Tasks --------------------------------------------------------------------------------------
+
+
+@task()
+def notify_status_change(change_pk):
+    change = StatusChange.objects.select_related(
+        "application__learner__user", "application__session__formation", "application__campus"
+    ).get(pk=change_pk)
+    application = change.application
+    context = {"application": application, "change": change, "next_step": NEXT_STEP.get(change.to_status, "")}
+    with translation.override(settings.LANGUAGE_CODE):
+        user = application.learner.user
+        if change.to_status in LEARNER_SUBJECTS and user is not None:
+            _send(
+                LEARNER_SUBJECTS[change.to_status],
+                f"inscriptions/emails/learner_{change.to_status}.txt",
+                context,
+                [user.email],
+            )
+        admin_url = absolute_url(reverse("inscriptions_admin:detail", args=[application.pk]))
+        if change.to_status == Status.SUBMITTED:
+            _send(
+                _("Nouvelle candidature : %(formation)s") % {"formation": application.session.formation.title},
+                "inscriptions/emails/staff_new_application.txt",
+                {**context, "admin_url": admin_url},
+                staff_recipients(application.campus_id, "new_application"),
+            )
+        elif change.to_status == Status.WITHDRAWN:
+            _send(
+                _("Candidature retirée : %(formation)s") % {"formation": application.session.formation.title},
+                "inscriptions/emails/staff_withdrawal.txt",
+                {**context, "admin_url": admin_url},
+                staff_recipients(application.campus_id, "withdrawal"),
+            )
+
+
+def guardian_token(learner):
+    # The e-mail is part of the token: a link sent to a former address stops working if it changes.
+    return signing.dumps([learner.pk, learner.guardian_email], salt=GUARDIAN_SALT)
+
+
+def learner_for_guardian_token(token):
+    """The learner a guardian link is about, or None if it is forged, expired or outdated."""
+    max_age = settings.GUARDIAN_CONSENT_MAX_AGE_DAYS * 24 * 3600
+    try:
+        pk, email = signing.loads(token, salt=GUARDIAN_SALT, max_age=max_age)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    learner = Learner.objects.active().filter(pk=pk, guardian_email=email).first()
+    return learner
+
+
+@task()
+def send_guardian_request(learner_pk):
+    learner = Learner.objects.select_related("user").get(pk=learner_pk)
+    if learner.guardian_consent_at or not learner.guardian_email:
+        return
+    url = absolute_url(reverse("inscriptions:accord_parental", args=[guardian_token(learner)]))
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _("%(name)s a besoin de votre accord pour une formation") % {"name": learner.first_name},
+            "inscriptions/emails/guardian_request.txt",
+            {"learner": learner, "url": url, "days": settings.GUARDIAN_CONSENT_MAX_AGE_DAYS},
+            [learner.guardian_email],
+        )
+
+
+@task()
+def send_overdue_digest(campus_id, application_pks):
+    applications = (
+        Application.objects.filter(pk__in=application_pks, campus_id=campus_id)
+        .select_related("learner", "session__formation")
+        .order_by("submitted_at")
+    )
+    if not applications:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _("%(count)d candidature(s) attendent une réponse depuis plus de %(days)d jours")
+            % {"count": len(applications), "days": settings.APPLICATION_REVIEW_REMINDER_DAYS},
+            "inscriptions/emails/staff_overdue_digest.txt",
+            {
+                "applications": applications,
+                "days": settings.APPLICATION_REVIEW_REMINDER_DAYS,
+                "list_url": absolute_url(reverse("inscriptions_admin:index")),
+            },
+            staff_recipients(campus_id, "overdue_digest"),
+        )

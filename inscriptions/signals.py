@@ -1,0 +1,29 @@
+from django.contrib.auth.management import create_permissions
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from formations.models import Session
+from inscriptions.workflow import Status
+
+
+@receiver(post_save, sender=Session)
+def offer_new_seats_to_waitlist(sender, instance, created, raw=False, **kwargs):
+    """Staff raised a session's capacity: the waitlist moves at once."""
+    if created or raw or instance.seats_taken >= instance.capacity:
+        return
+    if not instance.applications.filter(status=Status.WAITLISTED).exists():
+        return
+    from inscriptions.services import promote_waitlist_for
+
+    transaction.on_commit(lambda: promote_waitlist_for(instance.pk))
+
+
+def refresh_campus_staff_groups(app_config, using="default", **kwargs):
+    """Give existing campus teams the enrolment permissions once they exist (after each migrate)."""
+    from campus.models import CampusPage
+    from campus.services import ensure_staff_group
+
+    create_permissions(app_config, verbosity=0, using=using)
+    for campus in CampusPage.objects.using(using).all():
+        ensure_staff_group(campus)

@@ -1,0 +1,131 @@
+"""The enrolment pipeline as an explicit state machine: statuses, and who may move an application where.
+
+The table below is the only place the edges are defined; services.change_status enforces it and the
+admin buttons, the learner space and the tests all read it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Envoyée")
+    UNDER_REVIEW = "under_review", _("En cours d’étude")
+    ADMITTED = "admitted", _("Admis·e")
+    WAITLISTED = "waitlisted", _("En liste d’attente")
+    REFUSED = "refused", _("Non retenue")
+    WITHDRAWN = "withdrawn", _("Retirée")
+    CLOSED = "closed", _("Close sans décision")
+    ENROLLED = "enrolled", _("Inscrit·e")
+    IN_TRAINING = "in_training", _("En formation")
+    COMPLETED = "completed", _("Formation terminée")
+    DROPPED_OUT = "dropped_out", _("Abandon en cours de formation")
+    CERTIFIED = "certified", _("Certifié·e")
+    NOT_CERTIFIED = "not_certified", _("Non certifié·e")
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", _("Candidat·e")
+    STAFF = "staff", _("Équipe du campus")
+    SYSTEM = "system", _("Automatique")
+
+
+# Waiting for a decision from the campus.
+UNDECIDED = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW})
+# Ended before training: the learner may apply to the same session again.
+INACTIVE = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.CLOSED})
+# Holding one of the session's seats. Leaving the training keeps the seat counted: it was used.
+HOLDS_SEAT = frozenset(
+    {
+        Status.ADMITTED,
+        Status.ENROLLED,
+        Status.IN_TRAINING,
+        Status.COMPLETED,
+        Status.DROPPED_OUT,
+        Status.CERTIFIED,
+        Status.NOT_CERTIFIED,
+    }
+)
+# The learner has left the training: outcomes and follow-ups apply.
+LEFT_TRAINING = frozenset({Status.COMPLETED, Status.DROPPED_OUT, Status.CERTIFIED, Status.NOT_CERTIFIED})
+FINAL = INACTIVE | {Status.DROPPED_OUT, Status.CERTIFIED, Status.NOT_CERTIFIED}
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    roles: frozenset
+    label: str
+    comment_required: bool = False
+
+
+def _edges(sources, target, roles, label, comment_required=False):
+    return [Edge(source, target, frozenset(roles), label, comment_required) for source in sources]
+
+
+STAFF, LEARNER, SYSTEM = Role.STAFF, Role.LEARNER, Role.SYSTEM
+
+EDGES = [
+    *_edges([Status.SUBMITTED], Status.UNDER_REVIEW, {STAFF}, _("Commencer l’étude")),
+    # Admitting into a full session puts the application on the waitlist instead (see services).
+    *_edges([Status.SUBMITTED, Status.UNDER_REVIEW], Status.ADMITTED, {STAFF}, _("Admettre")),
+    *_edges([Status.WAITLISTED], Status.ADMITTED, {STAFF, SYSTEM}, _("Admettre")),
+    *_edges([Status.SUBMITTED, Status.UNDER_REVIEW], Status.WAITLISTED, {STAFF}, _("Mettre en liste d’attente")),
+    *_edges(
+        [Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED],
+        Status.REFUSED,
+        {STAFF},
+        _("Ne pas retenir"),
+        comment_required=True,
+    ),
+    *_edges(
+        [Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED, Status.ADMITTED, Status.ENROLLED],
+        Status.WITHDRAWN,
+        # The system withdraws on account deletion and when an unpaid seat hold expires.
+        {LEARNER, STAFF, SYSTEM},
+        _("Retirer la candidature"),
+    ),
+    *_edges([Status.SUBMITTED, Status.UNDER_REVIEW], Status.CLOSED, {SYSTEM}, _("Clore sans décision")),
+    # The learner confirms the offered seat; staff may record it; a payment confirms it (paid sessions).
+    *_edges([Status.ADMITTED], Status.ENROLLED, {LEARNER, STAFF, SYSTEM}, _("Confirmer l’inscription")),
+    *_edges([Status.ENROLLED], Status.IN_TRAINING, {STAFF}, _("Début de la formation")),
+    *_edges([Status.IN_TRAINING], Status.COMPLETED, {STAFF}, _("Formation terminée")),
+    *_edges([Status.IN_TRAINING], Status.DROPPED_OUT, {STAFF}, _("Abandon")),
+    *_edges([Status.COMPLETED], Status.CERTIFIED, {STAFF}, _("Certification obtenue")),
+    *_edges([Status.COMPLETED], Status.NOT_CERTIFIED, {STAFF}, _("Certification non obtenue")),
+]
+EDGE_INDEX = {(edge.source, edge.target): edge for edge in EDGES}
+
+
+def find_edge(source, target):
+    return EDGE_INDEX.get((source, target))
+
+
+def edges_from(source, role=None):
+    return [edge for edge in EDGES if edge.source == source and (role is None or role in edge.roles)]
+
+
+# What happens next, told to the learner in their space.
+NEXT_STEP = {
+    Status.SUBMITTED: _("Votre candidature est bien arrivée. L’équipe du campus va l’étudier."),
+    Status.UNDER_REVIEW: _("L’équipe du campus étudie votre candidature. Elle peut vous appeler pour en parler."),
+    Status.ADMITTED: _("Bonne nouvelle : une place vous attend. Confirmez-la pour être inscrit·e."),
+    Status.WAITLISTED: _(
+        "La session est complète pour l’instant. Si une place se libère, elle vous est proposée "
+        "et vous recevez un e-mail."
+    ),
+    Status.REFUSED: _("Votre candidature n’a pas été retenue. Le campus peut vous conseiller une autre formation."),
+    Status.WITHDRAWN: _("Vous avez retiré cette candidature. Vous pouvez postuler à nouveau."),
+    Status.CLOSED: _(
+        "Nous n’avons pas pu vous répondre à temps et nous en sommes désolés. Vous pouvez postuler à nouveau."
+    ),
+    Status.ENROLLED: _("Vous êtes inscrit·e. Le campus vous donne rendez-vous le premier jour."),
+    Status.IN_TRAINING: _("Vous êtes en formation. Bon courage !"),
+    Status.COMPLETED: _("Vous avez terminé la formation. Le campus vous recontactera pour savoir ce que vous devenez."),
+    Status.DROPPED_OUT: _("Vous avez quitté la formation. Le campus reste là si vous voulez reprendre."),
+    Status.CERTIFIED: _("Félicitations pour votre certification !"),
+    Status.NOT_CERTIFIED: _("La certification n’a pas été obtenue cette fois. Parlez-en au campus pour la suite."),
+}

@@ -1,0 +1,105 @@
+import datetime
+from collections import deque
+
+import factory
+from django.utils import timezone
+
+from inscriptions.enums import Diploma, FollowUpMilestone, Placement, QpvResidence, Referrer, Situation
+from inscriptions.models import Application, FollowUp, Learner, StatusChange
+from inscriptions.services import change_status
+from inscriptions.workflow import EDGES, Role, Status
+from tests.campus.factories import UserFactory
+from tests.formations.factories import SessionFactory
+
+
+def years_ago(years, days=0):
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - datetime.timedelta(days=days)
+
+
+class LearnerFactory(factory.django.DjangoModelFactory):
+    """An adult learner with a verified-looking account and consent given."""
+
+    user = factory.SubFactory(UserFactory)
+    first_name = factory.Sequence(lambda n: f"Prénom{n}")
+    last_name = factory.Sequence(lambda n: f"Nom{n}")
+    birth_date = factory.LazyFunction(lambda: years_ago(20))
+    postcode = "93300"
+    commune = "Aubervilliers"
+    qpv_residence = QpvResidence.NO
+    diploma = Diploma.CAP_BEP
+    situation = Situation.JOB_SEEKER_REGISTERED
+    referrer = Referrer.MISSION_LOCALE
+    consent_at = factory.LazyFunction(timezone.now)
+    consent_version = "2026-11"
+
+    class Meta:
+        model = Learner
+
+    class Params:
+        minor = factory.Trait(
+            birth_date=factory.LazyFunction(lambda: years_ago(17)),
+            guardian_name="Parent Exemple",
+            guardian_email="parent@famille.example",
+        )
+        no_consent = factory.Trait(consent_at=None, consent_version="")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application, with the first line of its history, as submit_application writes it."""
+
+    learner = factory.SubFactory(LearnerFactory)
+    session = factory.SubFactory(SessionFactory)
+    motivation = "Je veux travailler dans le numérique et j’aime comprendre comment marchent les choses."
+    age_on_submission = factory.LazyAttribute(lambda application: application.learner.age())
+
+    class Meta:
+        model = Application
+
+    @factory.post_generation
+    def history(self, create, extracted, **kwargs):
+        if create:
+            StatusChange.objects.create(
+                application=self,
+                from_status="",
+                to_status=Status.SUBMITTED,
+                actor=self.learner.user,
+                role=Role.LEARNER,
+                created_at=self.submitted_at,
+            )
+
+
+def _path(source, target):
+    """Shortest chain of staff or system edges from one status to another."""
+    queue, seen = deque([(source, [])]), {source}
+    while queue:
+        status, steps = queue.popleft()
+        if status == target:
+            return steps
+        for edge in EDGES:
+            if edge.source == status and edge.target not in seen and edge.roles & {Role.STAFF, Role.SYSTEM}:
+                seen.add(edge.target)
+                queue.append((edge.target, [*steps, edge]))
+    raise ValueError(f"no path from {source} to {target}")
+
+
+def move_to(application, target, *, actor=None, now=None):
+    """Walk an application through the real pipeline up to `target` (comments filled where required)."""
+    for edge in _path(application.status, target):
+        role = Role.STAFF if actor is not None and Role.STAFF in edge.roles else Role.SYSTEM
+        change_status(
+            application, edge.target, role=role, actor=actor if role == Role.STAFF else None,
+            comment="Décision de test" if edge.comment_required else "", now=now,
+        )
+    return application
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    application = factory.SubFactory(ApplicationFactory)
+    milestone = FollowUpMilestone.EXIT
+    placement = Placement.CDI
+    employer = "Entreprise Exemple"
+    job_title = "Technicien·ne support"
+
+    class Meta:
+        model = FollowUp
