@@ -30,6 +30,8 @@ demo: install ## Set up SQLite with demo content and serve on http://127.0.0.1:8
 	@echo "  Administration : http://127.0.0.1:8000/admin/"
 	@echo "    super-administrateur : admin / $${DEMO_PASSWORD:-tremplin-demo}"
 	@echo "    équipe d'un campus   : equipe.aubervilliers / $${DEMO_PASSWORD:-tremplin-demo}"
+	@echo "  Espace candidat·e : http://127.0.0.1:8000/mon-espace/"
+	@echo "    candidate (Léa Martin) : lea.martin@exemple.fr / $${DEMO_PASSWORD:-tremplin-demo}"
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -45,8 +47,9 @@ lint: install ## Check style with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install ## Measure the catalogue at 200 and 2,000 formations; writes docs/benchmarks.md
+bench: install ## Measure the catalogue (200/2,000 formations) and the staff list (1,000/10,000 applications)
 	$(BIN)/python -m benchmarks.catalogue --write docs/benchmarks.md
+	$(BIN)/python -m benchmarks.applications --write docs/benchmarks.md
 
 lock: | $(BIN)/python ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/pip install --quiet pip-tools

@@ -76,13 +76,17 @@ class Learner(models.Model):
         _("téléphone"),
         max_length=20,
         blank=True,
-        validators=[RegexValidator(r"^[0-9 +().-]{6,20}$", _("Saisissez un numéro de téléphone, ex. 06 12 34 56 78."))],
+        validators=[
+            RegexValidator(r"^[0-9 +().-]{6,20}$", _("Saisissez un numéro de téléphone, ex. 06 12 34 56 78."))
+        ],
         help_text=_("Facultatif. Pour que le campus puisse vous appeler."),
     )
     birth_date = models.DateField(
         _("date de naissance"),
         null=True,
-        help_text=_("Les formations sont ouvertes à partir de 16 ans. Avant 18 ans, un parent doit donner son accord."),
+        help_text=_(
+            "Les formations sont ouvertes à partir de 16 ans. Avant 18 ans, un parent doit donner son accord."
+        ),
     )
     gender = models.CharField(
         _("genre"),
@@ -116,9 +120,7 @@ class Learner(models.Model):
         choices=Diploma.choices,
         help_text=_("Aucun diplôme n’est exigé pour la plupart des formations : c’est pour mieux vous conseiller."),
     )
-    situation = models.CharField(
-        _("situation aujourd’hui"), max_length=25, choices=Situation.choices
-    )
+    situation = models.CharField(_("situation aujourd’hui"), max_length=25, choices=Situation.choices)
     job_seeking_duration = models.CharField(
         _("depuis combien de temps cherchez-vous un emploi ?"),
         max_length=15,

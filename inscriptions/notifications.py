@@ -51,9 +51,7 @@ def _send(subject, template, context, recipients):
 
 def staff_recipients(campus_id, preference):
     """Active staff of a campus with an e-mail address who asked for this kind of message."""
-    users = get_user_model().objects.filter(
-        is_active=True, groups__campus__pk=campus_id, email__gt=""
-    ).distinct()
+    users = get_user_model().objects.filter(is_active=True, groups__campus__pk=campus_id, email__gt="").distinct()
     opted_out = set(
         StaffNotificationSettings.objects.filter(user__in=users, **{preference: False}).values_list("user", flat=True)
     )

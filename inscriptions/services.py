@@ -49,9 +49,8 @@ def _check_actor(application, role, actor):
     if role == Role.LEARNER:
         if actor is None or application.learner.user_id != actor.pk:
             raise Refused(_("Seul·e la personne qui a postulé peut faire cela."))
-    elif role == Role.STAFF:
-        if actor is None or not staff_can_decide(actor, application):
-            raise Refused(_("Vous ne pouvez pas agir sur les candidatures de ce campus."))
+    elif role == Role.STAFF and (actor is None or not staff_can_decide(actor, application)):
+        raise Refused(_("Vous ne pouvez pas agir sur les candidatures de ce campus."))
 
 
 # --- Status changes -----------------------------------------------------------------------------
@@ -67,7 +66,8 @@ def change_status(application, target, *, role, actor=None, comment="", now=None
     now = now or timezone.now()
     today = timezone.localdate(now)
     session = Session.objects.select_for_update().get(pk=application.session_id)
-    locked = Application.objects.select_for_update().select_related("learner").get(pk=application.pk)
+    # Lock the application row only, not the joined learner: two sessions' waitlists may share learners.
+    locked = Application.objects.select_for_update(of=("self",)).select_related("learner").get(pk=application.pk)
     target = Status(target)
     comment = (comment or "").strip()
 
@@ -149,7 +149,7 @@ def promote_waitlist(session, *, now=None):
     promoted = []
     if session.start_date < today:
         return promoted
-    for candidate in Application.objects.waitlist(session).select_related("learner").select_for_update():
+    for candidate in Application.objects.waitlist(session).select_related("learner").select_for_update(of=("self",)):
         if session.seats_taken >= session.capacity:
             break
         if candidate.learner.needs_guardian_consent(today):
@@ -238,6 +238,9 @@ def submit_application(learner, session, *, motivation, availability, constraint
                 created_at=now,
             )
     except IntegrityError as error:
+        # The file is stored before the row is inserted: a refused duplicate must not leave its CV behind.
+        if application.cv:
+            application.cv.delete(save=False)
         # Two submissions of the same form at once: the unique constraint keeps only one.
         if Application.objects.active().filter(learner=learner, session=session).exists():
             raise Refused(_("Vous avez déjà une candidature en cours pour cette session.")) from error
@@ -335,7 +338,8 @@ def record_follow_up(application, milestone, *, placement, recorded_by=None, sou
     # A little early is fine (a learner who signs a contract before the date); a year early is a mistake.
     if due_on - timezone.localdate() > datetime.timedelta(days=31):
         raise Refused(
-            _("Ce suivi pourra être saisi à partir du %(date)s.") % {"date": (due_on - datetime.timedelta(days=31))}
+            _("Ce suivi pourra être saisi à partir du %(date)s.")
+            % {"date": (due_on - datetime.timedelta(days=31)).strftime("%d/%m/%Y")}
         )
     follow_up, _created = FollowUp.objects.update_or_create(
         application=application,

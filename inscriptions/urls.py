@@ -4,4 +4,16 @@ from inscriptions import views
 
 app_name = "inscriptions"
 
-urlpatterns = []
+urlpatterns = [
+    path("confidentialite/", views.privacy_notice, name="confidentialite"),
+    path("inscriptions/sessions/<int:session_id>/postuler/", views.apply, name="postuler"),
+    path("inscriptions/candidatures/<int:pk>/envoyee/", views.application_sent, name="postuler_envoye"),
+    path("inscriptions/accord-parental/<str:token>/", views.guardian_consent, name="accord_parental"),
+    path("mon-espace/", views.learner_space, name="espace"),
+    path("mon-espace/profil/", views.profile, name="profil"),
+    path("mon-espace/candidatures/<int:pk>/<slug:action>/", views.application_action, name="candidature_action"),
+    path("mon-espace/accord-parental/renvoyer/", views.resend_guardian_request, name="renvoyer_accord"),
+    path("mon-espace/mes-donnees.json", views.export_data, name="mes_donnees"),
+    path("mon-espace/supprimer/", views.delete_account, name="supprimer"),
+    path("au-revoir/", views.goodbye, name="au_revoir"),
+]

@@ -1,0 +1,258 @@
+"""The learner's side of enrolment: apply, follow, act on one's applications, own one's data."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from formations.models import Session
+from inscriptions import notifications, services
+from inscriptions.enums import GuardianConsentMethod
+from inscriptions.forms import ApplicationForm, DeleteAccountForm, GuardianConsentForm, LearnerProfileForm
+from inscriptions.models import Application
+from inscriptions.workflow import NEXT_STEP, Role, Status
+
+# The learner's buttons in their space: URL word → target status.
+LEARNER_ACTIONS = {"confirmer": Status.ENROLLED, "retirer": Status.WITHDRAWN}
+GUARDIAN_REMINDER_INTERVAL = 10 * 60
+
+
+def learner_of(user):
+    return getattr(user, "learner", None) if user.is_authenticated else None
+
+
+def own_applications(user):
+    return Application.objects.filter(learner__user=user, learner__user__isnull=False).select_related(
+        "session__formation", "campus"
+    )
+
+
+def privacy_notice(request):
+    return render(
+        request,
+        "inscriptions/confidentialite.html",
+        {"version": settings.PRIVACY_NOTICE_VERSION, "guardian_days": settings.GUARDIAN_CONSENT_MAX_AGE_DAYS},
+    )
+
+
+# --- Applying -----------------------------------------------------------------------------------
+
+
+@login_required
+def apply(request, session_id):
+    session = get_object_or_404(
+        Session.objects.select_related("formation", "campus"), pk=session_id, formation__live=True
+    )
+    context = {"session": session, "formation": session.formation, "campus": session.campus}
+    if not session.accepts_applications():
+        reason = _("Les candidatures sont fermées pour cette session.")
+        return render(request, "inscriptions/apply_refused.html", {**context, "reason": reason})
+
+    learner = learner_of(request.user)
+    if learner is None or not learner.has_consented:
+        return profile_step(request, context, learner)
+
+    reason = services.application_refusal(learner, session)
+    if reason:
+        return render(request, "inscriptions/apply_refused.html", {**context, "reason": reason}, status=409)
+
+    form = ApplicationForm(
+        data=request.POST if request.method == "POST" else None,
+        files=request.FILES if request.method == "POST" else None,
+    )
+    if form.is_valid():
+        try:
+            application = services.submit_application(
+                learner,
+                session,
+                motivation=form.cleaned_data["motivation"],
+                availability=form.cleaned_data["availability"],
+                constraints=form.cleaned_data["constraints"],
+                cv=form.cleaned_data["cv"] or None,
+            )
+        except services.Refused as refusal:
+            form.add_error(None, refusal.reason)
+        else:
+            return redirect("inscriptions:postuler_envoye", pk=application.pk)
+    return render(request, "inscriptions/apply.html", {**context, "form": form, "learner": learner, "step": 2})
+
+
+def profile_step(request, context, learner):
+    form = LearnerProfileForm(
+        data=request.POST if request.method == "POST" else None, instance=learner, campus=context["campus"]
+    )
+    if form.is_valid():
+        save_profile(request, form)
+        messages.success(request, _("Votre profil est enregistré. Plus qu’une étape !"))
+        return redirect(request.path)
+    return render(request, "inscriptions/apply_profile.html", {**context, "form": form, "step": 1})
+
+
+def save_profile(request, form):
+    learner = form.save(commit=False)
+    learner.user = request.user
+    if form.cleaned_data.get("consent"):
+        services.record_consent(learner)
+    learner.save()
+    return learner
+
+
+@login_required
+def application_sent(request, pk):
+    application = get_object_or_404(own_applications(request.user), pk=pk)
+    return render(
+        request,
+        "inscriptions/apply_sent.html",
+        {"application": application, "next_step": NEXT_STEP[application.status], "step": 3},
+    )
+
+
+# --- The learner's space ------------------------------------------------------------------------
+
+
+@login_required
+def learner_space(request):
+    learner = learner_of(request.user)
+    rows = []
+    if learner is not None:
+        for application in own_applications(request.user).order_by("-submitted_at", "-pk"):
+            targets = {edge.target for edge in services.allowed_transitions(application, Role.LEARNER)}
+            rows.append(
+                {
+                    "application": application,
+                    "next_step": NEXT_STEP.get(application.status, ""),
+                    "can_confirm": Status.ENROLLED in targets,
+                    "can_withdraw": Status.WITHDRAWN in targets,
+                }
+            )
+    return render(request, "inscriptions/espace/index.html", {"learner": learner, "rows": rows})
+
+
+@login_required
+def profile(request):
+    learner = learner_of(request.user)
+    form = LearnerProfileForm(data=request.POST if request.method == "POST" else None, instance=learner)
+    if form.is_valid():
+        save_profile(request, form)
+        messages.success(request, _("Votre profil est enregistré."))
+        next_url = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            return redirect(next_url)
+        return redirect("inscriptions:espace")
+    return render(request, "inscriptions/espace/profile.html", {"form": form, "learner": learner})
+
+
+@login_required
+def application_action(request, pk, action):
+    target = LEARNER_ACTIONS.get(action)
+    if target is None:
+        raise Http404
+    application = get_object_or_404(own_applications(request.user), pk=pk)
+    if target not in {edge.target for edge in services.allowed_transitions(application, Role.LEARNER)}:
+        messages.error(request, _("Cette action n’est plus possible pour cette candidature."))
+        return redirect("inscriptions:espace")
+    if request.method == "POST":
+        try:
+            services.change_status(application, target, role=Role.LEARNER, actor=request.user)
+        except services.Refused as refusal:
+            messages.error(request, refusal.reason)
+        else:
+            if target == Status.ENROLLED:
+                messages.success(request, _("C’est confirmé : vous êtes inscrit·e à cette formation."))
+            else:
+                messages.success(request, _("Votre candidature est retirée."))
+        return redirect("inscriptions:espace")
+    return render(
+        request,
+        "inscriptions/espace/confirm_action.html",
+        {"application": application, "action": action, "withdraw": target == Status.WITHDRAWN},
+    )
+
+
+@require_POST
+@login_required
+def resend_guardian_request(request):
+    learner = learner_of(request.user)
+    if learner is None or not learner.guardian_email or not learner.needs_guardian_consent():
+        messages.info(request, _("Aucun accord parental n’est attendu pour votre compte."))
+    elif cache.add(f"inscriptions:guardian-request:{learner.pk}", True, GUARDIAN_REMINDER_INTERVAL):
+        notifications.ask_guardian_consent(learner.pk)
+        messages.success(
+            request,
+            _("L’e-mail est reparti vers %(email)s. Dites-lui de regarder aussi dans les indésirables.")
+            % {"email": learner.guardian_email},
+        )
+    else:
+        messages.warning(
+            request, _("Un e-mail est déjà parti il y a moins de 10 minutes. Attendez un peu avant de réessayer.")
+        )
+    return redirect("inscriptions:espace")
+
+
+@never_cache
+@login_required
+def export_data(request):
+    learner = learner_of(request.user)
+    if learner is None:
+        messages.info(request, _("Vous n’avez pas encore de profil : nous n’avons que votre adresse e-mail."))
+        return redirect("inscriptions:espace")
+    response = JsonResponse(
+        services.export_learner_data(learner),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="tremplin-mes-donnees.json"'
+    return response
+
+
+@login_required
+def delete_account(request):
+    user = request.user
+    if user.is_staff or user.is_superuser or user.groups.exists():
+        return render(request, "inscriptions/espace/delete_staff.html", status=403)
+    learner = learner_of(user)
+    form = DeleteAccountForm(data=request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        if learner is not None:
+            services.erase_learner(learner)
+        else:
+            user.delete()
+        logout(request)
+        return redirect("inscriptions:au_revoir")
+    return render(request, "inscriptions/espace/delete.html", {"form": form, "learner": learner})
+
+
+def goodbye(request):
+    return render(request, "inscriptions/espace/goodbye.html")
+
+
+# --- Parents and guardians ----------------------------------------------------------------------
+
+
+@never_cache
+def guardian_consent(request, token):
+    learner = notifications.learner_for_guardian_token(token)
+    if learner is None:
+        return render(request, "inscriptions/guardian_invalid.html", status=404)
+    context = {
+        "learner": learner,
+        "applications": learner.applications.active().select_related("session__formation", "campus"),
+    }
+    if learner.guardian_consent_at:
+        return render(request, "inscriptions/guardian_done.html", {**context, "already": True})
+    form = GuardianConsentForm(
+        data=request.POST if request.method == "POST" else None, initial={"guardian_name": learner.guardian_name}
+    )
+    if form.is_valid():
+        learner.guardian_name = form.cleaned_data["guardian_name"]
+        learner.save(update_fields=["guardian_name"])
+        services.record_guardian_consent(learner, method=GuardianConsentMethod.EMAIL)
+        return render(request, "inscriptions/guardian_done.html", {**context, "already": False})
+    return render(request, "inscriptions/guardian_consent.html", {**context, "form": form})

@@ -124,7 +124,9 @@ NEXT_STEP = {
     ),
     Status.ENROLLED: _("Vous êtes inscrit·e. Le campus vous donne rendez-vous le premier jour."),
     Status.IN_TRAINING: _("Vous êtes en formation. Bon courage !"),
-    Status.COMPLETED: _("Vous avez terminé la formation. Le campus vous recontactera pour savoir ce que vous devenez."),
+    Status.COMPLETED: _(
+        "Vous avez terminé la formation. Le campus vous recontactera pour savoir ce que vous devenez."
+    ),
     Status.DROPPED_OUT: _("Vous avez quitté la formation. Le campus reste là si vous voulez reprendre."),
     Status.CERTIFIED: _("Félicitations pour votre certification !"),
     Status.NOT_CERTIFIED: _("La certification n’a pas été obtenue cette fois. Parlez-en au campus pour la suite."),

@@ -172,7 +172,7 @@ def test_formation_page_shows_open_sessions_deadline_and_seats_left(client, home
     assert f"Candidatures jusqu’au {deadline} · 3 places restantes" in response.content.decode()
 
 
-@pytest.mark.parametrize("situation", ["closed", "full", "deadline_passed"])
+@pytest.mark.parametrize("situation", ["closed", "deadline_passed"])
 def test_formation_page_says_when_applications_are_closed(client, home_page, situation):
     formation = FormationPageFactory()
     SessionFactory(formation=formation, **{situation: True})
@@ -182,6 +182,16 @@ def test_formation_page_says_when_applications_are_closed(client, home_page, sit
     content = response.content.decode()
     assert "Candidatures fermées pour cette session." in content
     assert "Candidatures jusqu’au" not in content
+
+
+def test_formation_page_says_a_full_session_still_takes_applications_for_the_waitlist(client, home_page):
+    formation = FormationPageFactory()
+    SessionFactory(formation=formation, full=True)
+
+    content = client.get(formation.url).content.decode()
+
+    assert "liste d’attente" in content
+    assert "Postuler" in content
 
 
 def test_formation_page_query_count_does_not_grow_with_its_sessions(client, home_page):

@@ -103,3 +103,28 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = FollowUp
+
+
+def learner_profile_data(**overrides):
+    """What a young adult types in the profile form (birth date as typed by hand: dd/mm/yyyy)."""
+    data = {
+        "first_name": "Awa",
+        "last_name": "Diallo",
+        "phone": "06 12 34 56 78",
+        "birth_date": years_ago(20).strftime("%d/%m/%Y"),
+        "gender": "",
+        "postcode": "93300",
+        "commune": "Aubervilliers",
+        "qpv_residence": QpvResidence.NO,
+        "qpv": "",
+        "diploma": Diploma.CAP_BEP,
+        "situation": Situation.JOB_SEEKER_REGISTERED,
+        "job_seeking_duration": "moins_6_mois",
+        "referrer": Referrer.MISSION_LOCALE,
+        "referrer_detail": "",
+        "guardian_name": "",
+        "guardian_email": "",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -1,4 +1,5 @@
-"""Demo content: real QPV communes, real certifications and ROME codes, sessions around today.
+"""Demo content: real QPV communes, real certifications and ROME codes, sessions around today, and
+about thirty learners with applications at every stage (inscriptions/demo.py), one of whom can log in.
 
 Idempotent: a second run changes nothing. `--formations N` tops the catalogue up to N formations
 (spread over the campuses) for benchmarks.
@@ -20,6 +21,8 @@ from campus.models import CampusIndexPage, CampusPage, Qpv
 from formations.enums import EntryLevel, Format, Schedule
 from formations.models import Certification, Domain, FormationPage, RomeCode, Session
 from home.models import HomePage
+from inscriptions.demo import build_demo_learners
+from inscriptions.models import Application, Learner
 
 DEMO_PASSWORD_DEFAULT = "tremplin-demo"
 
@@ -205,11 +208,14 @@ class Command(BaseCommand):
                 self.top_up_formations(campuses, formations)
         if not no_users:
             self.ensure_users(campuses)
+            # Learners with an application at every stage, and the learner account of the demo.
+            build_demo_learners()
         if verbosity:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Démo prête : {CampusPage.objects.count()} campus, {FormationPage.objects.count()} formations, "
-                    f"{Session.objects.count()} sessions."
+                    f"{Session.objects.count()} sessions, {Learner.objects.count()} candidat·es, "
+                    f"{Application.objects.count()} candidatures."
                 )
             )
 

@@ -1,0 +1,89 @@
+"""Filters of the staff's list of applications."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+
+from formations.models import Session
+from inscriptions.enums import AgeBand, QpvResidence
+from inscriptions.models import Application
+from inscriptions.workflow import Status
+
+# Staff read "ne sait pas", where the learner's form says "Je ne sais pas".
+QPV_CHOICES = [
+    (QpvResidence.YES.value, _("Oui")),
+    (QpvResidence.NO.value, _("Non")),
+    (QpvResidence.UNKNOWN.value, _("Ne sait pas")),
+]
+
+
+def visible_sessions(request):
+    if request is None:
+        return Session.objects.none()
+    return Session.objects.visible_to(request.user).select_related("formation").order_by("start_date", "pk")
+
+
+# Searched in the database: first and last names, account e-mail, formation title.
+SEARCH_FIELDS = ["learner__first_name", "learner__last_name", "learner__user__email", "session__formation__title"]
+
+
+def search_applications(queryset, text):
+    """Every word must match one of the fields, so that "Inès Moreau" finds Inès Moreau."""
+    for word in text.split():
+        query = Q()
+        for field in SEARCH_FIELDS:
+            query |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(query)
+    return queryset
+
+
+class ApplicationFilterSet(WagtailFilterSet):
+    session = django_filters.ModelChoiceFilter(
+        label=_("Session"), queryset=visible_sessions, empty_label=_("Toutes les sessions")
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Statut"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    submitted_at = django_filters.DateFromToRangeFilter(label=_("Envoyée entre le"), widget=DateRangePickerWidget)
+    qpv = django_filters.ChoiceFilter(
+        label=_("Habite un quartier prioritaire (QPV)"),
+        field_name="learner__qpv_residence",
+        choices=QPV_CHOICES,
+        empty_label=_("Tous"),
+        widget=forms.RadioSelect,
+    )
+    age_band = django_filters.MultipleChoiceFilter(
+        label=_("Âge à la candidature"),
+        choices=AgeBand.choices,
+        method="filter_age_band",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    waiting_days = django_filters.NumberFilter(
+        label=_("Sans réponse depuis plus de (jours)"),
+        method="filter_waiting_days",
+        min_value=0,
+        max_value=3650,
+    )
+
+    class Meta:
+        model = Application
+        fields = []
+
+    def filter_age_band(self, queryset, name, values):
+        condition = Q()
+        for value in values:
+            low, high = AgeBand(value).bounds()
+            band = Q(age_on_submission__gte=low)
+            if high is not None:
+                band &= Q(age_on_submission__lte=high)
+            condition |= band
+        return queryset.filter(condition)
+
+    def filter_waiting_days(self, queryset, name, days):
+        limit = timezone.now() - datetime.timedelta(days=int(days))
+        return queryset.undecided().filter(submitted_at__lte=limit)

@@ -1,0 +1,78 @@
+"""Forms of the staff's back office. Each one feeds a service, which holds the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateInput
+
+from formations.models import RomeCode
+from inscriptions.models import FollowUp, StaffNotificationSettings
+from inscriptions.workflow import Status
+
+
+class TransitionForm(forms.Form):
+    # Any status may be posted: the service refuses, with its reason, what the pipeline does not allow.
+    target = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Commentaire"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BulkTransitionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Commentaire"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Le même commentaire est enregistré dans l’historique de chaque candidature."),
+    )
+
+    def __init__(self, *args, comment_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if comment_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].help_text = _(
+                "Obligatoire : la raison est transmise à chaque personne. "
+                "Le même commentaire est enregistré dans l’historique de chaque candidature."
+            )
+
+
+class StaffNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nouvelle note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Visible par l’équipe du campus seulement. La personne peut la lire si elle demande ses données."),
+    )
+
+
+class RomeCodeField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().upper()
+        return super().to_python(value)
+
+
+class FollowUpForm(forms.ModelForm):
+    rome = RomeCodeField(
+        label=_("Métier (code ROME)"),
+        queryset=RomeCode.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 6, "maxlength": 5}),
+        help_text=_("Facultatif. Par exemple M1805."),
+        error_messages={"invalid_choice": _("Ce code ROME n’existe pas.")},
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ["milestone", "placement", "employer", "job_title", "rome", "start_date"]
+        widgets = {"start_date": AdminDateInput}
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = StaffNotificationSettings
+        fields = ["new_application", "withdrawal", "overdue_digest", "follow_ups_digest"]

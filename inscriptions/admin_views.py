@@ -1,0 +1,305 @@
+"""Views of the staff's back office: scoped queryset, get_object_or_404, form, one service call, message, redirect.
+
+Every view finds the application among those the user may see, so staff of another campus get a 404.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.ui.components import Component
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.permissions import policy_registry
+
+from inscriptions import services
+from inscriptions.admin_forms import FollowUpForm, NotificationSettingsForm, StaffNoteForm, TransitionForm
+from inscriptions.enums import FollowUpMilestone, GuardianConsentMethod
+from inscriptions.models import Application, Learner, StaffNotificationSettings
+from inscriptions.workflow import LEFT_TRAINING, UNDECIDED, Role
+
+# Shown elsewhere on the page, or never to staff.
+PROFILE_FIELDS_LEFT_OUT = {"id", "user", "anonymised_at"}
+INDEX_BREADCRUMB = {"url": reverse_lazy("inscriptions_admin:index"), "label": gettext_lazy("Candidatures")}
+
+
+def can_see_applications(user):
+    return policy_registry.get_by_type(Application).user_has_permission(user, "view")
+
+
+def get_application(request, pk, permission="inscriptions.view_application"):
+    """The application if the user may see it (else 404) and holds the permission (else 403)."""
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).select_related(
+            "learner__user", "learner__qpv", "learner__guardian_consent_recorded_by", "session__formation", "campus"
+        ),
+        pk=pk,
+    )
+    if not request.user.has_perm(permission) or not can_see_applications(request.user):
+        raise PermissionDenied
+    return application
+
+
+def profile_rows(learner):
+    rows = [(_("E-mail du compte"), learner.email)]
+    for field in Learner._meta.concrete_fields:
+        if field.name in PROFILE_FIELDS_LEFT_OUT:
+            continue
+        value = getattr(learner, field.name)
+        if field.choices:
+            value = getattr(learner, f"get_{field.name}_display")()
+        elif isinstance(value, bool):
+            value = _("Oui") if value else _("Non")
+        rows.append((capfirst(field.verbose_name), value))
+    return rows
+
+
+# --- One application ----------------------------------------------------------------------------
+
+
+class ApplicationDetailView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "inscriptions/admin/detail.html"
+    header_icon = "form"
+    permission = "inscriptions.view_application"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.application = get_application(request, kwargs["pk"], self.permission)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return str(self.application.learner)
+
+    def get_page_subtitle(self):
+        return str(self.application.session.formation.title)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, INDEX_BREADCRUMB, {"url": "", "label": self.get_page_title()}]
+
+    @property
+    def detail_url(self):
+        return reverse("inscriptions_admin:detail", args=[self.application.pk])
+
+    def get_context_data(self, **kwargs):
+        application, user = self.application, self.request.user
+        learner = application.learner
+        can_decide = services.staff_can_decide(user, application)
+        context = {
+            "application": application,
+            "learner": learner,
+            "profile_rows": profile_rows(learner),
+            "age_today": learner.age(),
+            "is_minor": learner.is_minor(),
+            "needs_guardian_consent": learner.needs_guardian_consent(),
+            "can_decide": can_decide,
+            "transitions": services.allowed_transitions(application, Role.STAFF) if can_decide else [],
+            "history": application.history.select_related("actor"),
+            "notes": application.notes.select_related("author"),
+            "can_add_note": user.has_perm("inscriptions.add_staffnote"),
+            "note_form": StaffNoteForm(),
+            "has_left_training": application.status in LEFT_TRAINING and application.left_on is not None,
+            "can_record_follow_up": user.has_perm("inscriptions.add_followup"),
+            **kwargs,
+        }
+        if context["has_left_training"]:
+            recorded = {
+                follow_up.milestone: follow_up
+                for follow_up in application.follow_ups.select_related("rome", "recorded_by")
+            }
+            due_dates = application.follow_up_due_dates()
+            context["follow_ups"] = [
+                (milestone, due_dates[milestone], recorded.get(milestone.value)) for milestone in FollowUpMilestone
+            ]
+            missing = [milestone for milestone in FollowUpMilestone if milestone.value not in recorded]
+            context.setdefault("follow_up_form", FollowUpForm(initial={"milestone": missing[0] if missing else None}))
+        return super().get_context_data(**context)
+
+
+class ApplicationActionView(ApplicationDetailView):
+    """A POST on one application; a form that does not validate re-renders the detail page."""
+
+    http_method_names = ["post"]
+
+    def render_with(self, **forms):
+        return self.render_to_response(self.get_context_data(**forms))
+
+
+class TransitionView(ApplicationActionView):
+    permission = "inscriptions.decide_application"
+
+    def post(self, request, *args, **kwargs):
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+            return redirect(self.detail_url)
+        target = form.cleaned_data["target"]
+        try:
+            change = services.change_status(
+                self.application, target, role=Role.STAFF, actor=request.user, comment=form.cleaned_data["comment"]
+            )
+        except services.Refused as refused:
+            messages.error(request, refused.reason)
+            return redirect(self.detail_url)
+        if change.to_status != target:
+            messages.warning(
+                request,
+                _("La session est complète : candidature mise en liste d’attente (%(name)s).")
+                % {"name": self.application.learner},
+            )
+        else:
+            messages.success(
+                request,
+                _("%(name)s : candidature « %(status)s ».")
+                % {"name": self.application.learner, "status": change.get_to_status_display()},
+            )
+        return redirect(self.detail_url)
+
+
+class StaffNoteView(ApplicationActionView):
+    permission = "inscriptions.add_staffnote"
+
+    def post(self, request, *args, **kwargs):
+        form = StaffNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_staff_note(self.application, author=request.user, text=form.cleaned_data["text"])
+            except services.Refused as refused:
+                form.add_error("text", refused.reason)
+        if form.errors:
+            return self.render_with(note_form=form)
+        messages.success(request, _("Note ajoutée."))
+        return redirect(f"{self.detail_url}#notes")
+
+
+class GuardianConsentView(ApplicationActionView):
+    permission = "inscriptions.decide_application"
+
+    def post(self, request, *args, **kwargs):
+        learner = self.application.learner
+        if not learner.needs_guardian_consent():
+            messages.warning(request, _("Aucun accord parental n’est attendu pour cette personne."))
+            return redirect(self.detail_url)
+        services.record_guardian_consent(learner, method=GuardianConsentMethod.PAPER, recorded_by=request.user)
+        messages.success(request, _("Accord parental reçu sur papier enregistré pour %(name)s.") % {"name": learner})
+        return redirect(self.detail_url)
+
+
+class FollowUpView(ApplicationActionView):
+    permission = "inscriptions.add_followup"
+
+    def post(self, request, *args, **kwargs):
+        form = FollowUpForm(request.POST)
+        if not form.is_valid():
+            return self.render_with(follow_up_form=form)
+        fields = dict(form.cleaned_data)
+        milestone, placement = fields.pop("milestone"), fields.pop("placement")
+        try:
+            services.record_follow_up(
+                self.application, milestone, placement=placement, recorded_by=request.user, **fields
+            )
+        except services.Refused as refused:
+            messages.error(request, refused.reason)
+            return self.render_with(follow_up_form=form)
+        messages.success(
+            request,
+            _("Suivi « %(milestone)s » enregistré.") % {"milestone": FollowUpMilestone(milestone).label},
+        )
+        return redirect(f"{self.detail_url}#suivis")
+
+
+@never_cache
+def download_cv(request, pk):
+    application = get_application(request, pk)
+    if not application.cv:
+        raise Http404
+    try:
+        cv = application.cv.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # A neutral name: the stored one is random, and the learner's own file name often holds their name.
+    return FileResponse(
+        cv,
+        as_attachment=True,
+        filename=f"cv-{application.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- Lists of work to do ------------------------------------------------------------------------
+
+
+class FollowUpsDueView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "inscriptions/admin/follow_ups_due.html"
+    page_title = gettext_lazy("Suivis à faire")
+    header_icon = "calendar-check"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_see_applications(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, INDEX_BREADCRUMB, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        due = services.follow_ups_due(Application.objects.visible_to(self.request.user))
+        milestones = [
+            {
+                "milestone": milestone,
+                "rows": [(application, application.follow_up_due_dates()[milestone]) for application in applications],
+            }
+            for milestone, applications in due.items()
+        ]
+        return super().get_context_data(milestones=milestones, **kwargs)
+
+
+# --- The staff member's own settings ------------------------------------------------------------
+
+
+@method_decorator(never_cache, name="dispatch")
+class NotificationSettingsView(WagtailAdminTemplateMixin, FormView):
+    template_name = "inscriptions/admin/notifications.html"
+    form_class = NotificationSettingsForm
+    page_title = gettext_lazy("Mes notifications")
+    header_icon = "mail"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": StaffNotificationSettings.for_user(self.request.user)}
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, _("Vos préférences de notification sont enregistrées."))
+        return redirect("inscriptions_admin:notifications")
+
+
+# --- Dashboard ----------------------------------------------------------------------------------
+
+
+class ApplicationsDashboardPanel(Component):
+    """On the admin's home page: how many applications wait for an answer, and how many for too long."""
+
+    name = "candidatures"
+    order = 50
+    template_name = "inscriptions/admin/dashboard_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        applications = Application.objects.visible_to(self.user)
+        return {
+            "waiting": applications.undecided().count(),
+            "overdue": (applications & services.overdue_applications()).count(),
+            "days": settings.APPLICATION_REVIEW_REMINDER_DAYS,
+            "index_url": reverse("inscriptions_admin:index"),
+            "undecided_statuses": sorted(UNDECIDED),
+        }

@@ -1,0 +1,175 @@
+"""Forms of the public site: the learner's profile, the application, and the few confirmations."""
+
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from campus.models import Qpv
+from inscriptions.enums import Gender, JobSeekingDuration
+from inscriptions.models import Application, Learner
+from inscriptions.validators import validate_pdf
+
+# A date typed by hand on a phone whose browser has no date picker.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y"]
+
+
+def departments_for_postcode(postcode):
+    """The departments a French postcode belongs to: '93300' → ['93'], '97110' → ['971'], Corsica → both."""
+    postcode = (postcode or "").strip()
+    if len(postcode) != 5 or not postcode.isdigit():
+        return []
+    if postcode.startswith("97"):
+        return [postcode[:3]]
+    if postcode.startswith("20"):
+        return ["2A", "2B"]
+    return [postcode[:2]]
+
+
+class QpvChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.communes})"
+
+
+class LearnerProfileForm(forms.ModelForm):
+    """The profile: what the campus needs to advise, and funders count anonymously. Model.clean() has the rules."""
+
+    consent = forms.BooleanField(required=True)
+
+    class Meta:
+        model = Learner
+        fields = [
+            "first_name",
+            "last_name",
+            "phone",
+            "birth_date",
+            "gender",
+            "postcode",
+            "commune",
+            "qpv_residence",
+            "qpv",
+            "diploma",
+            "situation",
+            "job_seeking_duration",
+            "rqth",
+            "referrer",
+            "referrer_detail",
+            "guardian_name",
+            "guardian_email",
+        ]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+            "birth_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "autocomplete": "bday"}),
+            "gender": forms.RadioSelect,
+            "postcode": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+            "commune": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "qpv_residence": forms.RadioSelect,
+            "diploma": forms.RadioSelect,
+            "situation": forms.RadioSelect,
+            "job_seeking_duration": forms.RadioSelect,
+            "referrer": forms.RadioSelect,
+            "guardian_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+        field_classes = {"qpv": QpvChoiceField}
+        help_texts = {
+            "first_name": _("Comme sur vos papiers ou comme on vous appelle : c’est vous qui choisissez."),
+            "commune": _("La ville où vous habitez."),
+            "postcode": _("5 chiffres, par exemple 93300."),
+            "referrer_detail": _("Facultatif. Par exemple : Mission Locale de Saint-Denis, Mme Martin."),
+            "guardian_name": _("Seulement si vous avez moins de 18 ans."),
+            "guardian_email": _(
+                "Seulement si vous avez moins de 18 ans. Nous lui écrivons pour lui demander son accord."
+            ),
+        }
+
+    def __init__(self, *args, campus=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        fields["birth_date"].input_formats = DATE_INPUT_FORMATS
+        fields["birth_date"].required = True
+        fields["birth_date"].help_text = _(
+            "Par exemple 24/05/2008. Les formations sont ouvertes à partir de 16 ans. "
+            "Avant 18 ans, un parent ou tuteur doit donner son accord."
+        )
+        fields["gender"].choices = [("", _("Je préfère ne pas répondre")), *Gender.choices]
+        fields["job_seeking_duration"].choices = [
+            ("", _("Sans objet : je ne cherche pas d’emploi")),
+            *JobSeekingDuration.choices,
+        ]
+        fields["job_seeking_duration"].help_text = _(
+            "Seulement si vous cherchez un emploi. Sinon, laissez « Sans objet »."
+        )
+        fields["qpv"].empty_label = _("Je ne sais pas, ou mon quartier n’est pas dans la liste")
+        fields["qpv"].queryset = self._qpv_choices(campus)
+        fields["qpv"].help_text = _(
+            "Facultatif. La liste montre les quartiers prioritaires de votre département. "
+            "Si vous ne savez pas, laissez le premier choix : le campus vérifiera avec vous."
+        )
+        if self.instance.pk and self.instance.has_consented:
+            del fields["consent"]
+        else:
+            fields["consent"].label = format_html(
+                '{} <a href="{}">{}</a>',
+                _("J’ai lu la"),
+                reverse("inscriptions:confidentialite"),
+                _("notice de confidentialité et j’accepte que mes réponses soient utilisées comme elle l’explique."),
+            )
+            fields["consent"].error_messages["required"] = _(
+                "Pour postuler, cochez la case : elle dit que vous acceptez l’usage de vos données."
+            )
+
+    def _qpv_choices(self, campus):
+        """A short list for a phone: the QPVs of the department of the postcode (typed, saved, or the campus's)."""
+        postcode = self.data.get(self.add_prefix("postcode")) if self.is_bound else None
+        departments = (
+            departments_for_postcode(postcode)
+            or departments_for_postcode(self.instance.postcode)
+            or departments_for_postcode(getattr(campus, "postcode", ""))
+        )
+        queryset = Qpv.objects.order_by("name")
+        if not departments:
+            return queryset
+        selected = str(self.data.get(self.add_prefix("qpv")) if self.is_bound else self.instance.qpv_id or "")
+        # A choice made from another department's list stays valid when the postcode changes.
+        return queryset.filter(department__in=departments) | queryset.filter(
+            pk__in=[selected] if selected.isdigit() else []
+        )
+
+
+class ApplicationForm(forms.ModelForm):
+    """What the learner writes for one session. Validated here; services.submit_application creates it."""
+
+    class Meta:
+        model = Application
+        fields = ["motivation", "availability", "constraints", "cv"]
+        widgets = {
+            "motivation": forms.Textarea(attrs={"rows": 6}),
+            "availability": forms.RadioSelect,
+            "constraints": forms.Textarea(attrs={"rows": 3}),
+            "cv": forms.FileInput(attrs={"accept": ".pdf,application/pdf"}),
+        }
+
+    def clean_cv(self):
+        cv = self.cleaned_data.get("cv")
+        if cv:
+            validate_pdf(cv)
+        return cv
+
+
+class GuardianConsentForm(forms.Form):
+    guardian_name = forms.CharField(
+        label=_("Votre nom et prénom"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    agree = forms.BooleanField(
+        label=_("Je donne mon accord pour que cette personne suive la formation."),
+        error_messages={"required": _("Cochez la case pour donner votre accord.")},
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    understood = forms.BooleanField(
+        label=_("Je comprends que la suppression est définitive."),
+        error_messages={"required": _("Cochez la case pour confirmer la suppression.")},
+    )

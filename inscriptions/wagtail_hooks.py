@@ -1,0 +1,67 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.permissions import register_permission_policy
+
+from inscriptions.models import Application
+from inscriptions.permissions import ApplicationPermissionPolicy
+
+register_permission_policy(Application, ApplicationPermissionPolicy(Application))
+
+from inscriptions.admin_views import (  # noqa: E402  (the policy must be registered first)
+    ApplicationsDashboardPanel,
+    can_see_applications,
+)
+from inscriptions.bulk_actions import BULK_TRANSITIONS  # noqa: E402
+from inscriptions.viewsets import ApplicationViewSet  # noqa: E402
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_applications(request.user)
+
+
+@hooks.register("register_admin_viewset")
+def register_application_viewset():
+    return ApplicationViewSet()
+
+
+@hooks.register("register_admin_menu_item")
+def register_applications_menu():
+    return SubmenuMenuItem(
+        _("Candidatures"),
+        Menu(
+            items=[
+                StaffMenuItem(_("Toutes les candidatures"), reverse("inscriptions_admin:index"), icon_name="form"),
+                StaffMenuItem(
+                    _("Suivis à faire"), reverse("inscriptions_admin:follow_ups_due"), icon_name="calendar-check"
+                ),
+                StaffMenuItem(_("Mes notifications"), reverse("inscriptions_admin:notifications"), icon_name="mail"),
+            ]
+        ),
+        name="candidatures",
+        icon_name="form",
+        order=200,
+    )
+
+
+@hooks.register("register_account_menu_item")
+def register_notification_settings_link(request):
+    if not can_see_applications(request.user):
+        return None
+    return {
+        "url": reverse("inscriptions_admin:notifications"),
+        "label": _("Mes notifications"),
+        "help_text": _("Choisir les e-mails reçus au sujet des candidatures de votre campus."),
+    }
+
+
+@hooks.register("construct_homepage_panels")
+def add_applications_panel(request, panels):
+    if can_see_applications(request.user):
+        panels.append(ApplicationsDashboardPanel(request.user))
+
+
+for action_class in BULK_TRANSITIONS:
+    hooks.register("register_bulk_action", action_class)

@@ -1,0 +1,166 @@
+"""One decision applied to several applications from the list: each succeeds or says why not."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from inscriptions.models import StatusChange
+from inscriptions.workflow import Status
+from tests.campus.factories import UserFactory
+from tests.formations.factories import SessionFactory
+from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
+
+
+@pytest.fixture
+def session_a():
+    return SessionFactory(capacity=10)
+
+
+@pytest.fixture
+def session_b():
+    return SessionFactory()
+
+
+@pytest.fixture
+def staff_a(client, session_a):
+    user = UserFactory(staff_of=session_a.campus)
+    client.force_login(user)
+    return user
+
+
+def bulk_url(action, *applications, **params):
+    ids = [f"id={application.pk}" for application in applications]
+    query = "&".join([*ids, *(f"{key}={value}" for key, value in params.items())])
+    return f"{reverse('wagtail_bulk_action', args=['inscriptions', 'application', action])}?{query}"
+
+
+def message_texts(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def statuses(*applications):
+    for application in applications:
+        application.refresh_from_db()
+    return [application.status for application in applications]
+
+
+def test_the_list_offers_the_transitions_and_no_deletion(client, staff_a, session_a):
+    ApplicationFactory(session=session_a)
+
+    content = client.get(reverse("inscriptions_admin:index")).content.decode()
+
+    for action in ["etudier", "admettre", "liste-attente", "ne-pas-retenir", "debut-formation", "formation-terminee"]:
+        assert reverse("wagtail_bulk_action", args=["inscriptions", "application", action]) in content
+    assert "/admin/bulk/inscriptions/application/delete/" not in content
+    assert client.get(bulk_url("delete", ApplicationFactory(session=session_a))).status_code == 404
+
+
+def test_the_confirmation_page_lists_the_selected_applications(client, staff_a, session_a):
+    applications = ApplicationFactory.create_batch(2, session=session_a)
+
+    response = client.get(bulk_url("admettre", *applications))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    for application in applications:
+        assert str(application.learner) in content
+
+
+def test_bulk_admission_reports_successes_and_each_refusal_reason(client, staff_a, session_a):
+    ready = ApplicationFactory.create_batch(2, session=session_a)
+    already = ApplicationFactory(session=session_a, learner__last_name="Dejaadmise")
+    move_to(already, Status.ADMITTED, actor=staff_a)
+    minor = ApplicationFactory(session=session_a, learner=LearnerFactory(minor=True, last_name="Mineur"))
+    next_url = reverse("inscriptions_admin:index")
+
+    response = client.post(bulk_url("admettre", *ready, already, minor, next=next_url))
+
+    assert response.status_code == 302
+    assert response.url == next_url
+    assert statuses(*ready, already, minor) == [Status.ADMITTED, Status.ADMITTED, Status.ADMITTED, Status.SUBMITTED]
+    assert already.history.count() == 2
+    messages = message_texts(response)
+    assert messages[0] == "« Admettre » : 2 candidatures modifiées."
+    assert any("Dejaadmise" in message and "Impossible de passer" in message for message in messages)
+    assert any("Mineur" in message and "accord d’un parent" in message for message in messages)
+
+
+def test_bulk_admission_into_a_full_session_waitlists_and_says_so(client, staff_a, session_a):
+    session_a.capacity = 1
+    session_a.save()
+    first, second = ApplicationFactory.create_batch(2, session=session_a)
+
+    response = client.post(bulk_url("admettre", first, second))
+
+    assert statuses(first, second) == [Status.ADMITTED, Status.WAITLISTED]
+    assert any("liste d’attente" in message and str(second.learner) in message for message in message_texts(response))
+
+
+def test_bulk_refusal_needs_a_comment(client, staff_a, session_a):
+    applications = ApplicationFactory.create_batch(2, session=session_a)
+
+    response = client.post(bulk_url("ne-pas-retenir", *applications), {"comment": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["comment"]
+    assert statuses(*applications) == [Status.SUBMITTED, Status.SUBMITTED]
+
+    client.post(bulk_url("ne-pas-retenir", *applications), {"comment": "La session est complète."})
+
+    assert statuses(*applications) == [Status.REFUSED, Status.REFUSED]
+    assert {change.comment for change in StatusChange.objects.filter(to_status=Status.REFUSED)} == {
+        "La session est complète."
+    }
+
+
+def test_bulk_start_and_end_of_training(client, staff_a, session_a):
+    applications = [
+        move_to(ApplicationFactory(session=session_a), Status.ENROLLED, actor=staff_a) for _ in range(2)
+    ]
+
+    client.post(bulk_url("debut-formation", *applications))
+    assert statuses(*applications) == [Status.IN_TRAINING, Status.IN_TRAINING]
+
+    client.post(bulk_url("formation-terminee", *applications))
+    assert statuses(*applications) == [Status.COMPLETED, Status.COMPLETED]
+
+
+def test_another_campus_application_in_the_selection_answers_404_and_changes_nothing(
+    client, staff_a, session_a, session_b
+):
+    own = ApplicationFactory(session=session_a)
+    other = ApplicationFactory(session=session_b)
+
+    assert client.get(bulk_url("etudier", own, other)).status_code == 404
+    assert client.post(bulk_url("etudier", own, other)).status_code == 404
+    assert client.post(bulk_url("etudier", other)).status_code == 404
+    assert statuses(own, other) == [Status.SUBMITTED, Status.SUBMITTED]
+
+
+def test_selecting_all_keeps_the_list_filters_and_the_campus(client, staff_a, session_a, session_b):
+    submitted = ApplicationFactory.create_batch(2, session=session_a)
+    waitlisted = move_to(ApplicationFactory(session=session_a), Status.WAITLISTED, actor=staff_a)
+    other = ApplicationFactory(session=session_b)
+
+    response = client.post(
+        f"{reverse('wagtail_bulk_action', args=['inscriptions', 'application', 'etudier'])}"
+        f"?id=all&status={Status.SUBMITTED}"
+    )
+
+    assert response.status_code == 302
+    assert statuses(*submitted, waitlisted, other) == [
+        Status.UNDER_REVIEW,
+        Status.UNDER_REVIEW,
+        Status.WAITLISTED,
+        Status.SUBMITTED,
+    ]
+
+
+def test_a_learner_cannot_use_bulk_actions(client, session_a):
+    application = ApplicationFactory(session=session_a)
+    client.force_login(application.learner.user)
+
+    response = client.post(bulk_url("admettre", application))
+
+    assert response.status_code == 302
+    assert statuses(application) == [Status.SUBMITTED]
