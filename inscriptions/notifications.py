@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from inscriptions.enums import FollowUpMilestone
 from inscriptions.models import Application, Learner, StaffNotificationSettings, StatusChange
 from inscriptions.workflow import NEXT_STEP, Status
 
@@ -71,6 +72,10 @@ def ask_guardian_consent(learner_pk):
 
 def overdue_digest(campus_id, application_pks):
     send_overdue_digest.enqueue(campus_id, application_pks)
+
+
+def follow_ups_digest(campus_id, due_by_milestone):
+    send_follow_ups_digest.enqueue(campus_id, {str(months): count for months, count in due_by_milestone.items()})
 
 
 # --- Tasks --------------------------------------------------------------------------------------
@@ -160,4 +165,23 @@ def send_overdue_digest(campus_id, application_pks):
                 "list_url": absolute_url(reverse("inscriptions_admin:index")),
             },
             staff_recipients(campus_id, "overdue_digest"),
+        )
+
+
+@task()
+def send_follow_ups_digest(campus_id, due_by_milestone):
+    """`due_by_milestone` maps months after leaving ("0", "6", "12") to how many follow-ups are missing."""
+    due = [
+        (FollowUpMilestone(int(months)).label, count)
+        for months, count in sorted(due_by_milestone.items(), key=lambda item: int(item[0]))
+        if count
+    ]
+    if not due:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _("%(count)d suivi(s) de sortie à faire") % {"count": sum(count for _label, count in due)},
+            "inscriptions/emails/staff_follow_ups_digest.txt",
+            {"due": due, "list_url": absolute_url(reverse("inscriptions_admin:follow_ups_due"))},
+            staff_recipients(campus_id, "follow_ups_digest"),
         )

@@ -475,3 +475,17 @@ def erase_learner(learner, *, now=None):
             user.delete()
     learner.refresh_from_db()
     return learner
+
+
+def send_follow_up_digests(today=None):
+    """Tell each campus team how many follow-ups are due and missing. Meant for a weekly run."""
+    today = today or timezone.localdate()
+    counts = {}
+    for milestone, applications in follow_ups_due(Application.objects.all(), today).items():
+        for row in applications.order_by().values("campus_id").annotate(due=models.Count("pk")):
+            counts.setdefault(row["campus_id"], {})[int(milestone)] = row["due"]
+    from inscriptions import notifications
+
+    for campus_id, due in counts.items():
+        transaction.on_commit(lambda c=campus_id, d=due: notifications.follow_ups_digest(c, d))
+    return counts

@@ -141,4 +141,3 @@ class ApplicationViewSet(ModelViewSet):
         return Permission.objects.filter(
             content_type__app_label="inscriptions", codename__in=["view_application", "decide_application"]
         )
-

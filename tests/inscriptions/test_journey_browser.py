@@ -202,7 +202,7 @@ def test_sign_up_apply_get_admitted_and_confirm_the_seat(new_context, live_serve
     assert history.nth(1).get_by_role("cell").all_inner_texts()[1:4] == [
         "–",
         "Envoyée",
-        f"{application.learner.user.username} – Candidat·e",
+        "Awa Diallo – Candidat·e",
     ]
     assert history.nth(2).get_by_role("cell").all_inner_texts()[1:4] == [
         "Envoyée",
