@@ -325,6 +325,14 @@ class Session(models.Model):
         # Always follow the formation: an edit may move the session to a formation of another campus.
         if self.formation_id:
             self.campus = self.formation.campus
+        # The seat counter belongs to the enrolment pipeline, which moves it under a row lock. An edit of
+        # a session loaded earlier (the admin form) must not write back a stale count.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "seats_taken"
+            ]
         super().save(*args, **kwargs)
 
     def clean(self):

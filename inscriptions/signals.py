@@ -1,35 +1,19 @@
 from django.contrib.auth.management import create_permissions
 from django.db import transaction
-from django.db.models import F
-from django.db.models.signals import post_init, post_save, pre_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from formations.models import Session
 from inscriptions.workflow import Status
 
 
-@receiver(post_init, sender=Session)
-def remember_seat_counter(sender, instance, **kwargs):
-    instance._seats_taken_loaded = instance.__dict__.get("seats_taken")
-
-
-@receiver(pre_save, sender=Session)
-def keep_seat_counter(sender, instance, raw=False, **kwargs):
-    """The seat counter is change_status's: saving a session loaded earlier (the admin form) must not rewind it.
-
-    Unless the caller set the counter on purpose, the UPDATE keeps the value in the database.
-    """
-    if not raw and not instance._state.adding and instance.__dict__.get("seats_taken") == instance._seats_taken_loaded:
-        instance.seats_taken = F("seats_taken")
-
-
 @receiver(post_save, sender=Session)
 def offer_new_seats_to_waitlist(sender, instance, created, raw=False, **kwargs):
     """Staff raised a session's capacity: the waitlist moves at once."""
-    if isinstance(instance.__dict__.get("seats_taken"), F):
-        instance.refresh_from_db(fields=["seats_taken"])
-    instance._seats_taken_loaded = instance.__dict__.get("seats_taken")
-    if created or raw or instance.seats_taken >= instance.capacity:
+    if created or raw:
+        return
+    instance.refresh_from_db(fields=["seats_taken"])
+    if instance.seats_taken >= instance.capacity:
         return
     if not instance.applications.filter(status=Status.WAITLISTED).exists():
         return

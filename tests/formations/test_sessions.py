@@ -72,16 +72,18 @@ def test_a_session_may_end_the_day_it_starts_and_close_applications_that_day(for
 
 
 @pytest.mark.parametrize(
-    ("fields", "constraint"),
+    ("seats_taken", "fields", "constraint"),
     [
-        ({"end_date": 29}, "session_ends_after_start"),
-        ({"application_deadline": 121}, "session_deadline_before_end"),
-        ({"capacity": 0}, "session_has_seats"),
-        ({"capacity": 4, "seats_taken": 5}, "session_not_overbooked"),
+        (0, {"end_date": 29}, "session_ends_after_start"),
+        (0, {"application_deadline": 121}, "session_deadline_before_end"),
+        (0, {"capacity": 0}, "session_has_seats"),
+        (5, {"capacity": 4}, "session_not_overbooked"),
     ],
 )
-def test_the_database_refuses_an_inconsistent_session_saved_without_validation(formation, fields, constraint):
-    session = SessionFactory(formation=formation, **dated({"start_date": 30, "end_date": 120}))
+def test_the_database_refuses_an_inconsistent_session_saved_without_validation(
+    formation, seats_taken, fields, constraint
+):
+    session = SessionFactory(formation=formation, seats_taken=seats_taken, **dated({"start_date": 30, "end_date": 120}))
     for name, value in dated(fields).items():
         setattr(session, name, value)
 
