@@ -1,19 +1,5 @@
-from wagtail.permission_policies import ModelPermissionPolicy
+from campus.permissions import CampusScopedPermissionPolicy
 
 
-class SessionPermissionPolicy(ModelPermissionPolicy):
-    """Model permissions, narrowed to the sessions of the campuses whose staff group the user is in."""
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not self.user_has_any_permission(user, actions):
-            return self.model.objects.none()
-        return self.model.objects.visible_to(user)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return (
-            self.user_has_any_permission(user, actions)
-            and self.model.objects.visible_to(user).filter(pk=instance.pk).exists()
-        )
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_any_permission_for_instance(user, [action], instance)
+class SessionPermissionPolicy(CampusScopedPermissionPolicy):
+    """Staff add and edit the sessions of their own campuses only."""

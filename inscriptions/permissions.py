@@ -1,7 +1,7 @@
-from wagtail.permission_policies import ModelPermissionPolicy
+from campus.permissions import CampusScopedPermissionPolicy
 
 
-class ApplicationPermissionPolicy(ModelPermissionPolicy):
+class ApplicationPermissionPolicy(CampusScopedPermissionPolicy):
     """Staff see and decide on their campuses' applications, never anyone else's.
 
     Applications are created by learners and change only through the pipeline's transitions, and their
@@ -19,17 +19,3 @@ class ApplicationPermissionPolicy(ModelPermissionPolicy):
     def users_with_any_permission(self, actions):
         allowed = [action for action in actions if action not in self.READ_ONLY_ACTIONS]
         return super().users_with_any_permission(allowed)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not self.user_has_any_permission(user, actions):
-            return self.model.objects.none()
-        return self.model.objects.visible_to(user)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return (
-            self.user_has_any_permission(user, actions)
-            and self.model.objects.visible_to(user).filter(pk=instance.pk).exists()
-        )
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_any_permission_for_instance(user, [action], instance)

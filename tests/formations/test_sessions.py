@@ -83,7 +83,9 @@ def test_a_session_may_end_the_day_it_starts_and_close_applications_that_day(for
 def test_the_database_refuses_an_inconsistent_session_saved_without_validation(
     formation, seats_taken, fields, constraint
 ):
-    session = SessionFactory(formation=formation, seats_taken=seats_taken, **dated({"start_date": 30, "end_date": 120}))
+    session = SessionFactory(
+        formation=formation, seats_taken=seats_taken, **dated({"start_date": 30, "end_date": 120})
+    )
     for name, value in dated(fields).items():
         setattr(session, name, value)
 
