@@ -14,6 +14,18 @@ insee_code_validator = RegexValidator(r"^(\d[\dAB]\d{3})$", _("Un code INSEE com
 postcode_validator = RegexValidator(r"^\d{5}$", _("Un code postal compte 5 chiffres."))
 
 
+class CampusScopedQuerySet(models.QuerySet):
+    """Rows that belong to a campus through a `campus` foreign key."""
+
+    def visible_to(self, user):
+        """What a user may see in the admin: everything for superusers, their campuses' rows otherwise."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(campus__staff_group__in=user.groups.all())
+
+
 class Qpv(models.Model):
     """A quartier prioritaire de la politique de la ville, as listed by décret."""
 

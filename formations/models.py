@@ -16,6 +16,7 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from campus.models import CampusScopedQuerySet
 from formations import structured_data
 from formations.blocks import FormationStreamBlock
 from formations.enums import CertificationLevel, EntryLevel, Format, Repertoire, Schedule
@@ -246,7 +247,7 @@ class FormationPage(Page):
 # --- Sessions -----------------------------------------------------------------------------------
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(CampusScopedQuerySet):
     def upcoming(self, today=None):
         return self.filter(start_date__gte=today or timezone.localdate())
 
@@ -259,14 +260,6 @@ class SessionQuerySet(models.QuerySet):
     def under_pages(self, pages):
         """Sessions of the formations at or below any of these pages."""
         return self.filter(reduce(operator.or_, (Q(formation__path__startswith=page.path) for page in pages)))
-
-    def visible_to(self, user):
-        """The sessions a user may see in the admin: all for superusers, their campuses' otherwise."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(campus__staff_group__in=user.groups.all())
 
 
 class Session(models.Model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from campus.models import CampusScopedQuerySet
 from inscriptions.enums import (
     AgeBand,
     Availability,
@@ -225,15 +226,7 @@ def private_storage():
     return storages["private"]
 
 
-class ApplicationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Applications a staff user may see: all for superusers, their campuses' otherwise."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(campus__staff_group__in=user.groups.all())
-
+class ApplicationQuerySet(CampusScopedQuerySet):
     def active(self):
         return self.exclude(status__in=INACTIVE)
 
