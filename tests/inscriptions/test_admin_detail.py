@@ -145,7 +145,8 @@ def test_the_detail_offers_the_staff_transitions_as_buttons(client, staff_a, app
 
     for label in ["Commencer l’étude", "Admettre", "Mettre en liste d’attente", "Ne pas retenir"]:
         assert label in content
-    assert "Raison (obligatoire, transmise à la personne)" in content
+    assert "la raison est alors obligatoire et transmise à la personne" in content
+    assert 'name="target" value="admitted"' in content
     assert "Début de la formation" not in content
     assert "Confirmer l’inscription" not in content
 
