@@ -7,17 +7,11 @@ The page is the admin list named `inscriptions_admin:index`, requested as the te
 of the pipeline.
 """
 
-import argparse
 import datetime
-import json
 import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from benchmarks.catalogue import POSTGRES_ADMIN_URL, ROOT, machine, thousands
+from benchmarks import common
 
 # BENCH_APPLICATION_SIZES=100,300 for a quick smoke run.
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_APPLICATION_SIZES", "1000,10000").split(","))
@@ -30,7 +24,6 @@ REQUESTS = {
     "recherche": "?q=web",
     "page 5": "?p=5",
 }
-POSTGRES_BENCH_DB = "tremplin_bench"
 HEADING = "### Liste des candidatures de l’équipe"
 
 FIRST_NAMES = [
@@ -132,22 +125,16 @@ def add_applications(count, offset):
     )
 
 
-def measure_in_this_process():
+def measure():
     """Seed the catalogue and a campus team, top the applications up to each size, time each request."""
-    import django
-
-    django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from campus.models import CampusPage
     from inscriptions.models import Application
 
-    call_command("migrate", verbosity=0, interactive=False)
     call_command("seed_demo", no_users=True, verbosity=0)
     campus = CampusPage.objects.get(slug=CAMPUS_SLUG)
     staff, _ = get_user_model().objects.get_or_create(username="equipe.bench", defaults={"email": "equipe@bench.fr"})
@@ -155,6 +142,7 @@ def measure_in_this_process():
     client = Client(HTTP_HOST="localhost")
     client.force_login(staff)
     index = reverse("inscriptions_admin:index")
+    urls = {label: index + query for label, query in REQUESTS.items()}
 
     results = []
     for size in SIZES:
@@ -162,145 +150,41 @@ def measure_in_this_process():
         add_applications(size - Application.objects.count(), Application.objects.count())
         seed_seconds = time.perf_counter() - started
         visible = Application.objects.visible_to(staff).count()
-        for label, query in REQUESTS.items():
-            url = index + query
-            for _ in range(WARMUP):
-                assert client.get(url).status_code == 200, url
-            timings, queries = [], set()
-            for _ in range(SAMPLES):
-                with CaptureQueriesContext(connection) as captured:
-                    started = time.perf_counter()
-                    response = client.get(url)
-                    timings.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, url
-                queries.add(len(captured))
-            results.append(
-                {
-                    "size": size,
-                    "visible": visible,
-                    "label": label,
-                    "url": url,
-                    "median_ms": statistics.median(timings),
-                    "p90_ms": statistics.quantiles(timings, n=10)[-1],
-                    "queries": sorted(queries),
-                    "bytes": len(response.content),
-                    "seed_seconds": seed_seconds,
-                }
-            )
-    print(json.dumps({"vendor": connection.vendor, "results": results}))
+        results += common.time_requests(
+            client, urls, warmup=WARMUP, samples=SAMPLES, size=size, visible=visible, seed_seconds=seed_seconds
+        )
+    return results
 
 
-def run_pass(database_url):
-    import subprocess
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DEBUG": "false",
-        "DATABASE_URL": database_url,
-        "LOG_LEVEL": "WARNING",
-        "TASKS_BACKEND": "immediate",
-    }
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.applications", "--measure"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
-def postgres_database_url():
-    """A fresh bench database on the local PostgreSQL, or None when it does not answer."""
-    import psycopg
-
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {POSTGRES_BENCH_DB}")
-    except psycopg.OperationalError:
-        return None
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{POSTGRES_BENCH_DB}"
+def cells(row):
+    request = f"{row['label']} (`{row['url'].split('/')[-1] or '/'}`)"
+    return request, f"{common.thousands(row['size'])} ({common.thousands(row['visible'])})"
 
 
 def report(passes):
-    lines = [
-        f"{HEADING} `/admin/candidatures/`",
-        "",
-        f"Mesuré le {datetime.date.today():%d/%m/%Y} sur {machine()}, avec `make bench`.",
-        f"Connecté·e comme l’équipe d’un campus (elle voit ses candidatures : environ un quart du total). "
-        f"Client de test Django (toute la pile), {SAMPLES} requêtes par ligne après {WARMUP} d’échauffement ; "
-        "médiane et 90e centile en millisecondes ; requêtes SQL par requête HTTP ; 50 lignes par page.",
-        "Le filtre (trois statuts « à traiter ») et la recherche remplissent une page de 50 aux deux tailles ; "
-        "la page 5 n’a que 34 lignes à 1 000 candidatures (234 visibles). Sur 2 cœurs partagés, un rapport "
-        "inférieur à 1 est du bruit : comparez plusieurs passages.",
-        "",
-        "| base | requête | candidatures (visibles) | médiane (ms) | p90 (ms) | requêtes SQL | octets HTML |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    verdicts = []
-    for result in passes:
-        vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[result["vendor"]]
-        by_key = {(row["label"], row["size"]): row for row in result["results"]}
-        for row in result["results"]:
-            queries = "/".join(str(q) for q in row["queries"])
-            lines.append(
-                f"| {vendor} | {row['label']} (`{row['url'].split('/')[-1] or '/'}`) | {thousands(row['size'])} "
-                f"({thousands(row['visible'])}) | {row['median_ms']:.1f} | {row['p90_ms']:.1f} | {queries} "
-                f"| {thousands(row['bytes'])} |"
-            )
-        for label in REQUESTS:
-            small, large = by_key[(label, SIZES[0])], by_key[(label, SIZES[-1])]
-            ratio = large["median_ms"] / small["median_ms"]
-            same_queries = small["queries"] == large["queries"]
-            verdicts.append(
-                f"- {vendor}, {label} : médiane ×{ratio:.2f} de {thousands(SIZES[0])} à {thousands(SIZES[-1])} "
-                f"candidatures (objectif < ×2 : {'atteint' if ratio < 2 else 'MANQUÉ'}) ; requêtes SQL "
-                f"{'identiques' if same_queries else 'DIFFÉRENTES'} ({small['queries']} → {large['queries']})."
-            )
-    return "\n".join([*lines, "", *verdicts, ""])
-
-
-def write_section(path, section):
-    """Replace this benchmark's section of docs/benchmarks.md, keeping the others."""
-    path = Path(path)
-    header = "# Mesures de performance\n\nChaque section est réécrite par `make bench`.\n\n"
-    text = path.read_text() if path.exists() else header
-    start = text.find(HEADING)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n### ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--write", help="Markdown file to update (e.g. docs/benchmarks.md)")
-    parser.add_argument("--sqlite-only", action="store_true")
-    args = parser.parse_args()
-    if args.measure:
-        measure_in_this_process()
-        return
-    passes = []
-    with tempfile.TemporaryDirectory() as tmp:
-        passes.append(run_pass(f"sqlite:///{tmp}/bench.sqlite3"))
-    if not args.sqlite_only:
-        url = postgres_database_url()
-        if url is None:
-            print("PostgreSQL ne répond pas sur 127.0.0.1:5432 : mesure SQLite seulement.", file=sys.stderr)
-        else:
-            passes.append(run_pass(url))
-    section = report(passes)
-    print(section)
-    if args.write:
-        write_section(args.write, section)
+    return common.report(
+        passes,
+        title=f"{HEADING} `/admin/candidatures/`",
+        intro=[
+            f"Connecté·e comme l’équipe d’un campus (elle voit ses candidatures : environ un quart du total). "
+            f"Client de test Django (toute la pile), {SAMPLES} requêtes par ligne après {WARMUP} d’échauffement ; "
+            "médiane et 90e centile en millisecondes ; requêtes SQL par requête HTTP ; 50 lignes par page.",
+            "Le filtre (trois statuts « à traiter ») et la recherche remplissent une page de 50 aux deux tailles ; "
+            "la page 5 n’a que 34 lignes à 1 000 candidatures (234 visibles). Sur 2 cœurs partagés, un rapport "
+            "inférieur à 1 est du bruit : comparez plusieurs passages.",
+        ],
+        columns=("requête", "candidatures (visibles)"),
+        cells=cells,
+        noun="candidatures",
+    )
 
 
 if __name__ == "__main__":
-    main()
+    common.main(
+        "benchmarks.applications",
+        __doc__,
+        measure=measure,
+        report=report,
+        heading=HEADING,
+        env={"TASKS_BACKEND": "immediate"},
+    )
