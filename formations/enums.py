@@ -13,6 +13,13 @@ class Schedule(models.TextChoices):
     PART_TIME = "temps_partiel", _("Temps partiel")
 
 
+class FeeKind(models.TextChoices):
+    """What a session's price is: a fee kept by the campus, or a deposit given back after the training."""
+
+    FEE = "frais", _("Frais de formation")
+    DEPOSIT = "caution", _("Caution remboursable")
+
+
 class EntryLevel(models.TextChoices):
     NONE = "aucun", _("Aucun diplôme demandé")
     LEVEL_3 = "3", _("CAP ou BEP (niveau 3)")

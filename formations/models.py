@@ -19,7 +19,7 @@ from wagtail.search import index
 from campus.models import CampusScopedQuerySet
 from formations import structured_data
 from formations.blocks import FormationStreamBlock
-from formations.enums import CertificationLevel, EntryLevel, Format, Repertoire, Schedule
+from formations.enums import CertificationLevel, EntryLevel, FeeKind, Format, Repertoire, Schedule
 
 # --- Reference data -----------------------------------------------------------------------------
 
@@ -285,6 +285,13 @@ class Session(models.Model):
     applications_open = models.BooleanField(
         _("candidatures ouvertes"), default=True, help_text=_("Décochez pour fermer les candidatures avant la date.")
     )
+    # In cents: money is never a float. 0 means the session is free for the learner.
+    price_cents = models.PositiveIntegerField(
+        _("montant à payer (centimes)"),
+        default=0,
+        help_text=_("0 si la session est gratuite. Ex. : 5000 pour 50 €."),
+    )
+    fee_kind = models.CharField(_("nature du montant"), max_length=10, choices=FeeKind.choices, default=FeeKind.FEE)
     schedule_details = models.CharField(
         _("horaires"), max_length=200, blank=True, help_text=_("Ex. : du lundi au jeudi, de 9 h à 16 h")
     )
@@ -342,6 +349,14 @@ class Session(models.Model):
             errors["formation"] = _("Cette formation n'est rattachée à aucun campus.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_paid(self):
+        return self.price_cents > 0
+
+    @property
+    def price_euros(self):
+        return self.price_cents / 100
 
     @property
     def seats_left(self):

@@ -82,6 +82,7 @@ class SessionViewSet(ModelViewSet):
             FieldPanel("formation"),
             FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("application_deadline")]),
             FieldRowPanel([FieldPanel("capacity"), FieldPanel("schedule")]),
+            FieldRowPanel([FieldPanel("price_cents"), FieldPanel("fee_kind")]),
             FieldPanel("schedule_details"),
             FieldPanel("applications_open"),
         ],

@@ -97,7 +97,8 @@ def change_status(application, target, *, role, actor=None, comment="", now=None
     change = _apply(locked, session, target, role=role, actor=actor, comment=comment, now=now)
 
     if locked.status not in HOLDS_SEAT and change.from_status in HOLDS_SEAT:
-        promote_waitlist(session, now=now)
+        # A seat given back by an unpaid hold goes to the others waiting, not straight back to its holder.
+        promote_waitlist(session, now=now, exclude=locked.pk if locked.status == Status.WAITLISTED else None)
 
     for field in ("status", "status_changed_at", "waitlisted_at", "decided_at", "left_on"):
         setattr(application, field, getattr(locked, field))
@@ -138,7 +139,7 @@ def _apply(application, session, target, *, role, actor, comment, now):
     return change
 
 
-def promote_waitlist(session, *, now=None):
+def promote_waitlist(session, *, now=None, exclude=None):
     """Offer freed seats to the waitlist, first come first served. The caller holds the session lock.
 
     Only before the session starts: joining a training already under way is the campus's call. A minor
@@ -149,7 +150,8 @@ def promote_waitlist(session, *, now=None):
     promoted = []
     if session.start_date < today:
         return promoted
-    for candidate in Application.objects.waitlist(session).select_related("learner").select_for_update(of=("self",)):
+    waitlist = Application.objects.waitlist(session).exclude(pk=exclude)
+    for candidate in waitlist.select_related("learner").select_for_update(of=("self",)):
         if session.seats_taken >= session.capacity:
             break
         if candidate.learner.needs_guardian_consent(today):

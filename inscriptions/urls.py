@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inscriptions import views
+from inscriptions import payment_views, views
 
 app_name = "inscriptions"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("mon-espace/mes-donnees.json", views.export_data, name="mes_donnees"),
     path("mon-espace/supprimer/", views.delete_account, name="supprimer"),
     path("au-revoir/", views.goodbye, name="au_revoir"),
+    path("paiements/stripe/webhook/", payment_views.stripe_webhook, name="stripe_webhook"),
 ]

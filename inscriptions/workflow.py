@@ -73,6 +73,8 @@ EDGES = [
     # Admitting into a full session puts the application on the waitlist instead (see services).
     *_edges([Status.SUBMITTED, Status.UNDER_REVIEW], Status.ADMITTED, {STAFF}, _("Admettre")),
     *_edges([Status.WAITLISTED], Status.ADMITTED, {STAFF, SYSTEM}, _("Admettre")),
+    # A seat held for a payment that never came goes back to the waitlist (paid sessions).
+    *_edges([Status.ADMITTED], Status.WAITLISTED, {SYSTEM}, _("Place non payée à temps")),
     *_edges([Status.SUBMITTED, Status.UNDER_REVIEW], Status.WAITLISTED, {STAFF}, _("Mettre en liste d’attente")),
     *_edges(
         [Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED],

@@ -187,6 +187,13 @@ PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
 APPLICATION_REVIEW_REMINDER_DAYS = int(os.environ.get("APPLICATION_REVIEW_REMINDER_DAYS", "14"))
 APPLICATION_CLOSE_AFTER_DAYS = int(os.environ.get("APPLICATION_CLOSE_AFTER_DAYS", "61"))
 CV_MAX_UPLOAD_SIZE = int(os.environ.get("CV_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
+# --- Payments -----------------------------------------------------------------------------------
+# Stripe keys come only from the environment. Without them, priced sessions are paid by hand.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# How long an admitted learner's seat is held while their payment is pending.
+PAYMENT_HOLD_HOURS = int(os.environ.get("PAYMENT_HOLD_HOURS", "48"))
+
 # A link sent to a parent or guardian stays valid this long.
 GUARDIAN_CONSENT_MAX_AGE_DAYS = 30
 

@@ -18,3 +18,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PUBLIC_BASE_URL = "http://testserver"
+STRIPE_SECRET_KEY = "sk_test_tremplin"
+STRIPE_WEBHOOK_SECRET = "whsec_test_tremplin"

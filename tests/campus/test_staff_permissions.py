@@ -71,6 +71,8 @@ def session_form_data(formation, **changes):
         "application_deadline": in_days(20).isoformat(),
         "capacity": "12",
         "schedule": "temps_plein",
+        "price_cents": "0",
+        "fee_kind": "frais",
         "schedule_details": "",
         "applications_open": "on",
         **changes,

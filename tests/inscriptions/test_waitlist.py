@@ -225,6 +225,8 @@ def test_staff_raising_the_capacity_in_the_admin_promotes_the_waitlist(
         "application_deadline": session.application_deadline.isoformat(),
         "capacity": "3",
         "schedule": session.schedule,
+        "price_cents": session.price_cents,
+        "fee_kind": session.fee_kind,
         "schedule_details": "",
         "applications_open": "on",
     }

@@ -1,0 +1,27 @@
+"""Stripe's webhook endpoint: verify, store once, act."""
+
+import logging
+
+import stripe
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from inscriptions import payments
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt  # Stripe signs its requests; the signature replaces the CSRF token.
+@require_POST
+def stripe_webhook(request):
+    signature = request.headers.get("Stripe-Signature", "")
+    if not signature:
+        return HttpResponseBadRequest("signature manquante")
+    try:
+        event = payments.verify_event(request.body, signature)
+    except (ValueError, stripe.SignatureVerificationError):
+        logger.warning("Événement Stripe refusé : signature ou contenu invalide.")
+        return HttpResponseBadRequest("signature invalide")
+    outcome = payments.handle_event(event)
+    return HttpResponse(outcome, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,285 @@
+"""Paid sessions: Stripe Checkout, its webhook events, seat holds and refunds.
+
+The seat is confirmed only when the money has arrived, as told by a signed webhook event. Each event is
+stored by its id before it is acted on, in the same transaction, so a replayed event does nothing twice.
+Handlers only move things forward: an event arriving late or out of order never undoes a later state.
+"""
+
+import contextlib
+import datetime
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, StripeEvent
+from inscriptions.services import Refused, change_status
+from inscriptions.workflow import Role, Status
+
+logger = logging.getLogger(__name__)
+
+# Tests (and only tests) swap in a stripe.HTTPClient that answers like Stripe without the network.
+http_client = None
+
+SETTLED = {PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}
+
+
+class PaymentUnavailable(Exception):
+    """Online payment is not configured: staff record payments by hand."""
+
+
+def online_payment_enabled():
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def stripe_client():
+    if not online_payment_enabled():
+        raise PaymentUnavailable(_("Le paiement en ligne n’est pas disponible : le campus enregistre votre paiement."))
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, http_client=http_client, max_network_retries=2)
+
+
+def amount_due(application):
+    session = application.session
+    return session.price_cents if session.is_paid else 0
+
+
+# --- Starting a payment -------------------------------------------------------------------------
+
+
+def start_checkout(application, *, success_url, cancel_url, now=None):
+    """Create (or reuse) a Stripe Checkout Session for an admitted learner; returns its hosted page URL."""
+    now = now or timezone.now()
+    if application.status != Status.ADMITTED:
+        raise Refused(_("Le paiement se fait une fois admis·e, avant la confirmation de la place."))
+    amount = amount_due(application)
+    if not amount:
+        raise Refused(_("Cette session est gratuite : il n’y a rien à payer."))
+    client = stripe_client()
+    session = application.session
+    payment = Payment.objects.create(
+        application=application,
+        amount_cents=amount,
+        fee_kind=session.fee_kind,
+        method=PaymentMethod.STRIPE,
+        hold_expires_at=now + datetime.timedelta(hours=settings.PAYMENT_HOLD_HOURS),
+        created_at=now,
+    )
+    checkout = client.v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": "eur",
+                        "unit_amount": amount,
+                        "product_data": {
+                            "name": f"{session.formation.title} ({session.get_fee_kind_display()})"[:250],
+                        },
+                    },
+                }
+            ],
+            "metadata": {"application_id": str(application.pk), "payment_id": str(payment.pk)},
+            "client_reference_id": str(application.pk),
+            "customer_email": application.learner.email or None,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "locale": "fr",
+        },
+        options={"idempotency_key": f"tremplin-checkout-{payment.pk}"},
+    )
+    Payment.objects.filter(pk=payment.pk).update(stripe_checkout_session_id=checkout.id)
+    return checkout.url
+
+
+# --- Webhook events -----------------------------------------------------------------------------
+
+
+def verify_event(payload, signature):
+    """The event, if Stripe's signature is right; raises ValueError or SignatureVerificationError otherwise."""
+    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+
+
+def handle_event(event):
+    """Act on a verified event once. Returns what was done, in words, also stored with the event."""
+    payload = event.to_dict() if hasattr(event, "to_dict") else event
+    data = payload["data"]["object"]
+    try:
+        with transaction.atomic():
+            record = StripeEvent.objects.create(event_id=payload["id"], type=payload["type"], payload=payload)
+            handler = HANDLERS.get(payload["type"])
+            outcome = handler(data) if handler else "ignoré"
+            record.outcome = outcome[:300]
+            record.save(update_fields=["outcome"])
+    except IntegrityError:
+        if StripeEvent.objects.filter(event_id=payload["id"]).exists():
+            return "déjà traité"
+        raise
+    return outcome
+
+
+def _payment_for_checkout(data):
+    return (
+        Payment.objects.select_for_update()
+        .select_related("application__session")
+        .filter(stripe_checkout_session_id=data.get("id"))
+        .first()
+    )
+
+
+def _checkout_completed(data):
+    payment = _payment_for_checkout(data)
+    if payment is None:
+        return "paiement inconnu"
+    if data.get("payment_status") not in {"paid", "no_payment_required"}:
+        return "paiement en cours de traitement"
+    return _money_arrived(payment, data.get("payment_intent") or "")
+
+
+def _async_payment_succeeded(data):
+    payment = _payment_for_checkout(data)
+    if payment is None:
+        return "paiement inconnu"
+    return _money_arrived(payment, data.get("payment_intent") or "")
+
+
+def _async_payment_failed(data):
+    payment = _payment_for_checkout(data)
+    if payment is None:
+        return "paiement inconnu"
+    if payment.status != PaymentStatus.PENDING:
+        return f"déjà {payment.status}"
+    payment.status = PaymentStatus.FAILED
+    payment.save(update_fields=["status"])
+    return "paiement échoué"
+
+
+def _checkout_expired(data):
+    payment = _payment_for_checkout(data)
+    if payment is None:
+        return "paiement inconnu"
+    if payment.status != PaymentStatus.PENDING:
+        return f"déjà {payment.status}"
+    payment.status = PaymentStatus.EXPIRED
+    payment.save(update_fields=["status"])
+    return "page de paiement expirée"
+
+
+def _charge_refunded(data):
+    payment = (
+        Payment.objects.select_for_update().filter(stripe_payment_intent_id=data.get("payment_intent") or "-").first()
+    )
+    if payment is None:
+        return "paiement inconnu"
+    refunded = min(int(data.get("amount_refunded") or 0), payment.amount_cents)
+    # Refund totals only grow: an older event arriving late cannot lower them.
+    if refunded <= payment.refunded_cents:
+        return "remboursement déjà connu"
+    payment.refunded_cents = refunded
+    payment.status = PaymentStatus.REFUNDED if refunded == payment.amount_cents else PaymentStatus.PARTIALLY_REFUNDED
+    payment.save(update_fields=["refunded_cents", "status"])
+    return "remboursement enregistré"
+
+
+def _money_arrived(payment, payment_intent):
+    """Record the payment, then confirm the seat, or give the money back if the seat is gone."""
+    if payment.status in SETTLED:
+        return "déjà payé"
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = timezone.now()
+    payment.stripe_payment_intent_id = payment_intent
+    payment.save(update_fields=["status", "paid_at", "stripe_payment_intent_id"])
+    application = Application.objects.get(pk=payment.application_id)
+    if application.status == Status.ENROLLED:
+        return "déjà inscrit·e"
+    if application.status == Status.WAITLISTED:
+        # The hold expired while the learner was paying: take a seat if one is free now.
+        with contextlib.suppress(Refused):
+            change_status(application, Status.ADMITTED, role=Role.SYSTEM, comment=_("Paiement reçu."))
+    if application.status == Status.ADMITTED:
+        change_status(
+            application, Status.ENROLLED, role=Role.SYSTEM, comment=_("Paiement reçu : inscription confirmée.")
+        )
+        return "inscription confirmée"
+    transaction.on_commit(lambda: refund.enqueue(payment.pk, None, "place plus disponible"))
+    return "place plus disponible : remboursement demandé"
+
+
+HANDLERS = {
+    "checkout.session.completed": _checkout_completed,
+    "checkout.session.async_payment_succeeded": _async_payment_succeeded,
+    "checkout.session.async_payment_failed": _async_payment_failed,
+    "checkout.session.expired": _checkout_expired,
+    "charge.refunded": _charge_refunded,
+}
+
+
+# --- Refunds ------------------------------------------------------------------------------------
+
+
+def refund_through_stripe(payment, amount_cents=None, reason=""):
+    """Ask Stripe to give money back; the charge.refunded event then records it."""
+    amount = amount_cents or payment.amount_cents - payment.refunded_cents
+    if payment.method != PaymentMethod.STRIPE or not payment.stripe_payment_intent_id:
+        raise Refused(_("Ce paiement n’a pas été fait en ligne : remboursez-le par le même moyen."))
+    if amount <= 0 or payment.refunded_cents + amount > payment.amount_cents:
+        raise Refused(_("Le remboursement dépasse ce qui a été payé."))
+    refund_object = stripe_client().v1.refunds.create(
+        params={
+            "payment_intent": payment.stripe_payment_intent_id,
+            "amount": amount,
+            "metadata": {"payment_id": str(payment.pk), "reason": reason[:450]},
+        },
+        options={"idempotency_key": f"tremplin-refund-{payment.pk}-{payment.refunded_cents}-{amount}"},
+    )
+    return refund_object
+
+
+@task()
+def refund(payment_pk, amount_cents, reason):
+    refund_through_stripe(Payment.objects.get(pk=payment_pk), amount_cents, reason)
+
+
+# --- Seat holds ---------------------------------------------------------------------------------
+
+
+def release_expired_holds(now=None):
+    """Give back to the waitlist the seats held for payments that did not arrive in time.
+
+    A hold only matters when someone else is waiting: with an empty waitlist the learner keeps the seat
+    and may still pay.
+    """
+    now = now or timezone.now()
+    released = 0
+    expired = (
+        Payment.objects.filter(
+            method=PaymentMethod.STRIPE,
+            status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED, PaymentStatus.EXPIRED],
+            hold_expires_at__lt=now,
+            application__status=Status.ADMITTED,
+        )
+        .select_related("application")
+        .order_by("hold_expires_at")
+    )
+    for payment in expired:
+        application = payment.application
+        if not Application.objects.filter(session_id=application.session_id, status=Status.WAITLISTED).exists():
+            continue
+        if Payment.objects.filter(application=application, status__in=SETTLED).exists():
+            continue
+        try:
+            change_status(
+                application,
+                Status.WAITLISTED,
+                role=Role.SYSTEM,
+                comment=_("Paiement non reçu à temps : la place passe à la personne suivante."),
+                now=now,
+            )
+            released += 1
+        except Refused:
+            continue
+    return released
