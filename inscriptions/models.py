@@ -580,3 +580,29 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class Refund(models.Model):
+    """Money given back, with why and by whom: a deposit after the training, a fee on cancellation."""
+
+    payment = models.ForeignKey(Payment, verbose_name=_("paiement"), on_delete=models.PROTECT, related_name="refunds")
+    amount_cents = models.PositiveIntegerField(_("montant (centimes)"))
+    reason = models.CharField(_("raison"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    stripe_refund_id = models.CharField(_("remboursement Stripe"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("remboursement")
+        verbose_name_plural = _("remboursements")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.amount_cents / 100:.2f} € – {self.reason}"

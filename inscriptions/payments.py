@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, StripeEvent
+from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 from inscriptions.services import Refused, change_status
 from inscriptions.workflow import Role, Status
 
@@ -221,22 +221,85 @@ HANDLERS = {
 # --- Refunds ------------------------------------------------------------------------------------
 
 
-def refund_through_stripe(payment, amount_cents=None, reason=""):
-    """Ask Stripe to give money back; the charge.refunded event then records it."""
+def refund_through_stripe(payment, amount_cents=None, reason="", requested_by=None):
+    """Ask Stripe to give money back and keep a Refund row; the charge.refunded event updates the total."""
     amount = amount_cents or payment.amount_cents - payment.refunded_cents
     if payment.method != PaymentMethod.STRIPE or not payment.stripe_payment_intent_id:
         raise Refused(_("Ce paiement n’a pas été fait en ligne : remboursez-le par le même moyen."))
-    if amount <= 0 or payment.refunded_cents + amount > payment.amount_cents:
-        raise Refused(_("Le remboursement dépasse ce qui a été payé."))
+    _check_refund_amount(payment, amount)
     refund_object = stripe_client().v1.refunds.create(
         params={
             "payment_intent": payment.stripe_payment_intent_id,
             "amount": amount,
             "metadata": {"payment_id": str(payment.pk), "reason": reason[:450]},
         },
-        options={"idempotency_key": f"tremplin-refund-{payment.pk}-{payment.refunded_cents}-{amount}"},
+        options={"idempotency_key": f"tremplin-refund-{payment.pk}-{payment.refunds.count()}-{amount}"},
     )
-    return refund_object
+    return Refund.objects.create(
+        payment=payment,
+        amount_cents=amount,
+        reason=reason[:300],
+        requested_by=requested_by,
+        stripe_refund_id=refund_object.id,
+    )
+
+
+def _check_refund_amount(payment, amount):
+    if payment.status not in SETTLED:
+        raise Refused(_("Seul un paiement reçu peut être remboursé."))
+    already = sum(refund.amount_cents for refund in payment.refunds.all())
+    if amount <= 0 or max(already, payment.refunded_cents) + amount > payment.amount_cents:
+        raise Refused(_("Le remboursement dépasse ce qui a été payé."))
+
+
+@transaction.atomic
+def refund_payment(payment, *, amount_cents, reason, requested_by):
+    """Staff give money back, fully or partly: through Stripe when it was paid online, recorded otherwise."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(_("Indiquez la raison du remboursement."))
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.method == PaymentMethod.STRIPE:
+        return refund_through_stripe(payment, amount_cents, reason, requested_by)
+    _check_refund_amount(payment, amount_cents)
+    refund_row = Refund.objects.create(
+        payment=payment, amount_cents=amount_cents, reason=reason[:300], requested_by=requested_by
+    )
+    payment.refunded_cents += amount_cents
+    payment.status = (
+        PaymentStatus.REFUNDED if payment.refunded_cents == payment.amount_cents else PaymentStatus.PARTIALLY_REFUNDED
+    )
+    payment.save(update_fields=["refunded_cents", "status"])
+    return refund_row
+
+
+@transaction.atomic
+def record_manual_payment(application, *, amount_cents, method, recorded_by, now=None):
+    """Staff record money received outside Stripe (cash, cheque, funder voucher); an admitted learner is enrolled."""
+    now = now or timezone.now()
+    if method == PaymentMethod.STRIPE:
+        raise Refused(_("Les paiements en ligne sont enregistrés par Stripe."))
+    if amount_cents <= 0:
+        raise Refused(_("Le montant doit être positif."))
+    payment = Payment.objects.create(
+        application=application,
+        amount_cents=amount_cents,
+        fee_kind=application.session.fee_kind,
+        method=method,
+        status=PaymentStatus.PAID,
+        paid_at=now,
+        recorded_by=recorded_by,
+        created_at=now,
+    )
+    if application.status == Status.ADMITTED:
+        change_status(
+            application,
+            Status.ENROLLED,
+            role=Role.SYSTEM,
+            comment=_("Paiement reçu (%(method)s) : inscription confirmée.") % {"method": PaymentMethod(method).label},
+            now=now,
+        )
+    return payment
 
 
 @task()

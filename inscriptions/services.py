@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 
 from formations.models import Session
 from inscriptions.enums import FollowUpMilestone, FollowUpSource
-from inscriptions.models import Application, FollowUp, Learner, StaffNote, StatusChange, add_months, age_on
+from inscriptions.models import (
+    Application,
+    FollowUp,
+    Learner,
+    PaymentStatus,
+    StaffNote,
+    StatusChange,
+    add_months,
+    age_on,
+)
 from inscriptions.workflow import HOLDS_SEAT, INACTIVE, LEFT_TRAINING, UNDECIDED, Role, Status, edges_from, find_edge
 
 logger = logging.getLogger(__name__)
@@ -85,6 +94,13 @@ def change_status(application, target, *, role, actor=None, comment="", now=None
     if edge.comment_required and not comment:
         raise Refused(_("Expliquez la raison en quelques mots : elle est transmise à la personne."))
 
+    if (
+        target == Status.ENROLLED
+        and role == Role.LEARNER
+        and session.is_paid
+        and not locked.payments.filter(status__in=[PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED]).exists()
+    ):
+        raise Refused(_("Cette session est payante : votre place est confirmée dès que le paiement est reçu."))
     if target == Status.ADMITTED:
         if locked.learner.needs_guardian_consent(today):
             raise Refused(_("Cette personne a moins de 18 ans : l’accord d’un parent ou tuteur est nécessaire avant."))
