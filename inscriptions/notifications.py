@@ -185,3 +185,21 @@ def send_follow_ups_digest(campus_id, due_by_milestone):
             {"due": due, "list_url": absolute_url(reverse("inscriptions_admin:follow_ups_due"))},
             staff_recipients(campus_id, "follow_ups_digest"),
         )
+
+
+def late_payment_refunded(application, refund_row):
+    """Runs inside the refund task already: send at once."""
+    user = application.learner.user
+    if user is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _("Votre paiement vous est remboursé"),
+            "inscriptions/emails/learner_late_payment_refunded.txt",
+            {
+                "application": application,
+                "amount": f"{refund_row.amount_cents / 100:.2f}".replace(".", ","),
+                "next_step": NEXT_STEP.get(application.status, ""),
+            },
+            [user.email],
+        )

@@ -304,7 +304,12 @@ def record_manual_payment(application, *, amount_cents, method, recorded_by, now
 
 @task()
 def refund(payment_pk, amount_cents, reason):
-    refund_through_stripe(Payment.objects.get(pk=payment_pk), amount_cents, reason)
+    """Give back a payment that came after the seat was gone, and tell the learner why."""
+    payment = Payment.objects.select_related("application__learner__user").get(pk=payment_pk)
+    refund_row = refund_through_stripe(payment, amount_cents, reason)
+    from inscriptions import notifications
+
+    notifications.late_payment_refunded(payment.application, refund_row)
 
 
 # --- Seat holds ---------------------------------------------------------------------------------

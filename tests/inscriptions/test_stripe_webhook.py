@@ -171,6 +171,8 @@ def test_a_payment_arriving_after_the_seat_was_given_away_is_refunded_and_never_
     session.refresh_from_db()
     assert admitted.status == Status.WAITLISTED
     assert session.seats_taken == session.capacity == 2
+    notice = [message for message in mail.outbox if message.subject == "[Tremplin] Votre paiement vous est remboursé"]
+    assert len(notice) == 1 and "50,00 €" in notice[0].body and "liste d’attente" in notice[0].body
     refund_request = stripe_stub.requests[-1]
     assert refund_request["url"].endswith("/v1/refunds")
     assert refund_request["data"] == {
