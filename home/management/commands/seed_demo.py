@@ -369,6 +369,8 @@ class Command(BaseCommand):
                 end_date=start + datetime.timedelta(days=length),
                 application_deadline=start - datetime.timedelta(days=7),
                 capacity=12 if schedule == Schedule.FULL_TIME else 16,
+                # The session asks what the formation page announces.
+                price_cents=int((formation.price or 0) * 100),
                 schedule=schedule,
                 schedule_details="Du lundi au jeudi, de 9 h à 16 h"
                 if schedule == Schedule.FULL_TIME
