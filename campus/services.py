@@ -18,6 +18,10 @@ MODEL_PERMISSIONS = (
     ("inscriptions", "add_staffnote"),
     ("inscriptions", "add_followup"),
     ("inscriptions", "change_followup"),
+    # Paid sessions: see the campus's payments, record money received by hand, give money back.
+    ("inscriptions", "view_payment"),
+    ("inscriptions", "add_payment"),
+    ("inscriptions", "add_refund"),
 )
 IMAGE_PERMISSIONS = ("add_image", "change_image", "choose_image")
 

@@ -3,6 +3,7 @@
 Every view finds the application among those the user may see, so staff of another campus get a 404.
 """
 
+import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,10 +20,17 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import policy_registry
 
-from inscriptions import services
-from inscriptions.admin_forms import FollowUpForm, NotificationSettingsForm, StaffNoteForm, TransitionForm
+from inscriptions import payments, services
+from inscriptions.admin_forms import (
+    FollowUpForm,
+    ManualPaymentForm,
+    NotificationSettingsForm,
+    RefundForm,
+    StaffNoteForm,
+    TransitionForm,
+)
 from inscriptions.enums import FollowUpMilestone, GuardianConsentMethod
-from inscriptions.models import Application, Learner, StaffNotificationSettings
+from inscriptions.models import Application, Learner, Payment, PaymentMethod, StaffNotificationSettings
 from inscriptions.workflow import LEFT_TRAINING, UNDECIDED, Role
 
 # Shown elsewhere on the page, or never to staff.
@@ -45,6 +53,28 @@ def get_application(request, pk, permission="inscriptions.view_application"):
     if not request.user.has_perm(permission) or not can_see_applications(request.user):
         raise PermissionDenied
     return application
+
+
+def can_see_payments(user):
+    return can_see_applications(user) and user.has_perm("inscriptions.view_payment")
+
+
+def visible_payments(user):
+    """Payments of the applications the user may see: their campuses' only, every one for a superuser."""
+    return Payment.objects.filter(application__in=Application.objects.visible_to(user))
+
+
+def euros(cents):
+    return f"{(cents or 0) / 100:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+
+
+def refunded_cents(payment, refunds):
+    # Stripe's charge.refunded event may lag behind the refund we asked for: show whichever is known to be more.
+    return max(payment.refunded_cents, sum(refund.amount_cents for refund in refunds))
+
+
+def user_label(user):
+    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def profile_rows(learner):
@@ -107,6 +137,7 @@ class ApplicationDetailView(WagtailAdminTemplateMixin, TemplateView):
             "can_record_follow_up": user.has_perm("inscriptions.add_followup"),
             **kwargs,
         }
+        self.add_payments_context(context)
         if context["has_left_training"]:
             recorded = {
                 follow_up.milestone: follow_up
@@ -119,6 +150,63 @@ class ApplicationDetailView(WagtailAdminTemplateMixin, TemplateView):
             missing = [milestone for milestone in FollowUpMilestone if milestone.value not in recorded]
             context.setdefault("follow_up_form", FollowUpForm(initial={"milestone": missing[0] if missing else None}))
         return super().get_context_data(**context)
+
+    def add_payments_context(self, context):
+        application, user = self.application, self.request.user
+        application_payments = list(
+            application.payments.select_related("recorded_by").prefetch_related("refunds__requested_by")
+        )
+        context["shows_payments"] = application.session.is_paid or bool(application_payments)
+        if not context["shows_payments"] or not user.has_perm("inscriptions.view_payment"):
+            context["shows_payments"] = False
+            context["timeline"] = [("status", change.created_at, change) for change in context["history"]]
+            return
+        can_refund = user.has_perm("inscriptions.add_refund")
+        refund_form_for = context.get("refund_form_for")
+        rows, timeline = [], [("status", change.created_at, change) for change in context["history"]]
+        for payment in application_payments:
+            refunds = list(payment.refunds.all())
+            refunded = refunded_cents(payment, refunds)
+            refund_form = None
+            if can_refund and payment.status in payments.SETTLED and refunded < payment.amount_cents:
+                if refund_form_for and refund_form_for[0] == payment.pk:
+                    refund_form = refund_form_for[1]
+                else:
+                    refund_form = RefundForm(
+                        prefix=f"refund-{payment.pk}", initial={"amount_cents": payment.amount_cents - refunded}
+                    )
+            rows.append(
+                {
+                    "payment": payment,
+                    "amount": euros(payment.amount_cents),
+                    "refunded": euros(refunded) if refunded else "",
+                    "refunds": [
+                        (refund, euros(refund.amount_cents), user_label(refund.requested_by)) for refund in refunds
+                    ],
+                    "refund_form": refund_form,
+                }
+            )
+            if payment.paid_at and payment.method != PaymentMethod.STRIPE:
+                timeline.append(
+                    (
+                        "payment",
+                        payment.paid_at,
+                        (payment, euros(payment.amount_cents), user_label(payment.recorded_by)),
+                    )
+                )
+            elif payment.paid_at:
+                timeline.append(("payment", payment.paid_at, (payment, euros(payment.amount_cents), "")))
+            timeline += [
+                ("refund", refund.created_at, (refund, euros(refund.amount_cents), user_label(refund.requested_by)))
+                for refund in refunds
+            ]
+        timeline.sort(key=lambda entry: entry[1])
+        context["timeline"] = timeline
+        context["payment_rows"] = rows
+        if user.has_perm("inscriptions.add_payment"):
+            context.setdefault(
+                "manual_payment_form", ManualPaymentForm(initial={"amount_cents": payments.amount_due(application)})
+            )
 
 
 class ApplicationActionView(ApplicationDetailView):
@@ -211,6 +299,64 @@ class FollowUpView(ApplicationActionView):
             _("Suivi « %(milestone)s » enregistré.") % {"milestone": FollowUpMilestone(milestone).label},
         )
         return redirect(f"{self.detail_url}#suivis")
+
+
+class ManualPaymentView(ApplicationActionView):
+    permission = "inscriptions.add_payment"
+
+    def post(self, request, *args, **kwargs):
+        form = ManualPaymentForm(request.POST)
+        if not form.is_valid():
+            return self.render_with(manual_payment_form=form)
+        try:
+            payment = payments.record_manual_payment(
+                self.application,
+                amount_cents=form.cleaned_data["amount_cents"],
+                method=form.cleaned_data["method"],
+                recorded_by=request.user,
+            )
+        except services.Refused as refused:
+            messages.error(request, refused.reason)
+            return self.render_with(manual_payment_form=form)
+        messages.success(
+            request,
+            _("Paiement de %(amount)s enregistré (%(method)s).")
+            % {"amount": euros(payment.amount_cents), "method": payment.get_method_display()},
+        )
+        return redirect(f"{self.detail_url}#paiements")
+
+
+class RefundView(ApplicationActionView):
+    permission = "inscriptions.add_refund"
+
+    def post(self, request, *args, **kwargs):
+        payment = get_object_or_404(self.application.payments.all(), pk=kwargs["payment_pk"])
+        form = RefundForm(request.POST, prefix=f"refund-{payment.pk}")
+        if not form.is_valid():
+            return self.render_with(refund_form_for=(payment.pk, form))
+        try:
+            refund = payments.refund_payment(
+                payment,
+                amount_cents=form.cleaned_data["amount_cents"],
+                reason=form.cleaned_data["reason"],
+                requested_by=request.user,
+            )
+        except (services.Refused, payments.PaymentUnavailable) as refused:
+            messages.error(request, getattr(refused, "reason", str(refused)))
+            return self.render_with(refund_form_for=(payment.pk, form))
+        except stripe.StripeError as error:
+            messages.error(
+                request,
+                _("Stripe n’a pas pu faire le remboursement : %(message)s")
+                % {"message": error.user_message or _("réessayez plus tard ou contactez l’équipe technique.")},
+            )
+            return self.render_with(refund_form_for=(payment.pk, form))
+        if payment.method == PaymentMethod.STRIPE:
+            message = _("Remboursement de %(amount)s demandé à Stripe.")
+        else:
+            message = _("Remboursement de %(amount)s enregistré.")
+        messages.success(request, message % {"amount": euros(refund.amount_cents)})
+        return redirect(f"{self.detail_url}#paiements")
 
 
 @never_cache

@@ -1,21 +1,32 @@
 """The staff's back office for applications: a list, a detail page, and nothing that edits history."""
 
+import django_filters
+from django import forms
 from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.formats.base_formats import CSV, XLSX
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 
 from campus.models import CampusPage
+from formations.enums import FeeKind
 from inscriptions import admin_views
 from inscriptions.admin_filters import SEARCH_FIELDS, ApplicationFilterSet, search_applications
-from inscriptions.models import Application
+from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus
+from inscriptions.resources import PaymentResource
 from inscriptions.workflow import UNDECIDED
 
 
@@ -95,6 +106,117 @@ class ApplicationIndexView(generic.IndexView):
         return columns
 
 
+# --- Payments -----------------------------------------------------------------------------------
+
+
+class PaymentFilterSet(WagtailFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        label=_("État"), choices=PaymentStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
+    method = django_filters.MultipleChoiceFilter(
+        label=_("Moyen de paiement"), choices=PaymentMethod.choices, widget=forms.CheckboxSelectMultiple
+    )
+    fee_kind = django_filters.ChoiceFilter(label=_("Nature"), choices=FeeKind.choices, empty_label=_("Toutes"))
+    created_at = django_filters.DateFromToRangeFilter(label=_("Créé entre le"), widget=DateRangePickerWidget)
+    paid_at = django_filters.DateFromToRangeFilter(label=_("Payé entre le"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Payment
+        fields = ["status", "method", "fee_kind", "created_at", "paid_at"]
+
+
+def payment_refunded(payment):
+    refunded = max(payment.refunded_cents, payment.refunds_total)
+    return admin_views.euros(refunded) if refunded else ""
+
+
+class PaymentIndexView(generic.IndexView):
+    model = Payment
+    page_title = _("Paiements")
+    header_icon = "tag"
+    index_url_name = "inscriptions_admin:payments"
+    index_results_url_name = "inscriptions_admin:payments_results"
+    filterset_class = PaymentFilterSet
+    any_permission_required = None
+    ordering = ["-created_at", "-pk"]
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if not admin_views.can_see_payments(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return (
+            admin_views.visible_payments(self.request.user)
+            .select_related("application__learner", "application__session__formation", "application__campus")
+            .annotate(refunds_total=Coalesce(Sum("refunds__amount_cents"), 0))
+        )
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, admin_views.INDEX_BREADCRUMB, {"url": "", "label": self.get_page_title()}]
+
+    @cached_property
+    def header_buttons(self):
+        query = self.request.GET.copy()
+        query.pop("p", None)
+        buttons = []
+        for export_format, label in [("csv", _("Télécharger en CSV")), ("xlsx", _("Télécharger en Excel (XLSX)"))]:
+            query["format"] = export_format
+            buttons.append(
+                HeaderButton(
+                    label,
+                    url=f"{reverse('inscriptions_admin:payments_export')}?{query.urlencode()}",
+                    icon_name="download",
+                )
+            )
+        return buttons
+
+    @cached_property
+    def columns(self):
+        return [
+            DateColumn("created_at", label=_("Date"), sort_key="created_at"),
+            TitleColumn(
+                "learner",
+                label=_("Candidat·e"),
+                accessor="application.learner",
+                get_url=lambda payment: (
+                    reverse("inscriptions_admin:detail", args=[quote(payment.application_id)]) + "#paiements"
+                ),
+            ),
+            Column(
+                "session", label=_("Formation et session"), accessor=lambda payment: session_label(payment.application)
+            ),
+            Column("amount", label=_("Montant"), accessor=lambda payment: admin_views.euros(payment.amount_cents)),
+            Column("fee_kind", label=_("Nature"), accessor="get_fee_kind_display"),
+            Column("method", label=_("Moyen"), accessor="get_method_display"),
+            StatusTagColumn(
+                "status",
+                label=_("État"),
+                accessor="get_status_display",
+                primary=lambda payment: payment.status == PaymentStatus.PENDING,
+            ),
+            Column("refunded", label=_("Remboursé"), accessor=payment_refunded),
+            Column("stripe_checkout_session_id", label=_("Session Stripe Checkout")),
+            Column("stripe_payment_intent_id", label=_("Paiement Stripe")),
+        ]
+
+
+class PaymentExportView(PaymentIndexView):
+    """The payments listed, with the same filters, as a CSV or XLSX file for reconciliation."""
+
+    FORMATS = {"csv": CSV, "xlsx": XLSX}
+
+    def get(self, request, *args, **kwargs):
+        export_format = self.FORMATS.get(request.GET.get("format"), CSV)()
+        queryset = self.get_queryset().prefetch_related("refunds")
+        dataset = PaymentResource().export(queryset=queryset)
+        response = HttpResponse(export_format.export_data(dataset), content_type=export_format.get_content_type())
+        filename = f"paiements-{timezone.localdate():%Y-%m-%d}.{export_format.get_extension()}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
 class ApplicationAdminURLFinder(ModelAdminURLFinder):
     edit_url_name = "inscriptions_admin:detail"
 
@@ -134,6 +256,11 @@ class ApplicationViewSet(ModelViewSet):
             path("<int:pk>/cv/", admin_views.download_cv, name="cv"),
             path("suivis-a-faire/", admin_views.FollowUpsDueView.as_view(), name="follow_ups_due"),
             path("mes-notifications/", admin_views.NotificationSettingsView.as_view(), name="notifications"),
+            path("<int:pk>/paiements/", admin_views.ManualPaymentView.as_view(), name="manual_payment"),
+            path("<int:pk>/paiements/<int:payment_pk>/rembourser/", admin_views.RefundView.as_view(), name="refund"),
+            path("paiements/", PaymentIndexView.as_view(), name="payments"),
+            path("paiements/resultats/", PaymentIndexView.as_view(results_only=True), name="payments_results"),
+            path("paiements/export/", PaymentExportView.as_view(), name="payments_export"),
         ]
 
     def get_permissions_to_register(self):

@@ -12,6 +12,7 @@ register_permission_policy(Application, ApplicationPermissionPolicy(Application)
 from inscriptions.admin_views import (  # noqa: E402  (the policy must be registered first)
     ApplicationsDashboardPanel,
     can_see_applications,
+    can_see_payments,
 )
 from inscriptions.bulk_actions import BULK_TRANSITIONS  # noqa: E402
 from inscriptions.viewsets import ApplicationViewSet  # noqa: E402
@@ -20,6 +21,11 @@ from inscriptions.viewsets import ApplicationViewSet  # noqa: E402
 class StaffMenuItem(MenuItem):
     def is_shown(self, request):
         return can_see_applications(request.user)
+
+
+class PaymentsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_payments(request.user)
 
 
 @hooks.register("register_admin_viewset")
@@ -37,6 +43,7 @@ def register_applications_menu():
                 StaffMenuItem(
                     _("Suivis à faire"), reverse("inscriptions_admin:follow_ups_due"), icon_name="calendar-check"
                 ),
+                PaymentsMenuItem(_("Paiements"), reverse("inscriptions_admin:payments"), icon_name="tag"),
                 StaffMenuItem(_("Mes notifications"), reverse("inscriptions_admin:notifications"), icon_name="mail"),
             ]
         ),

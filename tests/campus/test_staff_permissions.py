@@ -111,6 +111,9 @@ def test_a_new_campus_gets_its_staff_group_with_page_permissions_on_itself(campu
         ("inscriptions", "add_staffnote"),
         ("inscriptions", "add_followup"),
         ("inscriptions", "change_followup"),
+        ("inscriptions", "view_payment"),
+        ("inscriptions", "add_payment"),
+        ("inscriptions", "add_refund"),
     }
 
 

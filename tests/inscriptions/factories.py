@@ -88,8 +88,12 @@ def move_to(application, target, *, actor=None, now=None):
     for edge in _path(application.status, target):
         role = Role.STAFF if actor is not None and Role.STAFF in edge.roles else Role.SYSTEM
         change_status(
-            application, edge.target, role=role, actor=actor if role == Role.STAFF else None,
-            comment="Décision de test" if edge.comment_required else "", now=now,
+            application,
+            edge.target,
+            role=role,
+            actor=actor if role == Role.STAFF else None,
+            comment="Décision de test" if edge.comment_required else "",
+            now=now,
         )
     return application
 

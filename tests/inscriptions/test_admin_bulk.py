@@ -114,9 +114,7 @@ def test_bulk_refusal_needs_a_comment(client, staff_a, session_a):
 
 
 def test_bulk_start_and_end_of_training(client, staff_a, session_a):
-    applications = [
-        move_to(ApplicationFactory(session=session_a), Status.ENROLLED, actor=staff_a) for _ in range(2)
-    ]
+    applications = [move_to(ApplicationFactory(session=session_a), Status.ENROLLED, actor=staff_a) for _ in range(2)]
 
     client.post(bulk_url("debut-formation", *applications))
     assert statuses(*applications) == [Status.IN_TRAINING, Status.IN_TRAINING]

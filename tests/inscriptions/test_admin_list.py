@@ -179,9 +179,7 @@ def test_filter_by_submission_dates(client, staff_a, session_a):
     ApplicationFactory(session=session_a, submitted_at=days_ago(2))
     start, end = (timezone.localdate() - datetime.timedelta(days=days) for days in (45, 30))
 
-    response = client.get(
-        reverse(INDEX), {"submitted_at_from": start.isoformat(), "submitted_at_to": end.isoformat()}
-    )
+    response = client.get(reverse(INDEX), {"submitted_at_from": start.isoformat(), "submitted_at_to": end.isoformat()})
 
     assert listed(response) == [old]
 
@@ -221,9 +219,7 @@ def test_filter_waiting_for_an_answer_for_more_than_n_days(client, staff_a, sess
     assert listed(response) == [waiting]
 
 
-@pytest.mark.parametrize(
-    "query", ["Inès", "moreau", "Inès Moreau", "ines.moreau@exemple", "Développeur web"]
-)
+@pytest.mark.parametrize("query", ["Inès", "moreau", "Inès Moreau", "ines.moreau@exemple", "Développeur web"])
 def test_search_by_name_email_or_formation(client, staff_a, session_a, query):
     found = ApplicationFactory(
         session=session_a,
