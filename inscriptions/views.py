@@ -1,27 +1,43 @@
 """The learner's side of enrolment: apply, follow, act on one's applications, own one's data."""
 
+import logging
+
+import stripe
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, JsonResponse
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from formations.enums import FeeKind
 from formations.models import Session
-from inscriptions import notifications, services
+from inscriptions import notifications, payments, services
 from inscriptions.enums import GuardianConsentMethod
 from inscriptions.forms import ApplicationForm, DeleteAccountForm, GuardianConsentForm, LearnerProfileForm
-from inscriptions.models import Application
+from inscriptions.models import Application, PaymentStatus
 from inscriptions.workflow import NEXT_STEP, Role, Status
 
 # The learner's buttons in their space: URL word → target status.
 LEARNER_ACTIONS = {"confirmer": Status.ENROLLED, "retirer": Status.WITHDRAWN}
 GUARDIAN_REMINDER_INTERVAL = 10 * 60
+
+logger = logging.getLogger(__name__)
+# The « Payer » form posts here, then is redirected to Stripe's hosted page: the CSP must let the form go there.
+CHECKOUT_FORM_ACTION = {"form-action": ["https://checkout.stripe.com"]}
+UNAVAILABLE = _lazy(
+    "Le paiement en ligne n’est pas disponible : le campus enregistre votre paiement "
+    "(espèces, chèque, prise en charge)."
+)
 
 
 def learner_of(user):
@@ -29,8 +45,10 @@ def learner_of(user):
 
 
 def own_applications(user):
-    return Application.objects.filter(learner__user=user, learner__user__isnull=False).select_related(
-        "session__formation", "campus"
+    return (
+        Application.objects.filter(learner__user=user, learner__user__isnull=False)
+        .select_related("session__formation", "campus")
+        .prefetch_related("payments__refunds")
     )
 
 
@@ -117,6 +135,7 @@ def application_sent(request, pk):
 # --- The learner's space ------------------------------------------------------------------------
 
 
+@csp_update(CHECKOUT_FORM_ACTION)
 @login_required
 def learner_space(request):
     learner = learner_of(request.user)
@@ -124,15 +143,109 @@ def learner_space(request):
     if learner is not None:
         for application in own_applications(request.user).order_by("-submitted_at", "-pk"):
             targets = {edge.target for edge in services.allowed_transitions(application, Role.LEARNER)}
+            money = payment_info(application)
+            next_step = NEXT_STEP.get(application.status, "")
+            if money and money["can_pay"]:
+                next_step = _("Bonne nouvelle : une place vous attend. Payez pour la confirmer.")
             rows.append(
                 {
                     "application": application,
-                    "next_step": NEXT_STEP.get(application.status, ""),
-                    "can_confirm": Status.ENROLLED in targets,
+                    "next_step": next_step,
+                    "money": money,
+                    # A paid seat is confirmed by the payment itself, never by a button.
+                    "can_confirm": Status.ENROLLED in targets and not (money and not money["settled"]),
                     "can_withdraw": Status.WITHDRAWN in targets,
                 }
             )
-    return render(request, "inscriptions/espace/index.html", {"learner": learner, "rows": rows})
+    return render(
+        request,
+        "inscriptions/espace/index.html",
+        {"learner": learner, "rows": rows, "online_payment": payments.online_payment_enabled()},
+    )
+
+
+# --- Paying for a seat ---------------------------------------------------------------------------
+
+
+def payment_info(application):
+    """What the learner is told about the money for one application; None for a free session."""
+    session = application.session
+    if not session.is_paid:
+        return None
+    rows = list(application.payments.all())  # prefetched, newest first
+    settled = next((payment for payment in rows if payment.status in payments.SETTLED), None)
+    holds = [payment.hold_expires_at for payment in rows if payment.status == PaymentStatus.PENDING]
+    return {
+        "amount": session.price_cents / 100,
+        "deposit": session.fee_kind == FeeKind.DEPOSIT,
+        "settled": settled,
+        "paid_amount": settled.amount_cents / 100 if settled else None,
+        "refunded_amount": settled.refunded_cents / 100 if settled else None,
+        "refunds": [
+            {"amount": refund.amount_cents / 100, "date": refund.created_at, "reason": refund.reason}
+            for refund in (settled.refunds.all() if settled else [])
+        ],
+        "hold_until": max((hold for hold in holds if hold), default=None),
+        "can_pay": application.status == Status.ADMITTED and settled is None,
+    }
+
+
+def payment_context(request, application):
+    return {
+        "application": application,
+        "money": payment_info(application),
+        "online_payment": payments.online_payment_enabled(),
+        "next_step": NEXT_STEP.get(application.status, ""),
+    }
+
+
+@require_POST
+@login_required
+def pay(request, pk):
+    application = get_object_or_404(own_applications(request.user), pk=pk)
+    money = payment_info(application)
+    if not money or not money["can_pay"]:
+        messages.error(request, _("Il n’y a rien à payer pour cette candidature."))
+        return redirect("inscriptions:espace")
+    if not payments.online_payment_enabled():
+        messages.info(request, UNAVAILABLE)
+        return redirect("inscriptions:espace")
+    try:
+        # A failed call to Stripe leaves no pending payment behind.
+        with transaction.atomic():
+            checkout_url = payments.start_checkout(
+                application,
+                success_url=request.build_absolute_uri(reverse("inscriptions:paiement_merci", args=[pk])),
+                cancel_url=request.build_absolute_uri(reverse("inscriptions:paiement_annule", args=[pk])),
+            )
+    except payments.PaymentUnavailable:
+        messages.info(request, UNAVAILABLE)
+    except services.Refused as refusal:
+        messages.error(request, refusal.reason)
+    except stripe.StripeError:
+        logger.exception("Stripe Checkout could not start for application %s", pk)
+        messages.error(request, _("Le paiement en ligne ne répond pas. Réessayez dans quelques minutes."))
+    else:
+        response = HttpResponseRedirect(checkout_url)
+        response.status_code = 303
+        return response
+    return redirect("inscriptions:espace")
+
+
+@never_cache
+@login_required
+def payment_done(request, pk):
+    """Back from Stripe: the seat is confirmed by the bank's signed event, never by this page."""
+    application = get_object_or_404(own_applications(request.user), pk=pk)
+    return render(request, "inscriptions/espace/payment_done.html", payment_context(request, application))
+
+
+@never_cache
+@csp_update(CHECKOUT_FORM_ACTION)
+@login_required
+def payment_cancelled(request, pk):
+    application = get_object_or_404(own_applications(request.user), pk=pk)
+    return render(request, "inscriptions/espace/payment_cancelled.html", payment_context(request, application))
 
 
 @login_required
