@@ -14,14 +14,6 @@ from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
-from tests.inscriptions.stripe_stub import StripeStub
-
-
-@pytest.fixture
-def stripe_stub(monkeypatch):
-    stub = StripeStub()
-    monkeypatch.setattr(payments, "http_client", stub)
-    return stub
 
 
 @pytest.fixture

@@ -24,13 +24,6 @@ def pay_url(application):
 
 
 @pytest.fixture
-def stripe_stub(monkeypatch):
-    stub = StripeStub()
-    monkeypatch.setattr(payments, "http_client", stub)
-    return stub
-
-
-@pytest.fixture
 def learner(client):
     learner = LearnerFactory(first_name="Awa")
     client.force_login(learner.user)

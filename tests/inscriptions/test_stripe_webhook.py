@@ -12,14 +12,7 @@ from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, move_to
-from tests.inscriptions.stripe_stub import StripeStub, event, signed_post
-
-
-@pytest.fixture
-def stripe_stub(monkeypatch):
-    stub = StripeStub()
-    monkeypatch.setattr(payments, "http_client", stub)
-    return stub
+from tests.inscriptions.stripe_stub import event, signed_post
 
 
 @pytest.fixture
