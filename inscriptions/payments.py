@@ -12,6 +12,7 @@ import logging
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -315,39 +316,60 @@ def refund(payment_pk, amount_cents, reason):
 # --- Seat holds ---------------------------------------------------------------------------------
 
 
+def hold_expires_at(application, payment_rows=None):
+    """Until when an admitted learner's seat waits for their payment.
+
+    Admission starts the hold; opening the payment page starts it again, so that a learner in the middle
+    of paying is never cut off.
+    """
+    hold = datetime.timedelta(hours=settings.PAYMENT_HOLD_HOURS)
+    rows = application.payments.all() if payment_rows is None else payment_rows
+    pending = [
+        payment.hold_expires_at
+        for payment in rows
+        if payment.status == PaymentStatus.PENDING and payment.hold_expires_at is not None
+    ]
+    return max([application.status_changed_at + hold, *pending])
+
+
 def release_expired_holds(now=None):
     """Give back to the waitlist the seats held for payments that did not arrive in time.
 
-    A hold only matters when someone else is waiting: with an empty waitlist the learner keeps the seat
-    and may still pay.
+    Only with online payment: without it, staff record payments by hand and decide. A hold only matters
+    when someone else is waiting: with an empty waitlist the learner keeps the seat and may still pay.
     """
     now = now or timezone.now()
-    released = 0
-    expired = (
-        Payment.objects.filter(
-            method=PaymentMethod.STRIPE,
-            status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED, PaymentStatus.EXPIRED],
-            hold_expires_at__lt=now,
-            application__status=Status.ADMITTED,
+    if not online_payment_enabled():
+        return 0
+    payments_of = Payment.objects.filter(application=OuterRef("pk"))
+    overdue = (
+        Application.objects.filter(
+            status=Status.ADMITTED,
+            session__price_cents__gt=0,
+            status_changed_at__lt=now - datetime.timedelta(hours=settings.PAYMENT_HOLD_HOURS),
         )
-        .select_related("application")
-        .order_by("hold_expires_at")
+        .filter(~Exists(payments_of.filter(status__in=SETTLED)))
+        .filter(~Exists(payments_of.filter(status=PaymentStatus.PENDING, hold_expires_at__gte=now)))
+        .order_by("status_changed_at", "pk")
     )
-    for payment in expired:
-        application = payment.application
-        if not Application.objects.filter(session_id=application.session_id, status=Status.WAITLISTED).exists():
-            continue
-        if Payment.objects.filter(application=application, status__in=SETTLED).exists():
-            continue
-        try:
-            change_status(
-                application,
-                Status.WAITLISTED,
-                role=Role.SYSTEM,
-                comment=_("Paiement non reçu à temps : la place passe à la personne suivante."),
-                now=now,
-            )
-            released += 1
-        except Refused:
-            continue
+    by_session = {}
+    for application in overdue:
+        by_session.setdefault(application.session_id, []).append(application)
+    released = 0
+    for session_id, holders in by_session.items():
+        # Release no more seats than there are people waiting, oldest holds first: a seat released
+        # with nobody to take it would only go back to the person who just lost it.
+        waiting = Application.objects.filter(session_id=session_id, status=Status.WAITLISTED).count()
+        for application in holders[:waiting]:
+            try:
+                change_status(
+                    application,
+                    Status.WAITLISTED,
+                    role=Role.SYSTEM,
+                    comment=_("Paiement non reçu à temps : la place passe à la personne suivante."),
+                    now=now,
+                )
+                released += 1
+            except Refused:
+                continue
     return released

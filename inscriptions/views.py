@@ -24,7 +24,7 @@ from formations.models import Session
 from inscriptions import notifications, payments, services
 from inscriptions.enums import GuardianConsentMethod
 from inscriptions.forms import ApplicationForm, DeleteAccountForm, GuardianConsentForm, LearnerProfileForm
-from inscriptions.models import Application, PaymentStatus
+from inscriptions.models import Application
 from inscriptions.workflow import NEXT_STEP, Role, Status
 
 # The learner's buttons in their space: URL word → target status.
@@ -174,7 +174,6 @@ def payment_info(application):
         return None
     rows = list(application.payments.all())  # prefetched, newest first
     settled = next((payment for payment in rows if payment.status in payments.SETTLED), None)
-    holds = [payment.hold_expires_at for payment in rows if payment.status == PaymentStatus.PENDING]
     return {
         "amount": session.price_cents / 100,
         "deposit": session.fee_kind == FeeKind.DEPOSIT,
@@ -185,7 +184,9 @@ def payment_info(application):
             {"amount": refund.amount_cents / 100, "date": refund.created_at, "reason": refund.reason}
             for refund in (settled.refunds.all() if settled else [])
         ],
-        "hold_until": max((hold for hold in holds if hold), default=None),
+        "hold_until": payments.hold_expires_at(application, rows)
+        if application.status == Status.ADMITTED and settled is None and payments.online_payment_enabled()
+        else None,
         "can_pay": application.status == Status.ADMITTED and settled is None,
     }
 

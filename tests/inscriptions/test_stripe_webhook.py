@@ -210,3 +210,34 @@ def test_without_stripe_keys_online_payment_says_it_is_unavailable(admitted, set
     with pytest.raises(payments.PaymentUnavailable):
         payments.start_checkout(admitted, success_url="http://testserver/ok", cancel_url="http://testserver/ko")
     assert not Payment.objects.exists()
+
+
+def test_the_hold_starts_at_admission_even_if_the_learner_never_opens_the_payment_page(session, staff):
+    never_paid = move_to(ApplicationFactory(session=session), Status.ADMITTED, actor=staff)
+    move_to(ApplicationFactory(session=session), Status.ADMITTED, actor=staff)
+    waiting = move_to(ApplicationFactory(session=session), Status.WAITLISTED, actor=staff)
+
+    assert payments.release_expired_holds(now=timezone.now() + datetime.timedelta(hours=47)) == 0
+    assert payments.release_expired_holds(now=timezone.now() + datetime.timedelta(hours=49)) == 1
+
+    never_paid.refresh_from_db(), waiting.refresh_from_db()
+    assert (never_paid.status, waiting.status) == (Status.WAITLISTED, Status.ADMITTED)
+
+
+def test_opening_the_payment_page_starts_the_hold_again(session, staff, admitted, stripe_stub):
+    move_to(ApplicationFactory(session=session), Status.WAITLISTED, actor=staff)
+    opened_late = timezone.now() + datetime.timedelta(hours=40)
+    payments.start_checkout(
+        admitted, success_url="http://testserver/ok", cancel_url="http://testserver/ko", now=opened_late
+    )
+
+    assert payments.hold_expires_at(admitted) == opened_late + datetime.timedelta(hours=48)
+    assert payments.release_expired_holds(now=timezone.now() + datetime.timedelta(hours=49)) == 0
+    assert payments.release_expired_holds(now=opened_late + datetime.timedelta(hours=49)) == 1
+
+
+def test_without_online_payment_no_hold_is_released(session, staff, admitted, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    move_to(ApplicationFactory(session=session), Status.ADMITTED, actor=staff)
+    move_to(ApplicationFactory(session=session), Status.WAITLISTED, actor=staff)
+    assert payments.release_expired_holds(now=timezone.now() + datetime.timedelta(days=30)) == 0
