@@ -212,16 +212,21 @@ def test_without_stripe_keys_online_payment_says_it_is_unavailable(admitted, set
     assert not Payment.objects.exists()
 
 
-def test_the_hold_starts_at_admission_even_if_the_learner_never_opens_the_payment_page(session, staff):
+def test_the_hold_starts_at_admission_even_if_the_learner_never_opens_the_payment_page(
+    session, staff, django_capture_on_commit_callbacks
+):
     never_paid = move_to(ApplicationFactory(session=session), Status.ADMITTED, actor=staff)
     move_to(ApplicationFactory(session=session), Status.ADMITTED, actor=staff)
     waiting = move_to(ApplicationFactory(session=session), Status.WAITLISTED, actor=staff)
 
     assert payments.release_expired_holds(now=timezone.now() + datetime.timedelta(hours=47)) == 0
-    assert payments.release_expired_holds(now=timezone.now() + datetime.timedelta(hours=49)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payments.release_expired_holds(now=timezone.now() + datetime.timedelta(hours=49)) == 1
 
     never_paid.refresh_from_db(), waiting.refresh_from_db()
     assert (never_paid.status, waiting.status) == (Status.WAITLISTED, Status.ADMITTED)
+    told = [message for message in mail.outbox if message.to == [never_paid.learner.email]][-1]
+    assert "Nous n’avons pas reçu votre paiement" in told.body
 
 
 def test_opening_the_payment_page_starts_the_hold_again(session, staff, admitted, stripe_stub):
