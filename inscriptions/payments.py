@@ -132,42 +132,44 @@ def _payment_for_checkout(data):
     )
 
 
-def _checkout_completed(data):
-    payment = _payment_for_checkout(data)
-    if payment is None:
-        return "paiement inconnu"
+def _for_checkout(handler):
+    """Run a checkout.session.* handler on the payment it is about, if we know that payment."""
+
+    def handle(data):
+        payment = _payment_for_checkout(data)
+        return "paiement inconnu" if payment is None else handler(payment, data)
+
+    return handle
+
+
+@_for_checkout
+def _checkout_completed(payment, data):
     if data.get("payment_status") not in {"paid", "no_payment_required"}:
         return "paiement en cours de traitement"
     return _money_arrived(payment, data.get("payment_intent") or "")
 
 
-def _async_payment_succeeded(data):
-    payment = _payment_for_checkout(data)
-    if payment is None:
-        return "paiement inconnu"
+@_for_checkout
+def _async_payment_succeeded(payment, data):
     return _money_arrived(payment, data.get("payment_intent") or "")
 
 
-def _async_payment_failed(data):
-    payment = _payment_for_checkout(data)
-    if payment is None:
-        return "paiement inconnu"
-    if payment.status != PaymentStatus.PENDING:
-        return f"déjà {payment.status}"
-    payment.status = PaymentStatus.FAILED
-    payment.save(update_fields=["status"])
-    return "paiement échoué"
+def _end_pending(status, outcome):
+    """A handler that closes a still-pending payment; a settled one is never touched."""
+
+    @_for_checkout
+    def handle(payment, data):
+        if payment.status != PaymentStatus.PENDING:
+            return f"déjà {payment.status}"
+        payment.status = status
+        payment.save(update_fields=["status"])
+        return outcome
+
+    return handle
 
 
-def _checkout_expired(data):
-    payment = _payment_for_checkout(data)
-    if payment is None:
-        return "paiement inconnu"
-    if payment.status != PaymentStatus.PENDING:
-        return f"déjà {payment.status}"
-    payment.status = PaymentStatus.EXPIRED
-    payment.save(update_fields=["status"])
-    return "page de paiement expirée"
+_async_payment_failed = _end_pending(PaymentStatus.FAILED, "paiement échoué")
+_checkout_expired = _end_pending(PaymentStatus.EXPIRED, "page de paiement expirée")
 
 
 def _charge_refunded(data):
