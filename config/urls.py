@@ -9,6 +9,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("formations/", include("formations.urls")),
     path("comptes/", include("allauth.urls")),
+    path("financeurs/", include("financeurs.urls")),
     path("", include("inscriptions.urls")),
 ]
 

@@ -126,3 +126,17 @@ class AgeBand(models.TextChoices):
     def bounds(self):
         """Inclusive (min, max) ages; max is None for the open band."""
         return {"16-17": (16, 17), "18-25": (18, 25), "26-30": (26, 30), "31+": (31, None)}[self.value]
+
+
+class Nationality(models.TextChoices):
+    """Asked for the European Social Fund (ESF+ indicator "third-country nationals")."""
+
+    FRENCH = "francaise", _("Française")
+    EU = "ue", _("D’un autre pays de l’Union européenne")
+    OTHER = "hors_ue", _("D’un pays hors de l’Union européenne")
+
+
+class YesNoUnsaid(models.TextChoices):
+    YES = "oui", _("Oui")
+    NO = "non", _("Non")
+    UNSAID = "", _("Je préfère ne pas répondre")

@@ -24,10 +24,12 @@ from inscriptions.enums import (
     Gender,
     GuardianConsentMethod,
     JobSeekingDuration,
+    Nationality,
     Placement,
     QpvResidence,
     Referrer,
     Situation,
+    YesNoUnsaid,
 )
 from inscriptions.workflow import HOLDS_SEAT, INACTIVE, LEFT_TRAINING, UNDECIDED, Role, Status
 
@@ -139,6 +141,36 @@ class Learner(models.Model):
     )
     referrer_detail = models.CharField(
         _("précisez (nom de la structure ou du conseiller)"), max_length=200, blank=True
+    )
+    # Asked only because the European Social Fund requires them of the campuses it co-funds; all optional.
+    nationality = models.CharField(
+        _("nationalité"),
+        max_length=10,
+        choices=Nationality.choices,
+        blank=True,
+        help_text=_("Facultatif. Demandé par le Fonds social européen, qui finance certaines formations."),
+    )
+    foreign_background = models.CharField(
+        _("l’un de vos parents est-il né à l’étranger ?"),
+        max_length=3,
+        choices=YesNoUnsaid.choices,
+        blank=True,
+        help_text=_("Facultatif. Demandé par le Fonds social européen, pour des statistiques anonymes."),
+    )
+    housing_exclusion = models.BooleanField(
+        _("je suis sans logement ou mal logé·e (hébergement d’urgence, chez des proches faute de mieux…)"),
+        default=False,
+        help_text=_("Facultatif. Le campus peut vous orienter vers une aide au logement."),
+    )
+    rural_area = models.BooleanField(_("j’habite en zone rurale"), default=False)
+    named_data_consent_at = models.DateTimeField(
+        _("accord pour transmettre son nom aux financeurs, le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Certains financeurs demandent la liste nominative des participant·es. Sans cet accord, "
+            "ils ne reçoivent qu’un pseudonyme."
+        ),
     )
     consent_at = models.DateTimeField(_("consentement donné le"), null=True, blank=True)
     consent_version = models.CharField(_("version de la notice consentie"), max_length=20, blank=True)
@@ -473,6 +505,95 @@ class FollowUp(models.Model):
     def clean(self):
         if self.start_date and self.start_date > timezone.localdate():
             raise ValidationError({"start_date": _("La date de début ne peut pas être dans le futur.")})
+
+
+class FollowUpSurvey(models.Model):
+    """The questionnaire e-mailed to a learner 6 or 12 months after leaving, reached by a personal link.
+
+    Only a hash of the link's token is stored: a leaked database does not let anyone answer for the learner.
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("candidature"), on_delete=models.CASCADE, related_name="surveys"
+    )
+    milestone = models.PositiveSmallIntegerField(_("moment"), choices=FollowUpMilestone.choices)
+    token_hash = models.CharField(_("empreinte du lien"), max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("relance envoyée le"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("lien valable jusqu’au"))
+    answered_at = models.DateTimeField(_("réponse reçue le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("questionnaire de suivi")
+        verbose_name_plural = _("questionnaires de suivi")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "milestone"], name="one_survey_per_milestone"),
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} – {self.get_milestone_display()}"
+
+
+# --- Referrals from partners --------------------------------------------------------------------
+
+
+class ReferralQuerySet(CampusScopedQuerySet):
+    pass
+
+
+class Referral(models.Model):
+    """A young person a partner (Mission Locale, France Travail, an association) sends to a campus.
+
+    Imported from the partner's list; linked to the learner's profile when the person applies with that e-mail.
+    """
+
+    campus = models.ForeignKey(
+        "campus.CampusPage", verbose_name=_("campus"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    partner_kind = models.CharField(
+        _("type de partenaire"), max_length=15, choices=Referrer.choices, default=Referrer.MISSION_LOCALE
+    )
+    partner_name = models.CharField(_("structure"), max_length=200)
+    adviser = models.CharField(_("conseiller ou conseillère"), max_length=200, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
+    formation = models.ForeignKey(
+        "formations.FormationPage",
+        verbose_name=_("formation envisagée"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    referred_on = models.DateField(_("orienté·e le"))
+    learner = models.ForeignKey(
+        Learner,
+        verbose_name=_("candidat·e"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    created_at = models.DateTimeField(_("importé le"), default=timezone.now)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("orientation par un partenaire")
+        verbose_name_plural = _("orientations par des partenaires")
+        ordering = ["-referred_on", "last_name", "pk"]
+        constraints = [
+            # The natural key of an import: the same person sent twice to a campus is one referral.
+            models.UniqueConstraint(fields=["campus", "email"], name="one_referral_per_campus_and_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} ({self.partner_name})"
 
 
 # --- Staff notifications ------------------------------------------------------------------------

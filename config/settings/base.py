@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "campus",
     "formations",
     "inscriptions",
+    "financeurs",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

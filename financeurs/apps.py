@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FinanceursConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "financeurs"
+    verbose_name = _("Financeurs")

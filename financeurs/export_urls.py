@@ -1,0 +1,3 @@
+"""Downloads of the funders' portal: aggregate reports and participant files."""
+
+urlpatterns = []
