@@ -22,6 +22,17 @@ MODEL_PERMISSIONS = (
     ("inscriptions", "view_payment"),
     ("inscriptions", "add_payment"),
     ("inscriptions", "add_refund"),
+    # Partners' referral lists, imported and kept by the campus.
+    ("inscriptions", "view_referral"),
+    ("inscriptions", "add_referral"),
+    ("inscriptions", "change_referral"),
+    # Funding agreements covering the campus; funders themselves are shared between campuses.
+    ("financeurs", "view_funder"),
+    ("financeurs", "add_funder"),
+    ("financeurs", "change_funder"),
+    ("financeurs", "view_agreement"),
+    ("financeurs", "add_agreement"),
+    ("financeurs", "change_agreement"),
 )
 IMAGE_PERMISSIONS = ("add_image", "change_image", "choose_image")
 

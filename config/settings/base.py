@@ -239,3 +239,16 @@ LOGGING = {
     # One line per background task is noise at INFO.
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
+
+# Funders. Participant files carry a pseudonym derived from this key (falls back to SECRET_KEY): changing it
+# changes every pseudonym, so keep it stable for the life of the agreements.
+PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "")
+# Imports and exports with more rows than this run as background tasks, with a progress bar.
+IMPORT_SYNC_MAX_ROWS = int(os.environ.get("IMPORT_SYNC_MAX_ROWS", "10000"))
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "10000"))
+IMPORT_MAX_UPLOAD_SIZE = int(os.environ.get("IMPORT_MAX_UPLOAD_SIZE", str(20 * 1024 * 1024)))
+# Follow-up questionnaires, 6 and 12 months after leaving: how long a link stays valid, when the single
+# reminder goes, and how late a questionnaire may still be sent (so a first deployment does not mail old leavers).
+FOLLOW_UP_SURVEY_VALID_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_VALID_DAYS", "45"))
+FOLLOW_UP_SURVEY_REMINDER_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_REMINDER_DAYS", "14"))
+FOLLOW_UP_SURVEY_SEND_WINDOW_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_SEND_WINDOW_DAYS", "90"))

@@ -114,6 +114,15 @@ def test_a_new_campus_gets_its_staff_group_with_page_permissions_on_itself(campu
         ("inscriptions", "view_payment"),
         ("inscriptions", "add_payment"),
         ("inscriptions", "add_refund"),
+        ("inscriptions", "view_referral"),
+        ("inscriptions", "add_referral"),
+        ("inscriptions", "change_referral"),
+        ("financeurs", "view_funder"),
+        ("financeurs", "add_funder"),
+        ("financeurs", "change_funder"),
+        ("financeurs", "view_agreement"),
+        ("financeurs", "add_agreement"),
+        ("financeurs", "change_agreement"),
     }
 
 
