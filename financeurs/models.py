@@ -51,6 +51,15 @@ class AgreementQuerySet(models.QuerySet):
         covering = Agreement.campuses.through.objects.filter(campuspage__staff_group__in=user.groups.all())
         return self.filter(pk__in=covering.values("agreement_id"))
 
+    def editable_by(self, user):
+        """Staff change only agreements whose campuses are all theirs: an agreement shared with another
+        campus is read-only to them, so that they never drop or alter what concerns that other campus."""
+        visible = self.visible_to(user)
+        if not user.is_authenticated or user.is_superuser:
+            return visible
+        foreign = Agreement.campuses.through.objects.exclude(campuspage__staff_group__in=user.groups.all())
+        return visible.exclude(pk__in=foreign.values("agreement_id"))
+
 
 class Agreement(ClusterableModel):
     """A funding agreement (convention): who pays, for which campuses, formations or sessions, when, and for what."""

@@ -4,10 +4,12 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.permissions import register_permission_policy
 
-from inscriptions.models import Application
+from campus.permissions import CampusScopedPermissionPolicy
+from inscriptions.models import Application, Referral
 from inscriptions.permissions import ApplicationPermissionPolicy
 
 register_permission_policy(Application, ApplicationPermissionPolicy(Application))
+register_permission_policy(Referral, CampusScopedPermissionPolicy(Referral))
 
 from inscriptions.admin_views import (  # noqa: E402  (the policy must be registered first)
     ApplicationsDashboardPanel,
@@ -15,12 +17,18 @@ from inscriptions.admin_views import (  # noqa: E402  (the policy must be regist
     can_see_payments,
 )
 from inscriptions.bulk_actions import BULK_TRANSITIONS  # noqa: E402
+from inscriptions.referral_viewsets import ReferralViewSet  # noqa: E402
 from inscriptions.viewsets import ApplicationViewSet  # noqa: E402
 
 
 class StaffMenuItem(MenuItem):
     def is_shown(self, request):
         return can_see_applications(request.user)
+
+
+class ReferralsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("inscriptions.view_referral")
 
 
 class PaymentsMenuItem(MenuItem):
@@ -33,6 +41,11 @@ def register_application_viewset():
     return ApplicationViewSet()
 
 
+@hooks.register("register_admin_viewset")
+def register_referral_viewset():
+    return ReferralViewSet()
+
+
 @hooks.register("register_admin_menu_item")
 def register_applications_menu():
     return SubmenuMenuItem(
@@ -42,6 +55,9 @@ def register_applications_menu():
                 StaffMenuItem(_("Toutes les candidatures"), reverse("inscriptions_admin:index"), icon_name="form"),
                 StaffMenuItem(
                     _("Suivis à faire"), reverse("inscriptions_admin:follow_ups_due"), icon_name="calendar-check"
+                ),
+                ReferralsMenuItem(
+                    _("Orientations des partenaires"), reverse("referrals_admin:index"), icon_name="user"
                 ),
                 PaymentsMenuItem(_("Paiements"), reverse("inscriptions_admin:payments"), icon_name="tag"),
                 StaffMenuItem(_("Mes notifications"), reverse("inscriptions_admin:notifications"), icon_name="mail"),

@@ -21,6 +21,7 @@ from campus.models import CampusIndexPage, CampusPage, Qpv
 from formations.enums import EntryLevel, Format, Schedule
 from formations.models import Certification, Domain, FormationPage, RomeCode, Session
 from home.models import HomePage
+from financeurs.demo import build_demo_funders
 from inscriptions.demo import build_demo_learners
 from inscriptions.models import Application, Learner
 
@@ -210,6 +211,8 @@ class Command(BaseCommand):
             self.ensure_users(campuses)
             # Learners with an application at every stage, and the learner account of the demo.
             build_demo_learners()
+            # Funders, their agreements and accounts, and a partner's referrals.
+            build_demo_funders()
         if verbosity:
             self.stdout.write(
                 self.style.SUCCESS(
