@@ -253,3 +253,5 @@ IMPORT_MAX_UPLOAD_SIZE = int(os.environ.get("IMPORT_MAX_UPLOAD_SIZE", str(20 * 1
 FOLLOW_UP_SURVEY_VALID_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_VALID_DAYS", "45"))
 FOLLOW_UP_SURVEY_REMINDER_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_REMINDER_DAYS", "14"))
 FOLLOW_UP_SURVEY_SEND_WINDOW_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_SEND_WINDOW_DAYS", "90"))
+# Files of finished imports and exports hold personal data: purge_data_jobs deletes them after this many days.
+DATA_JOB_RETENTION_DAYS = int(os.environ.get("DATA_JOB_RETENTION_DAYS", "7"))
