@@ -139,6 +139,9 @@ def application_sent(request, pk):
 @login_required
 def learner_space(request):
     learner = learner_of(request.user)
+    if learner is None and request.user.funders.exists():
+        # A funder's account has no learner space: "Mon espace" is their funders' portal.
+        return redirect("financeurs:index")
     rows = []
     if learner is not None:
         for application in own_applications(request.user).order_by("-submitted_at", "-pk"):
