@@ -1,12 +1,15 @@
-"""Forms of the public site: the learner's profile, the application, and the few confirmations."""
+"""Forms of the public site: the learner's profile, the application, the follow-up survey, the confirmations."""
+
+import datetime
 
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campus.models import Qpv
-from inscriptions.enums import Gender, JobSeekingDuration
+from inscriptions.enums import Gender, JobSeekingDuration, Nationality, Placement, YesNoUnsaid
 from inscriptions.models import Application, Learner
 from inscriptions.validators import validate_pdf
 
@@ -35,6 +38,17 @@ class LearnerProfileForm(forms.ModelForm):
     """The profile: what the campus needs to advise, and funders count anonymously. Model.clean() has the rules."""
 
     consent = forms.BooleanField(required=True)
+    named_data_consent = forms.BooleanField(
+        required=False,
+        label=_(
+            "J’accepte que mon nom soit transmis aux financeurs de ma formation, s’ils demandent la liste des "
+            "participant·es."
+        ),
+        help_text=_(
+            "Facultatif. Sans votre accord, ils ne reçoivent qu’un numéro à la place de votre nom. "
+            "Vous pouvez changer d’avis à tout moment sur cette page."
+        ),
+    )
 
     class Meta:
         model = Learner
@@ -56,6 +70,10 @@ class LearnerProfileForm(forms.ModelForm):
             "referrer_detail",
             "guardian_name",
             "guardian_email",
+            "nationality",
+            "foreign_background",
+            "housing_exclusion",
+            "rural_area",
         ]
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
@@ -69,6 +87,8 @@ class LearnerProfileForm(forms.ModelForm):
             "job_seeking_duration": forms.RadioSelect,
             "referrer": forms.RadioSelect,
             "guardian_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "nationality": forms.RadioSelect,
+            "foreign_background": forms.RadioSelect,
         }
         field_classes = {"qpv": QpvChoiceField}
         help_texts = {
@@ -101,6 +121,15 @@ class LearnerProfileForm(forms.ModelForm):
         fields["job_seeking_duration"].help_text = _(
             "Seulement si vous cherchez un emploi. Sinon, laissez « Sans objet »."
         )
+        fields["nationality"].choices = [("", _("Je préfère ne pas répondre")), *Nationality.choices]
+        fields["foreign_background"].choices = [
+            (YesNoUnsaid.UNSAID, YesNoUnsaid.UNSAID.label),
+            (YesNoUnsaid.YES, _("Oui, au moins l’un des deux")),
+            (YesNoUnsaid.NO, _("Non, aucun des deux")),
+        ]
+        fields["housing_exclusion"].help_text = _("Facultatif.")
+        fields["rural_area"].help_text = _("Facultatif.")
+        fields["named_data_consent"].initial = self.instance.named_data_consent_at is not None
         fields["qpv"].empty_label = _("Je ne sais pas, ou mon quartier n’est pas dans la liste")
         fields["qpv"].queryset = self._qpv_choices(campus)
         fields["qpv"].help_text = _(
@@ -119,6 +148,14 @@ class LearnerProfileForm(forms.ModelForm):
             fields["consent"].error_messages["required"] = _(
                 "Pour postuler, cochez la case : elle dit que vous acceptez l’usage de vos données."
             )
+
+    def save(self, commit=True):
+        # The date of the first "yes" is what a funder may ask for; saving the profile again keeps it.
+        if not self.cleaned_data.get("named_data_consent"):
+            self.instance.named_data_consent_at = None
+        elif self.instance.named_data_consent_at is None:
+            self.instance.named_data_consent_at = timezone.now()
+        return super().save(commit)
 
     def _qpv_choices(self, campus):
         """A short list for a phone: the QPVs of the department of the postcode (typed, saved, or the campus's)."""
@@ -173,3 +210,87 @@ class DeleteAccountForm(forms.Form):
         label=_("Je comprends que la suppression est définitive."),
         error_messages={"required": _("Cochez la case pour confirmer la suppression.")},
     )
+
+
+# --- Follow-up survey ---------------------------------------------------------------------------
+
+# What a learner reads for each placement: their own words, not the staff's categories.
+SURVEY_PLACEMENT_CHOICES = [
+    (Placement.CDI, _("J’ai un emploi en CDI")),
+    (Placement.CDD_LONG, _("J’ai un emploi en CDD de 6 mois ou plus")),
+    (Placement.CDD_SHORT, _("J’ai un emploi en CDD de moins de 6 mois")),
+    (Placement.INTERIM, _("Je travaille en intérim")),
+    (Placement.ALTERNANCE, _("Je suis en alternance ou en apprentissage")),
+    (Placement.TRAINING, _("Je suis en formation, pour un diplôme ou un titre professionnel")),
+    (Placement.INTERNSHIP, _("Je suis en stage")),
+    (Placement.BUSINESS, _("J’ai créé mon entreprise ou je suis auto-entrepreneur·e")),
+    (Placement.JOB_SEEKING, _("Je cherche un emploi")),
+    (Placement.UNKNOWN, _("Autre chose, ou je préfère ne pas le dire")),
+]
+MONTHS = [
+    _("janvier"),
+    _("février"),
+    _("mars"),
+    _("avril"),
+    _("mai"),
+    _("juin"),
+    _("juillet"),
+    _("août"),
+    _("septembre"),
+    _("octobre"),
+    _("novembre"),
+    _("décembre"),
+]
+# No employer or school to name for these.
+NO_EMPLOYER = {Placement.JOB_SEEKING, Placement.UNKNOWN}
+
+
+class FollowUpSurveyForm(forms.Form):
+    """The three questions: what, since when (month and year, two plain selects), where."""
+
+    placement = forms.ChoiceField(
+        label=_("Que faites-vous aujourd’hui ?"),
+        choices=SURVEY_PLACEMENT_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez la phrase qui vous correspond le mieux.")},
+    )
+    since_month = forms.TypedChoiceField(label=_("Mois"), coerce=int, required=False)
+    since_year = forms.TypedChoiceField(label=_("Année"), coerce=int, required=False)
+    employer = forms.CharField(
+        label=_("Chez quel employeur, ou dans quel organisme de formation ?"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Le nom de l’entreprise, de l’école ou de votre propre entreprise. Facultatif si vous cherchez un emploi."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+
+    def __init__(self, *args, left_on, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.fields["since_month"].choices = [("", "—"), *((number, name) for number, name in enumerate(MONTHS, 1))]
+        # A job may start before the end of the training, job seeking long before; a later year is never right.
+        first_year = min(left_on.year - 2, self.today.year)
+        self.fields["since_year"].choices = [
+            ("", "—"),
+            *((year, year) for year in range(self.today.year, first_year - 1, -1)),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        placement, month, year = data.get("placement"), data.get("since_month"), data.get("since_year")
+        if placement and placement != Placement.UNKNOWN and not (month and year):
+            self.add_error("since_month", _("Indiquez le mois et l’année où cette situation a commencé."))
+        elif (month and not year) or (year and not month):
+            self.add_error("since_month", _("Indiquez le mois et l’année, ou aucun des deux."))
+        elif month and year and (year, month) > (self.today.year, self.today.month):
+            self.add_error("since_month", _("Cette date est dans le futur : indiquez quand cela a commencé."))
+        if placement and placement not in NO_EMPLOYER and not data.get("employer", "").strip():
+            self.add_error("employer", _("Indiquez le nom de l’employeur, de l’organisme ou de votre entreprise."))
+        return data
+
+    @property
+    def start_date(self):
+        month, year = self.cleaned_data.get("since_month"), self.cleaned_data.get("since_year")
+        return datetime.date(year, month, 1) if month and year else None

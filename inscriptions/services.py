@@ -18,6 +18,7 @@ from inscriptions.enums import FollowUpMilestone, FollowUpSource
 from inscriptions.models import (
     Application,
     FollowUp,
+    FollowUpSurvey,
     Learner,
     PaymentStatus,
     StaffNote,
@@ -347,8 +348,21 @@ def follow_ups_due(applications, today=None):
     return due
 
 
-def record_follow_up(application, milestone, *, placement, recorded_by=None, source=FollowUpSource.STAFF, **fields):
-    """Record (or correct) what the learner was doing at a milestone after leaving."""
+def record_follow_up(
+    application,
+    milestone,
+    *,
+    placement,
+    recorded_by=None,
+    source=FollowUpSource.STAFF,
+    keep_existing=False,
+    **fields,
+):
+    """Record (or correct) what the learner was doing at a milestone after leaving.
+
+    With `keep_existing`, a follow-up already recorded for that milestone is returned unchanged: a learner's
+    own answer never overwrites what the staff checked.
+    """
     milestone = FollowUpMilestone(milestone)
     if application.status not in LEFT_TRAINING or application.left_on is None:
         raise Refused(_("Le suivi se fait après la sortie de formation."))
@@ -359,11 +373,15 @@ def record_follow_up(application, milestone, *, placement, recorded_by=None, sou
             _("Ce suivi pourra être saisi à partir du %(date)s.")
             % {"date": (due_on - datetime.timedelta(days=31)).strftime("%d/%m/%Y")}
         )
-    follow_up, _created = FollowUp.objects.update_or_create(
-        application=application,
-        milestone=milestone,
-        defaults={"placement": placement, "recorded_by": recorded_by, "source": source, **fields},
-    )
+    values = {"placement": placement, "recorded_by": recorded_by, "source": source, **fields}
+    if keep_existing:
+        follow_up, _created = FollowUp.objects.get_or_create(
+            application=application, milestone=milestone, defaults=values
+        )
+    else:
+        follow_up, _created = FollowUp.objects.update_or_create(
+            application=application, milestone=milestone, defaults=values
+        )
     return follow_up
 
 
@@ -396,7 +414,7 @@ def export_learner_data(learner):
 
     applications = (
         learner.applications.select_related("session__formation", "campus")
-        .prefetch_related("history", "notes", "follow_ups")
+        .prefetch_related("history", "notes", "follow_ups", "surveys")
         .order_by("submitted_at")
     )
     return {
@@ -445,6 +463,16 @@ def export_learner_data(learner):
                     }
                     for follow_up in application.follow_ups.all()
                 ],
+                "questionnaires_de_suivi": [
+                    {
+                        "moment": str(survey.get_milestone_display()),
+                        "envoyé_le": survey.sent_at.isoformat(),
+                        "relance_le": survey.reminded_at.isoformat() if survey.reminded_at else None,
+                        "lien_valable_jusqu_au": survey.expires_at.isoformat(),
+                        "réponse_reçue_le": survey.answered_at.isoformat() if survey.answered_at else None,
+                    }
+                    for survey in application.surveys.all()
+                ],
             }
             for application in applications
         ],
@@ -457,7 +485,8 @@ def erase_learner(learner, *, now=None):
     Open applications are withdrawn first, so their seats go to the waitlist. What stays: age at
     application, gender, QPV residence (yes/no), diploma, situation, RQTH, referrer kind, statuses and
     their dates, and the kind of placement. What goes: names, contact details, birth date, address,
-    texts written by the learner or about them, the CV, the employer's name.
+    texts written by the learner or about them, the CV, the employer's name, the answers to the European
+    Social Fund's questions (nationality, origin, housing), the consent to named data, and any open survey link.
     """
     now = now or timezone.now()
     user = learner.user
@@ -475,6 +504,8 @@ def erase_learner(learner, *, now=None):
         # The history's dates and statuses stay; only the free text, which may name the person, goes.
         models.QuerySet.update(StatusChange.objects.filter(application__learner=learner), comment="")
         FollowUp.objects.filter(application__learner=learner).update(employer="", job_title="")
+        # The counts keep the surveys that were answered; a link still open must stop working.
+        FollowUpSurvey.objects.filter(application__learner=learner, expires_at__gt=now).update(expires_at=now)
         Learner.objects.filter(pk=learner.pk).update(
             user=None,
             first_name="",
@@ -487,6 +518,11 @@ def erase_learner(learner, *, now=None):
             referrer_detail="",
             guardian_name="",
             guardian_email="",
+            nationality="",
+            foreign_background="",
+            housing_exclusion=False,
+            rural_area=False,
+            named_data_consent_at=None,
             anonymised_at=now,
         )
         if user is not None:

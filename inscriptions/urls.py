@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inscriptions import payment_views, views
+from inscriptions import payment_views, survey_views, views
 
 app_name = "inscriptions"
 
@@ -19,5 +19,6 @@ urlpatterns = [
     path("mon-espace/mes-donnees.json", views.export_data, name="mes_donnees"),
     path("mon-espace/supprimer/", views.delete_account, name="supprimer"),
     path("au-revoir/", views.goodbye, name="au_revoir"),
+    path("suivi/<str:token>/", survey_views.follow_up_survey, name="follow_up_survey"),
     path("paiements/stripe/webhook/", payment_views.stripe_webhook, name="stripe_webhook"),
 ]
