@@ -1,0 +1,49 @@
+"""Run a staff import from the command line, with the same checks as the admin: `import_fichier suivis f.csv
+--campus aubervilliers --user marie`. Nothing is written if one line is wrong, or with --dry-run."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from home.importing import IMPORT_KINDS, FileRejected, fail, import_kinds, read_bytes, read_table, user_campuses
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=list(IMPORT_KINDS), help="Ce qui est importé.")
+        parser.add_argument("path", type=Path, help="Fichier CSV ou XLSX.")
+        parser.add_argument("--campus", help="Slug du campus (suivis, orientations).")
+        parser.add_argument("--user", required=True, help="Identifiant de la personne qui importe.")
+        parser.add_argument("--dry-run", action="store_true", help="Vérifier seulement, sans rien enregistrer.")
+
+    def handle(self, kind, path, campus=None, user=None, dry_run=False, **options):
+        importer_class = import_kinds()[kind]
+        account = get_user_model().objects.filter(username=user, is_active=True).first()
+        if account is None or not account.has_perm(importer_class.permission):
+            raise CommandError(_("%(user)s n'a pas le droit de faire cet import.") % {"user": user})
+        campus_page = None
+        if importer_class.needs_campus:
+            campus_page = user_campuses(account).filter(slug=campus).first() if campus else None
+            if campus_page is None:
+                raise CommandError(
+                    _("Campus inconnu ou hors de l'équipe de %(user)s : %(campus)s") % {"user": user, "campus": campus}
+                )
+        try:
+            table = read_table(read_bytes(path), path.name)
+        except FileRejected as error:
+            raise CommandError(str(error)) from error
+        plan = importer_class(campus=campus_page, user=account).prepare(table)
+        if plan.errors:
+            fail([str(error) for error in plan.errors])
+        if not dry_run:
+            plan.write()
+        counts = plan.counts()
+        if options["verbosity"]:
+            self.stdout.write(
+                _("%(total)d lignes : %(created)d créées, %(updated)d modifiées, %(unchanged)d inchangées%(dry)s.")
+                % {**counts, "dry": _(" (vérification seule, rien n'a été enregistré)") if dry_run else ""}
+            )

@@ -1,0 +1,250 @@
+"""Importing placement follow-ups (survey results): every line checked first, then all written, or nothing."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from home.importing import read_table
+from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement
+from inscriptions.imports import FollowUpImport
+from inscriptions.models import FollowUp
+from inscriptions.workflow import Status
+from tests.campus.factories import UserFactory
+from tests.formations.factories import RomeCodeFactory, SessionFactory
+from tests.home.test_import_reading import csv_bytes, xlsx_bytes
+from tests.inscriptions.factories import ApplicationFactory, FollowUpFactory
+
+HEADER = [
+    "N° de candidature",
+    "Moment",
+    "Situation",
+    "Employeur ou organisme",
+    "Intitulé du poste ou de la formation",
+    "Depuis le",
+    "Code ROME",
+]
+
+
+def left_training(session, months_ago=13, status=Status.COMPLETED):
+    left_on = timezone.localdate() - datetime.timedelta(days=31 * months_ago)
+    return ApplicationFactory(session=session, status=status, left_on=left_on)
+
+
+@pytest.fixture
+def session():
+    return SessionFactory(past=True)
+
+
+@pytest.fixture
+def campus(session):
+    return session.campus
+
+
+@pytest.fixture
+def staff(campus):
+    return UserFactory(staff_of=campus)
+
+
+@pytest.fixture
+def applications(session):
+    return [left_training(session), left_training(session, status=Status.CERTIFIED)]
+
+
+def prepare(data, campus, staff, filename="suivis.csv"):
+    return FollowUpImport(campus=campus, user=staff).prepare(read_table(data, filename))
+
+
+def good_rows(applications):
+    first, second = applications
+    return [
+        HEADER,
+        [str(first.pk), "sortie", "Stage", "Mairie de Saint-Denis", "Agent d'accueil", "02/03/2026", ""],
+        [str(first.pk), "6 mois", "CDI", "Société Générale", "Technicienne support", "01/09/2026", "M1805"],
+        [str(second.pk), "12", "formation qualifiante", "AFPA", "Développeur web", "", ""],
+    ]
+
+
+def errors_of(plan):
+    return [str(error) for error in plan.errors]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("utf-8", ";"), ("utf-8-sig", ","), ("cp1252", ";"), ("cp1252", ",")]
+)
+def test_a_good_csv_creates_every_follow_up(campus, staff, applications, encoding, delimiter):
+    RomeCodeFactory(code="M1805")
+    plan = prepare(csv_bytes(good_rows(applications), encoding=encoding, delimiter=delimiter), campus, staff)
+
+    assert plan.errors == []
+    assert plan.counts() == {"total": 3, "created": 3, "updated": 0, "unchanged": 0, "errors": 0}
+    plan.write()
+
+    first, second = applications
+    six_months = FollowUp.objects.get(application=first, milestone=FollowUpMilestone.SIX_MONTHS)
+    assert six_months.placement == Placement.CDI
+    assert six_months.employer == "Société Générale"
+    assert six_months.rome.code == "M1805"
+    assert six_months.start_date == datetime.date(2026, 9, 1)
+    assert six_months.source == FollowUpSource.IMPORT
+    assert six_months.recorded_by == staff
+    assert second.follow_ups.get().placement == Placement.TRAINING
+
+
+def test_an_xlsx_with_number_and_date_cells_is_imported(campus, staff, applications):
+    first, _second = applications
+    data = xlsx_bytes([HEADER, [first.pk, 6, "CDI", "Orange", "Technicien", datetime.datetime(2026, 9, 1), None]])
+
+    plan = prepare(data, campus, staff, "suivis.xlsx")
+
+    assert plan.errors == []
+    plan.write()
+    assert first.follow_ups.get().start_date == datetime.date(2026, 9, 1)
+
+
+def test_importing_the_same_file_again_changes_nothing(campus, staff, applications):
+    RomeCodeFactory(code="M1805")
+    data = csv_bytes(good_rows(applications))
+    prepare(data, campus, staff).write()
+    before = list(FollowUp.objects.values())
+
+    plan = prepare(data, campus, staff)
+
+    assert plan.counts() == {"total": 3, "created": 0, "updated": 0, "unchanged": 3, "errors": 0}
+    plan.write()
+    assert list(FollowUp.objects.values()) == before
+
+
+def test_a_changed_line_updates_the_follow_up_in_place(campus, staff, applications):
+    first, _second = applications
+    recorded = FollowUpFactory(application=first, milestone=FollowUpMilestone.EXIT, placement=Placement.JOB_SEEKING)
+    rows = [HEADER, [str(first.pk), "À la sortie", "CDD de 6 mois ou plus", "La Poste", "Facteur", "", ""]]
+
+    plan = prepare(csv_bytes(rows), campus, staff)
+
+    assert plan.counts()["updated"] == 1
+    plan.write()
+    recorded.refresh_from_db()
+    assert (recorded.placement, recorded.employer, recorded.source) == (
+        Placement.CDD_LONG,
+        "La Poste",
+        FollowUpSource.IMPORT,
+    )
+    assert FollowUp.objects.count() == 1
+
+
+def bad_file_errors(campus, staff, rows):
+    plan = prepare(csv_bytes(rows), campus, staff)
+    with pytest.raises(ValueError):
+        plan.write()
+    assert FollowUp.objects.count() == 0
+    return errors_of(plan)
+
+
+def test_a_missing_column_is_named(campus, staff, applications):
+    rows = [HEADER[:1] + HEADER[3:], [str(applications[0].pk), "", "", "", ""]]
+
+    assert bad_file_errors(campus, staff, rows) == ["Colonnes manquantes : « moment », « situation »."]
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({5: "31/02/2026"}, "Ligne 2, colonne « depuis le » : « 31/02/2026 » n'est pas une date (jj/mm/aaaa)."),
+        ({1: "3 mois"}, "Ligne 2, colonne « moment » : « 3 mois » n'est pas une valeur possible"),
+        ({2: "Chômage"}, "Ligne 2, colonne « situation » : « Chômage » n'est pas une valeur possible"),
+        ({2: ""}, "Ligne 2, colonne « situation » : cette valeur est obligatoire."),
+        ({0: "abc"}, "Ligne 2, colonne « n° de candidature » : « abc » n'est pas un numéro de candidature."),
+        ({0: "999999"}, "Ligne 2, colonne « n° de candidature » : aucune candidature n° 999999 dans ce campus."),
+        ({6: "Z99"}, "Ligne 2, colonne « code ROME » : « Z99 » n'est pas un code ROME (il ressemble à M1805)."),
+        ({6: "M9999"}, "Ligne 2, colonne « code ROME » : le code ROME « M9999 » n'existe pas."),
+        ({3: "x" * 201}, "Ligne 2, colonne « employeur ou organisme » : le texte fait 201 caractères, 200 au plus."),
+    ],
+)
+def test_each_bad_value_is_reported_with_its_line_and_column(campus, staff, applications, cells, message):
+    row = [str(applications[0].pk), "sortie", "CDI", "", "", "", ""]
+    for index, value in cells.items():
+        row[index] = value
+
+    errors = bad_file_errors(campus, staff, [HEADER, row])
+
+    assert len(errors) == 1
+    assert errors[0].startswith(message)
+
+
+def test_a_start_date_in_the_future_is_refused(campus, staff, applications):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    row = [str(applications[0].pk), "sortie", "CDI", "", "", f"{tomorrow:%d/%m/%Y}", ""]
+
+    assert bad_file_errors(campus, staff, [HEADER, row]) == [
+        f"Ligne 2, colonne « depuis le » : « {tomorrow:%d/%m/%Y} » est une date dans le futur."
+    ]
+
+
+def test_an_application_of_another_campus_is_refused_as_unknown(campus, staff, applications):
+    elsewhere = left_training(SessionFactory(past=True))
+    row = [str(elsewhere.pk), "sortie", "CDI", "", "", "", ""]
+
+    assert bad_file_errors(campus, staff, [HEADER, row]) == [
+        f"Ligne 2, colonne « n° de candidature » : aucune candidature n° {elsewhere.pk} dans ce campus."
+    ]
+
+
+def test_an_application_still_in_training_is_refused(campus, staff, session):
+    in_training = ApplicationFactory(session=session, status=Status.IN_TRAINING)
+    row = [str(in_training.pk), "sortie", "CDI", "", "", "", ""]
+
+    assert bad_file_errors(campus, staff, [HEADER, row]) == [
+        f"Ligne 2, colonne « n° de candidature » : la candidature n° {in_training.pk} n'est pas sortie de formation."
+    ]
+
+
+def test_a_follow_up_long_before_it_is_due_is_refused(campus, staff, session):
+    recent = left_training(session, months_ago=1)
+    row = [str(recent.pk), "12 mois", "CDI", "", "", "", ""]
+
+    errors = bad_file_errors(campus, staff, [HEADER, row])
+
+    assert errors == [
+        f"Ligne 2, colonne « moment » : la personne est sortie le {recent.left_on:%d/%m/%Y} : ce suivi est trop tôt."
+    ]
+
+
+def test_a_line_repeated_in_the_file_is_refused(campus, staff, applications):
+    row = [str(applications[0].pk), "6 mois", "CDI", "", "", "", ""]
+
+    assert bad_file_errors(campus, staff, [HEADER, row, row, row]) == [
+        f"Ligne 3, colonne « moment » : « À 6 mois pour la candidature n° {applications[0].pk} » figure déjà ligne 2.",
+        f"Ligne 4, colonne « moment » : « À 6 mois pour la candidature n° {applications[0].pk} » figure déjà ligne 2.",
+    ]
+
+
+def test_one_bad_line_among_good_ones_writes_nothing(campus, staff, applications):
+    rows = good_rows(applications)
+    rows[2][2] = "Chômage"
+
+    errors = bad_file_errors(campus, staff, rows)
+
+    assert len(errors) == 1
+    assert errors[0].startswith("Ligne 3, colonne « situation »")
+
+
+def test_every_error_of_the_file_is_listed_in_line_order(campus, staff, applications):
+    rows = [HEADER, *([str(applications[0].pk), "sortie", "?", "", "", "32/01/2026", ""] for _ in range(3))]
+
+    errors = bad_file_errors(campus, staff, rows)
+
+    assert [error.split(",")[0] for error in errors] == ["Ligne 2"] * 2 + ["Ligne 3"] * 2 + ["Ligne 4"] * 2
+
+
+def test_lookups_take_a_fixed_number_of_queries_whatever_the_number_of_lines(
+    campus, staff, session, django_assert_num_queries
+):
+    rows = [HEADER] + [[str(left_training(session).pk), "sortie", "CDI", "", "", "", "M1805"] for _ in range(30)]
+    RomeCodeFactory(code="M1805")
+    table = read_table(csv_bytes(rows))
+
+    # Applications, ROME codes, follow-ups already recorded.
+    with django_assert_num_queries(3):
+        plan = FollowUpImport(campus=campus, user=staff).prepare(table)
+    assert plan.counts()["created"] == 30
