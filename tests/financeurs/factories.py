@@ -9,6 +9,10 @@ from financeurs.models import Agreement, Funder, IndicatorTarget
 from tests.campus.factories import UserFactory
 
 
+def days_ago(days):
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
 class FunderFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Financeur {n}")
     kind = FunderKind.REGION

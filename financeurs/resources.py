@@ -1,0 +1,420 @@
+"""What funders download: one row per indicator of a report, one row per participant.
+
+These resources are the single definition of the columns and their values. Values stay typed (dates, numbers,
+booleans, None when unknown) and each writer of financeurs/exports.py renders them as its format expects; the
+widget of each field says the column's type to the writers.
+
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT would turn every cell into text, so formulas are neutralised here, in the
+free-text columns only (see inscriptions/resources.py).
+"""
+
+import hmac
+import operator
+
+from django.conf import settings
+from django.db.models import FilteredRelation, Q
+from django.utils.translation import gettext_lazy as _
+from import_export import resources, widgets
+from import_export.fields import Field
+
+from financeurs.indicators import compute, participants
+from inscriptions.enums import (
+    AgeBand,
+    Diploma,
+    FollowUpMilestone,
+    Gender,
+    JobSeekingDuration,
+    Placement,
+    QpvResidence,
+    Referrer,
+    Situation,
+)
+from inscriptions.models import Application
+from inscriptions.resources import neutralise_formula
+from inscriptions.workflow import Status
+
+CHUNK_SIZE = 2000
+PROGRESS_EVERY = 1000
+
+
+def pseudonym(funder_id, learner_id):
+    """Stable across exports for one funder, different for another, so two funders cannot link their files.
+
+    "P-" and the first 12 characters of the base32 of HMAC-SHA256(key, "<funder id>:<learner id>").
+    """
+    return pseudonymiser(funder_id)(learner_id)
+
+
+def pseudonymiser(funder_id):
+    """pseudonym() for one funder, fast enough for 100,000 rows (base64.b32encode is slow pure Python)."""
+    keyed = hmac.new((settings.PSEUDONYM_KEY or settings.SECRET_KEY).encode(), digestmod="sha256")
+    prefix, pairs = f"{funder_id}:", BASE32_PAIRS
+
+    def pseudonymise(learner_id):
+        mac = keyed.copy()  # the key's padding is hashed once, not once per row
+        mac.update(f"{prefix}{learner_id}".encode())
+        # 60 bits = 12 base32 characters, looked up two at a time.
+        bits = int.from_bytes(mac.digest()[:8], "big") >> 4
+        return (
+            f"P-{pairs[bits >> 50]}{pairs[bits >> 40 & 1023]}{pairs[bits >> 30 & 1023]}"
+            f"{pairs[bits >> 20 & 1023]}{pairs[bits >> 10 & 1023]}{pairs[bits & 1023]}"
+        )
+
+    return pseudonymise
+
+
+BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+BASE32_PAIRS = [first + second for first in BASE32_ALPHABET for second in BASE32_ALPHABET]
+
+
+class SafeText(dict):
+    """neutralise_formula() remembered per distinct value: campus, formation and job titles repeat a lot."""
+
+    def __missing__(self, value):
+        self[value] = safe = neutralise_formula(value) or None
+        return safe
+
+
+def labels(choices):
+    """Labels of a TextChoices in the active language, read once per export rather than once per cell."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def counted(rows, progress):
+    """Pass rows through, calling progress(rows so far) every PROGRESS_EVERY rows and at the end."""
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+    progress(done)
+
+
+def text(header):
+    return Field(column_name=header)
+
+
+def day(header):
+    return Field(column_name=header, widget=widgets.DateWidget())
+
+
+def yes_no(header):
+    return Field(column_name=header, widget=widgets.BooleanWidget())
+
+
+def number(header):
+    return Field(column_name=header, widget=widgets.DecimalWidget())
+
+
+class RowResource(resources.Resource):
+    """A resource whose rows are mappings built by `rows()`: `export()` and the writers' fast path share them."""
+
+    def __init__(self, progress=None):
+        super().__init__()
+        self.progress = progress
+        for name, field in self.fields.items():
+            field.dehydrate_method = operator.itemgetter(name)
+
+    @property
+    def keys(self):
+        return [self.get_field_name(field) for field in self.get_export_fields()]
+
+    def column_types(self):
+        """One of "date", "bool", "number" or "text" per exported column, in order."""
+        kinds = {widgets.DateWidget: "date", widgets.BooleanWidget: "bool", widgets.DecimalWidget: "number"}
+        return [kinds.get(type(field.widget), "text") for field in self.get_export_fields()]
+
+    def iter_queryset(self, queryset):
+        keys = self.keys
+        rows = self.rows(queryset)
+        if self.progress is not None:
+            rows = counted(rows, self.progress)
+        for values in rows:
+            yield dict(zip(keys, values, strict=True))
+
+    def rows(self, queryset=None):
+        raise NotImplementedError
+
+
+class ParticipantResource(RowResource):
+    """One row per person in the agreement's scope over the period: pseudonymised, named only where allowed.
+
+    Named columns exist only when the agreement requires named data, and are filled only for the people who
+    agreed to it (and were not anonymised since); everyone else keeps them blank.
+    """
+
+    pseudonym = text(_("Pseudonyme"))
+    first_name = text(_("Prénom"))
+    last_name = text(_("Nom"))
+    email = text(_("E-mail"))
+    birth_date = day(_("Date de naissance"))
+    age_band = text(_("Tranche d’âge"))
+    gender = text(_("Genre"))
+    qpv_residence = text(_("Résident·e QPV"))
+    diploma = text(_("Diplôme"))
+    situation = text(_("Situation à l’entrée"))
+    job_seeking_duration = text(_("Durée de recherche d’emploi"))
+    rqth = yes_no(_("RQTH"))
+    referrer = text(_("Orienté·e par"))
+    campus = text(_("Campus"))
+    formation = text(_("Formation"))
+    session_start = day(_("Début de session"))
+    session_end = day(_("Fin de session"))
+    status = text(_("Statut"))
+    left_on = day(_("Date de sortie"))
+    exit_placement = text(_("Situation à la sortie"))
+    exit_positive = yes_no(_("Sortie positive à la sortie"))
+    six_months_placement = text(_("Situation à 6 mois"))
+    six_months_positive = yes_no(_("Sortie positive à 6 mois"))
+    twelve_months_placement = text(_("Situation à 12 mois"))
+    twelve_months_positive = yes_no(_("Sortie positive à 12 mois"))
+    latest_employer = text(_("Employeur ou organisme (dernier suivi)"))
+    latest_job_title = text(_("Poste ou formation (dernier suivi)"))
+    certified = yes_no(_("Certifié·e"))
+
+    NAMED = ("first_name", "last_name", "email", "birth_date")
+
+    class Meta:
+        export_order = [
+            "pseudonym",
+            "first_name",
+            "last_name",
+            "email",
+            "birth_date",
+            "age_band",
+            "gender",
+            "qpv_residence",
+            "diploma",
+            "situation",
+            "job_seeking_duration",
+            "rqth",
+            "referrer",
+            "campus",
+            "formation",
+            "session_start",
+            "session_end",
+            "status",
+            "left_on",
+            "exit_placement",
+            "exit_positive",
+            "six_months_placement",
+            "six_months_positive",
+            "twelve_months_placement",
+            "twelve_months_positive",
+            "latest_employer",
+            "latest_job_title",
+            "certified",
+        ]
+
+    def __init__(self, agreement, period, progress=None):
+        super().__init__(progress=progress)
+        self.agreement, self.period = agreement, period
+        if not agreement.requires_named_data:
+            for name in self.NAMED:
+                del self.fields[name]
+
+    def get_queryset(self):
+        return participants(self.agreement, self.period)
+
+    def rows(self, queryset=None):
+        """Value tuples in column order, from one query (follow-ups joined, not fetched per row)."""
+        queryset = self.get_queryset() if queryset is None else queryset
+        named = self.agreement.requires_named_data
+        milestones = {"exit": FollowUpMilestone.EXIT, "six": FollowUpMilestone.SIX_MONTHS}
+        milestones["twelve"] = FollowUpMilestone.TWELVE_MONTHS
+        columns = [
+            "learner_id",
+            "age_on_submission",
+            "learner__gender",
+            "learner__qpv_residence",
+            "learner__diploma",
+            "learner__situation",
+            "learner__job_seeking_duration",
+            "learner__rqth",
+            "learner__referrer",
+            "campus__title",
+            "session__formation__title",
+            "session__start_date",
+            "session__end_date",
+            "status",
+            "left_on",
+        ]
+        for alias in milestones:
+            columns += [f"{alias}__placement", f"{alias}__employer", f"{alias}__job_title"]
+        if named:
+            columns += [
+                "learner__named_data_consent_at",
+                "learner__anonymised_at",
+                "learner__first_name",
+                "learner__last_name",
+                "learner__user__email",
+                "learner__birth_date",
+            ]
+        # Re-selected by primary key so that whatever shape participants() takes, the joins below stay simple.
+        values = (
+            Application.objects.filter(pk__in=queryset.values("pk"))
+            .annotate(
+                **{
+                    alias: FilteredRelation("follow_ups", condition=Q(follow_ups__milestone=milestone))
+                    for alias, milestone in milestones.items()
+                }
+            )
+            .order_by("session__start_date", "learner_id", "pk")
+            .values_list(*columns)
+        )
+
+        pseudonymise = pseudonymiser(self.agreement.funder_id)
+        age_bands = {age: str(AgeBand.for_age(age).label) for age in range(130)}
+        safe = SafeText()
+        genders, qpv, diplomas = labels(Gender), labels(QpvResidence), labels(Diploma)
+        situations, durations, referrers = labels(Situation), labels(JobSeekingDuration), labels(Referrer)
+        statuses, placements = labels(Status), labels(Placement)
+        positive = set(Placement.positive())
+        blank_names = (None, None, None, None)
+
+        for row in values.iterator(chunk_size=CHUNK_SIZE):
+            (
+                learner_id,
+                age,
+                gender,
+                qpv_residence,
+                diploma,
+                situation,
+                duration,
+                rqth,
+                referrer,
+                campus,
+                formation,
+                session_start,
+                session_end,
+                status,
+                left_on,
+                exit_placement,
+                exit_employer,
+                exit_job,
+                six_placement,
+                six_employer,
+                six_job,
+                twelve_placement,
+                twelve_employer,
+                twelve_job,
+            ) = row[:24]
+            if twelve_placement is not None:
+                employer, job = twelve_employer, twelve_job
+            elif six_placement is not None:
+                employer, job = six_employer, six_job
+            else:
+                employer, job = exit_employer, exit_job
+            identity = (pseudonymise(learner_id),)
+            if named:
+                consent_at, anonymised_at, first_name, last_name, email, birth_date = row[24:]
+                if consent_at is not None and anonymised_at is None:
+                    identity += (
+                        neutralise_formula(first_name),
+                        neutralise_formula(last_name),
+                        neutralise_formula(email) or None,
+                        birth_date,
+                    )
+                else:
+                    identity += blank_names
+            yield (
+                *identity,
+                age_bands.get(age),
+                genders.get(gender),
+                qpv.get(qpv_residence),
+                diplomas.get(diploma),
+                situations.get(situation),
+                durations.get(duration),
+                rqth,
+                referrers.get(referrer),
+                safe[campus],
+                safe[formation],
+                session_start,
+                session_end,
+                statuses.get(status),
+                left_on,
+                placements.get(exit_placement),
+                None if exit_placement is None else exit_placement in positive,
+                placements.get(six_placement),
+                None if six_placement is None else six_placement in positive,
+                placements.get(twelve_placement),
+                None if twelve_placement is None else twelve_placement in positive,
+                safe[employer],
+                safe[job],
+                status == Status.CERTIFIED,
+            )
+
+
+class ReportResource(RowResource):
+    """One row per indicator of an agreement's report over a period: the indicators, then the ESF+ ones."""
+
+    code = text(_("Code"))
+    label = text(_("Indicateur"))
+    value = number(_("Valeur"))
+    unit = text(_("Unité"))
+    numerator = number(_("Numérateur"))
+    denominator = number(_("Dénominateur"))
+    target = number(_("Objectif"))
+    target_met = yes_no(_("Objectif atteint"))
+    women = number(_("Femmes"))
+    men = number(_("Hommes"))
+    remark = text(_("Remarque"))
+
+    class Meta:
+        export_order = [
+            "code",
+            "label",
+            "value",
+            "unit",
+            "numerator",
+            "denominator",
+            "target",
+            "target_met",
+            "women",
+            "men",
+            "remark",
+        ]
+
+    def __init__(self, agreement, period, report=None):
+        super().__init__()
+        self.agreement, self.period = agreement, period
+        self._report = report
+
+    @property
+    def report(self):
+        if self._report is None:
+            self._report = compute(self.agreement, self.period)
+        return self._report
+
+    def get_queryset(self):
+        return [*self.report.indicators, *self.report.esf]
+
+    def rows(self, queryset=None):
+        for result in self.get_queryset() if queryset is None else queryset:
+            women, men = gender_breakdown(result)
+            yield (
+                result.code,
+                str(result.label),
+                result.value,
+                result.unit,
+                result.numerator,
+                result.denominator,
+                result.target,
+                result.target_met,
+                women,
+                men,
+                str(result.not_collected_reason or "") or None,
+            )
+
+
+def gender_breakdown(result):
+    """Women and men counts of an ESF+ indicator; (None, None) for the others."""
+    breakdown = getattr(result, "breakdown", None) or {}
+    women = getattr(result, "women", None)
+    men = getattr(result, "men", None)
+    if women is None:
+        women = breakdown.get("women", breakdown.get("femmes"))
+    if men is None:
+        men = breakdown.get("men", breakdown.get("hommes"))
+    return women, men
