@@ -17,25 +17,19 @@ from home.models import DataJob
 SPOOL_MAX_BYTES = 8 * 1024 * 1024
 
 
-def downloadable_agreements(user):
-    if user.is_active and user.is_superuser:
-        return Agreement.objects.all()
-    return Agreement.objects.for_funder_user(user)
-
-
 def export_jobs_for(user):
     """A job stays the requester's, and only while they may still download the agreement's files."""
     return DataJob.objects.filter(
         direction=DataJob.Direction.EXPORT,
         requested_by=user,
-        agreement__in=downloadable_agreements(user),
+        agreement__in=Agreement.objects.readable_on_portal(user),
     ).select_related("agreement__funder")
 
 
 def _download(request, pk, file_format, kind):
     if file_format not in exports.FORMATS:
         raise Http404
-    agreement = get_object_or_404(downloadable_agreements(request.user).select_related("funder"), pk=pk)
+    agreement = get_object_or_404(Agreement.objects.readable_on_portal(request.user).select_related("funder"), pk=pk)
     form = PeriodForm(agreement=agreement, data=request.GET)
     # Without a period the file covers the whole agreement; a wrong period is an error, not a silent fallback.
     if form.is_bound and not form.is_valid():

@@ -42,6 +42,12 @@ class AgreementQuerySet(models.QuerySet):
             return self.none()
         return self.filter(funder__members=user)
 
+    def readable_on_portal(self, user):
+        """What the funders' portal shows `user`: their funders' agreements; every one to a superuser."""
+        if user.is_authenticated and user.is_active and user.is_superuser:
+            return self.all()
+        return self.for_funder_user(user)
+
     def visible_to(self, user):
         """What staff may see in the admin: every agreement for superusers, those covering their campuses otherwise."""
         if not user.is_authenticated or not user.is_active:

@@ -47,13 +47,6 @@ RESPONSE_RATE_OF = {
 OUTCOMES = [code for pair in RESPONSE_RATE_OF.items() for code in pair]
 
 
-def portal_agreements(user):
-    """The agreements `user` may read on the portal: their funders' ones; every one for a superuser."""
-    if user.is_authenticated and user.is_active and user.is_superuser:
-        return Agreement.objects.all()
-    return Agreement.objects.for_funder_user(user)
-
-
 def is_portal_user(user):
     return user.is_superuser or user.funders.exists()
 
@@ -67,7 +60,7 @@ def index(request):
     if not is_portal_user(request.user):
         return not_a_funder(request)
     agreements = (
-        portal_agreements(request.user)
+        Agreement.objects.readable_on_portal(request.user)
         .select_related("funder")
         .prefetch_related("campuses")
         .order_by("funder__name", "-start_date", "reference")
@@ -78,7 +71,7 @@ def index(request):
 @login_required
 def agreement_dashboard(request, pk):
     agreement = (
-        portal_agreements(request.user)
+        Agreement.objects.readable_on_portal(request.user)
         .select_related("funder")
         .prefetch_related("campuses", "formations", "sessions__formation")
         .filter(pk=pk)
