@@ -32,6 +32,8 @@ demo: install ## Set up SQLite with demo content and serve on http://127.0.0.1:8
 	@echo "    équipe d'un campus   : equipe.aubervilliers / $${DEMO_PASSWORD:-tremplin-demo}"
 	@echo "  Espace candidat·e : http://127.0.0.1:8000/mon-espace/"
 	@echo "    candidate (Léa Martin) : lea.martin@exemple.fr / $${DEMO_PASSWORD:-tremplin-demo}"
+	@echo "  Espace financeurs : http://127.0.0.1:8000/financeurs/"
+	@echo "    Région : financeur.region@exemple.fr / $${DEMO_PASSWORD:-tremplin-demo} (aussi financeur.fse@, financeur.fondation@)"
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -47,9 +49,12 @@ lint: install ## Check style with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install ## Measure the catalogue (200/2,000 formations) and the staff list (1,000/10,000 applications)
+bench: install ## Measure catalogue, staff list, funders' dashboard, exports and imports (SQLite and PostgreSQL)
 	$(BIN)/python -m benchmarks.catalogue --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.applications --write docs/benchmarks.md
+	$(BIN)/python -m benchmarks.dashboard --write docs/benchmarks.md
+	$(BIN)/python -m benchmarks.exports --write docs/benchmarks.md
+	$(BIN)/python -m benchmarks.imports --write docs/benchmarks.md
 
 lock: | $(BIN)/python ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/pip install --quiet pip-tools
