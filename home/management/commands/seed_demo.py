@@ -18,10 +18,10 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from campus.models import CampusIndexPage, CampusPage, Qpv
+from financeurs.demo import build_demo_funders
 from formations.enums import EntryLevel, Format, Schedule
 from formations.models import Certification, Domain, FormationPage, RomeCode, Session
 from home.models import HomePage
-from financeurs.demo import build_demo_funders
 from inscriptions.demo import build_demo_learners
 from inscriptions.models import Application, Learner
 
