@@ -159,4 +159,3 @@ def test_staff_cannot_delete_a_funder(client, staff_a):
     client.post(reverse("financeurs_admin:delete", args=[funder.pk]))
 
     assert type(funder).objects.filter(pk=funder.pk).exists()
-
