@@ -166,6 +166,9 @@ def get_job(request, pk):
     )
     if job.kind not in importing.allowed_kinds(request.user):
         raise PermissionDenied
+    # Someone moved off a campus's team between preview and confirmation no longer writes into it.
+    if job.campus_id and not importing.user_campuses(request.user).filter(pk=job.campus_id).exists():
+        raise PermissionDenied
     return job
 
 

@@ -324,6 +324,19 @@ def test_a_job_cannot_be_confirmed_once_the_permission_is_withdrawn(client, sess
     assert not FollowUp.objects.exists()
 
 
+def test_a_job_cannot_be_confirmed_by_someone_who_left_the_campus_team(client, session, staff, campus):
+    client.force_login(staff)
+    upload(client, follow_ups_file([left_training(session)]))
+    other_campus = CampusPageFactory()
+    staff.groups.set([other_campus.staff_group])
+
+    response = client.post(reverse("imports:confirm", args=[DataJob.objects.get().pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_home")
+    assert not FollowUp.objects.exists()
+
+
 def test_templates_carry_the_expected_headers(client, staff):
     client.force_login(staff)
 
