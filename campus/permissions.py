@@ -20,3 +20,15 @@ class CampusScopedPermissionPolicy(ModelPermissionPolicy):
 
     def user_has_permission_for_instance(self, user, action, instance):
         return self.user_has_any_permission_for_instance(user, [action], instance)
+
+
+def campuses_of(user):
+    """The campuses a user works for: every campus for a superuser, those whose staff group they are in otherwise."""
+    from campus.models import CampusPage
+
+    campuses = CampusPage.objects.order_by("title")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return campuses.none()
+    if user.is_superuser:
+        return campuses
+    return campuses.filter(staff_group__in=user.groups.all())

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from campus.models import CampusPage
+from campus.permissions import campuses_of
 from formations.forms import formations_editable_by
 from formations.models import Session
 
@@ -20,10 +20,7 @@ class AgreementAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        campuses = CampusPage.objects.order_by("title")
-        if not (user and user.is_superuser):
-            campuses = campuses.filter(staff_group__in=user.groups.all()) if user else campuses.none()
-        self.fields["campuses"].queryset = campuses
+        self.fields["campuses"].queryset = campuses_of(user)
         self.fields["campuses"].widget = forms.CheckboxSelectMultiple(choices=self.fields["campuses"].choices)
         self.fields["formations"].queryset = formations_editable_by(user)
         self.fields["sessions"].queryset = (

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from campus.permissions import campuses_of
 from home import importing, tasks
 from home.models import DataJob
 
@@ -122,7 +123,7 @@ class ImportStartView(ImportsMixin, FormView):
     form_class = ImportForm
 
     def get_form_kwargs(self):
-        campuses = importing.user_campuses(self.request.user).order_by("title")
+        campuses = campuses_of(self.request.user).order_by("title")
         return {**super().get_form_kwargs(), "kinds": self.kinds, "campuses": campuses}
 
     def get_context_data(self, **kwargs):
@@ -167,7 +168,7 @@ def get_job(request, pk):
     if job.kind not in importing.allowed_kinds(request.user):
         raise PermissionDenied
     # Someone moved off a campus's team between preview and confirmation no longer writes into it.
-    if job.campus_id and not importing.user_campuses(request.user).filter(pk=job.campus_id).exists():
+    if job.campus_id and not campuses_of(request.user).filter(pk=job.campus_id).exists():
         raise PermissionDenied
     return job
 

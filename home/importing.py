@@ -25,6 +25,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from campus.permissions import campuses_of
+
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_SHOWN = 50
@@ -674,22 +676,7 @@ def in_slices(values, size=LOOKUP_SLICE):
         yield values[start : start + size]
 
 
-def neutralise_formula(value):
-    """A cell that starts like a formula is shown as text by spreadsheets, not computed (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 # --- Import jobs: the upload kept as a DataJob, previewed, then confirmed -----------------------
-
-
-def user_campuses(user):
-    from campus.models import CampusPage
-
-    if user.is_superuser:
-        return CampusPage.objects.all()
-    return CampusPage.objects.filter(staff_group__in=user.groups.all())
 
 
 def allowed_kinds(user):
@@ -719,7 +706,7 @@ def job_may_run(job):
     user = job.requested_by
     if job.kind not in allowed_kinds(user):
         return False
-    return job.campus_id is None or user_campuses(user).filter(pk=job.campus_id).exists()
+    return job.campus_id is None or campuses_of(user).filter(pk=job.campus_id).exists()
 
 
 def sample_rows(table, plan, size=SAMPLE_SIZE):

@@ -10,7 +10,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from campus.models import CampusPage
+from campus.permissions import campuses_of
 from formations.forms import formations_editable_by
 from inscriptions.models import Referral
 
@@ -40,10 +40,7 @@ class ReferralAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        campuses = CampusPage.objects.order_by("title")
-        if not (user and user.is_superuser):
-            campuses = campuses.filter(staff_group__in=user.groups.all()) if user else campuses.none()
-        self.fields["campus"].queryset = campuses
+        self.fields["campus"].queryset = campuses_of(user)
         self.fields["campus"].widget = forms.Select(choices=self.fields["campus"].choices)
         self.fields["formation"].queryset = formations_editable_by(user)
         self.fields["formation"].widget = forms.Select(choices=self.fields["formation"].choices)

@@ -5,12 +5,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from inscriptions.enums import FollowUpMilestone, Gender, Placement
 from inscriptions.workflow import Status
+from tests.accessibility import Auditor
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.financeurs.factories import AgreementFactory, FunderFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT_MS = 10_000
 FUNDER_EMAIL = "claire.martin@region.example"
 FUNDER_PASSWORD = "une-phrase-de-passe-du-financeur"
@@ -71,32 +70,6 @@ def new_context(browser):
     yield new
     for context in contexts:
         context.close()
-
-
-class Auditor:
-    """Runs axe on pages exactly as the funder received them without JavaScript, replayed in a context with it."""
-
-    def __init__(self, context):
-        self.page = context.new_page()
-        self.violations = {}
-
-    def check(self, name, seen):
-        url, html = seen.url, seen.content()
-
-        def replay(route):
-            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-
-        def is_seen_url(address):
-            return address == url
-
-        self.page.route(is_seen_url, replay)
-        self.page.goto(url)
-        self.page.unroute(is_seen_url, replay)
-        results = Axe().run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-        self.violations[name] = [
-            (violation["id"], violation["help"], [node["target"] for node in violation["nodes"]])
-            for violation in results.response["violations"]
-        ]
 
 
 def query(page):

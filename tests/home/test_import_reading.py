@@ -12,7 +12,6 @@ from home.importing import (
     InvalidValue,
     choice,
     decimal_number,
-    neutralise_formula,
     normalise,
     parse_bool,
     parse_date,
@@ -165,11 +164,6 @@ def test_unknown_choice_lists_the_possible_values():
         choice(Placement)("Chômage")
 
     assert str(error.value).startswith("« Chômage » n'est pas une valeur possible (« CDI », « CDD de 6 mois ou plus »")
-
-
-@pytest.mark.parametrize(("value", "expected"), [("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("Dupont", "Dupont")])
-def test_formulas_are_neutralised_for_export(value, expected):
-    assert neutralise_formula(value) == expected
 
 
 def test_excel_separator_hint_line_is_skipped():

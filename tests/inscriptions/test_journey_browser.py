@@ -4,7 +4,6 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 
 from inscriptions.models import Application, StatusChange
 from inscriptions.workflow import Role, Status
+from tests.accessibility import Auditor
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import years_ago
@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT_MS = 10_000
 
 LEARNER_EMAIL = "awa.diallo@exemple.fr"
@@ -57,36 +56,6 @@ def new_context(browser):
     yield new
     for context in contexts:
         context.close()
-
-
-class Auditor:
-    """Runs axe on the pages exactly as the learner received them.
-
-    Axe needs JavaScript, and the learner browses without it: each page's HTML is served again, unchanged,
-    at its own address in a second context with JavaScript on (the site's CSS still loads from the server).
-    """
-
-    def __init__(self, context):
-        self.page = context.new_page()
-        self.violations = {}
-
-    def check(self, name, seen):
-        url, html = seen.url, seen.content()
-
-        def replay(route):
-            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-
-        def is_seen_url(address):
-            return address == url
-
-        self.page.route(is_seen_url, replay)
-        self.page.goto(url)
-        self.page.unroute(is_seen_url, replay)
-        results = Axe().run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-        self.violations[name] = [
-            (violation["id"], violation["help"], [node["target"] for node in violation["nodes"]])
-            for violation in results.response["violations"]
-        ]
 
 
 def where(page, live_server):

@@ -20,11 +20,11 @@ from formations.enums import FeeKind
 from inscriptions import payments, views
 from inscriptions.models import Payment, PaymentStatus, StripeEvent
 from inscriptions.workflow import Status
+from tests.accessibility import Auditor
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
 from tests.inscriptions.stripe_stub import StripeStub, event
-from tests.inscriptions.test_journey_browser import Auditor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

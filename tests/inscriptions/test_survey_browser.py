@@ -12,10 +12,11 @@ from inscriptions.forms import MONTHS
 from inscriptions.models import FollowUp, FollowUpSurvey, add_months
 from inscriptions.surveys import send_due_surveys
 from inscriptions.workflow import Status
+from tests.accessibility import Auditor
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, move_to
-from tests.inscriptions.test_journey_browser import PHONE, TIMEOUT_MS, Auditor
+from tests.inscriptions.test_journey_browser import PHONE, TIMEOUT_MS
 from tests.inscriptions.test_surveys import LINK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

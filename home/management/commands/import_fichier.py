@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from home.importing import IMPORT_KINDS, FileRejected, fail, import_kinds, read_bytes, read_table, user_campuses
+from campus.permissions import campuses_of
+from home.importing import IMPORT_KINDS, FileRejected, fail, import_kinds, read_bytes, read_table
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(_("%(user)s n'a pas le droit de faire cet import.") % {"user": user})
         campus_page = None
         if importer_class.needs_campus:
-            campus_page = user_campuses(account).filter(slug=campus).first() if campus else None
+            campus_page = campuses_of(account).filter(slug=campus).first() if campus else None
             if campus_page is None:
                 raise CommandError(
                     _("Campus inconnu ou hors de l'équipe de %(user)s : %(campus)s") % {"user": user, "campus": campus}
