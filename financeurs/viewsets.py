@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -52,6 +53,14 @@ class AgreementInspectView(AgreementScopedMixin, generic.InspectView):
     pass
 
 
+class AgreementHistoryView(AgreementScopedMixin, history.HistoryView):
+    pass
+
+
+class AgreementUsageView(AgreementScopedMixin, usage.UsageView):
+    pass
+
+
 class AgreementViewSet(ModelViewSet):
     model = Agreement
     url_prefix = "conventions"
@@ -62,6 +71,8 @@ class AgreementViewSet(ModelViewSet):
     edit_view_class = AgreementEditView
     delete_view_class = AgreementDeleteView
     inspect_view_class = AgreementInspectView
+    history_view_class = AgreementHistoryView
+    usage_view_class = AgreementUsageView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [

@@ -8,6 +8,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from campus.permissions import campuses_of
@@ -36,6 +37,14 @@ class ReferralDeleteView(ReferralScopedMixin, generic.DeleteView):
     pass
 
 
+class ReferralHistoryView(ReferralScopedMixin, history.HistoryView):
+    pass
+
+
+class ReferralUsageView(ReferralScopedMixin, usage.UsageView):
+    pass
+
+
 class ReferralAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +67,8 @@ class ReferralViewSet(ModelViewSet):
     index_view_class = ReferralIndexView
     edit_view_class = ReferralEditView
     delete_view_class = ReferralDeleteView
+    history_view_class = ReferralHistoryView
+    usage_view_class = ReferralUsageView
     list_display = [
         "last_name",
         "first_name",
@@ -65,7 +76,7 @@ class ReferralViewSet(ModelViewSet):
         Column("partner_name", label=_("Structure")),
         Column("formation", label=_("Formation envisagée"), accessor="formation"),
         DateColumn("referred_on", label=_("Orienté·e le"), sort_key="referred_on"),
-        Column("learner", label=_("A candidaté"), accessor="learner"),
+        Column("learner", label=_("Profil créé"), accessor="learner"),
     ]
     list_filter = ["partner_kind", "referred_on"]
     search_fields = ["last_name", "first_name", "email", "partner_name"]

@@ -124,7 +124,8 @@ def test_another_campus_agreement_is_not_found(client, staff_a, campus_b):
     foreign = AgreementFactory(campuses=[campus_b])
 
     assert client.get(reverse("conventions_admin:edit", args=[foreign.pk])).status_code == 404
-    assert client.get(reverse("conventions_admin:inspect", args=[foreign.pk])).status_code == 404
+    for view in ("inspect", "history", "usage"):
+        assert client.get(reverse(f"conventions_admin:{view}", args=[foreign.pk])).status_code == 404, view
     assert client.post(reverse("conventions_admin:delete", args=[foreign.pk])).status_code == 404
     assert Agreement.objects.filter(pk=foreign.pk).exists()
 

@@ -34,7 +34,8 @@ def test_staff_see_the_referrals_of_their_campus_only(client):
 
     assert [row.pk for row in response.context["object_list"]] == [own.pk]
     assert "Lopes" not in response.content.decode()
-    assert client.get(reverse("referrals_admin:edit", args=[foreign.pk])).status_code == 404
+    for view in ("edit", "delete", "history", "usage"):
+        assert client.get(reverse(f"referrals_admin:{view}", args=[foreign.pk])).status_code == 404, view
 
 
 def test_staff_cannot_move_a_referral_to_another_campus(client):
