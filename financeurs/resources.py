@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
 from import_export.fields import Field
 
-from financeurs.indicators import compute, participants
+from financeurs.indicators import ENTERED, compute, participants
 from inscriptions.enums import (
     AgeBand,
     Diploma,
@@ -141,7 +141,7 @@ class ParticipantResource(RowResource):
     """One row per person in the agreement's scope over the period: pseudonymised, named only where allowed.
 
     Named columns exist only when the agreement requires named data, and are filled only for the people who
-    agreed to it (and were not anonymised since); everyone else keeps them blank.
+    entered the training and agreed to it (and were not anonymised since); everyone else keeps them blank.
     """
 
     pseudonym = text(_("Pseudonyme"))
@@ -309,7 +309,8 @@ class ParticipantResource(RowResource):
             identity = (pseudonymise(learner_id),)
             if named:
                 consent_at, anonymised_at, first_name, last_name, email, birth_date = row[24:]
-                if consent_at is not None and anonymised_at is None:
+                # Consent covers the funders of the training the person took: not those of one they only applied to.
+                if consent_at is not None and anonymised_at is None and status in ENTERED:
                     identity += (
                         neutralise_formula(first_name),
                         neutralise_formula(last_name),

@@ -349,6 +349,18 @@ def test_an_anonymised_learner_stays_unnamed_even_after_consenting(agreement, pe
     assert awa[1:5] == (None, None, None, None)
 
 
+def test_someone_who_only_applied_stays_unnamed_even_after_consenting(agreement, people):
+    agreement.requires_named_data = True
+    learner = people["chloe"].learner
+    learner.named_data_consent_at = timezone.now()
+    learner.save()
+
+    rows = list(ParticipantResource(agreement, Period.of_agreement(agreement)).rows())
+
+    chloe = next(row for row in rows if row[0] == pseudonym(agreement.funder_id, people["chloe"].learner_id))
+    assert chloe[1:5] == (None, None, None, None)
+
+
 def test_learner_names_starting_like_formulas_are_neutralised(client, agreement, funder_a, people):
     agreement.requires_named_data = True
     agreement.save()
