@@ -258,7 +258,8 @@ class FollowUpImport(Importer):
         A long file is looked up by range of numbers: an IN list of thousands of keys costs more to build than
         the few extra rows of the campus it brings back.
         """
-        applications = Application.objects.filter(campus=self.campus)
+        # A person who deleted their account keeps only anonymous counts: no employer comes back to them.
+        applications = Application.objects.filter(campus=self.campus, learner__anonymised_at__isnull=True)
         follow_ups = FollowUp.objects.filter(application__campus=self.campus)
         if len(numbers) <= IN_LIST_MAX:
             applications = applications.filter(pk__in=numbers)

@@ -190,6 +190,17 @@ def test_an_application_of_another_campus_is_refused_as_unknown(campus, staff, a
     ]
 
 
+def test_the_application_of_someone_who_deleted_their_account_is_refused_as_unknown(campus, staff, applications):
+    erased = applications[0]
+    erased.learner.anonymised_at = timezone.now()
+    erased.learner.save()
+    row = [str(erased.pk), "sortie", "CDI", "Atelier Numérique", "Développeuse", "", ""]
+
+    assert bad_file_errors(campus, staff, [HEADER, row]) == [
+        f"Ligne 2, colonne « n° de candidature » : aucune candidature n° {erased.pk} dans ce campus."
+    ]
+
+
 def test_an_application_still_in_training_is_refused(campus, staff, session):
     in_training = ApplicationFactory(session=session, status=Status.IN_TRAINING)
     row = [str(in_training.pk), "sortie", "CDI", "", "", "", ""]
