@@ -15,14 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         limit = timezone.now() - datetime.timedelta(days=settings.DATA_JOB_RETENTION_DAYS)
-        # Abandoned previews never finish: their upload is purged on its age.
-        old = DataJob.objects.filter(created_at__lt=limit)
-        purged = 0
-        for job in old.iterator():
-            for field in (job.source, job.result):
-                if field:
-                    field.delete(save=False)
-            purged += 1
-        old.delete()
+        # Abandoned previews never finish: their upload is purged on its age. Deleting a job deletes its files.
+        purged, _ = DataJob.objects.filter(created_at__lt=limit).delete()
         if options["verbosity"]:
             self.stdout.write(f"{purged} import(s) ou export(s) supprimé(s), avec leurs fichiers.")
