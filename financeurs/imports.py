@@ -3,6 +3,7 @@
 An agreement is known by its reference. Staff may only import agreements that cover nothing but their campuses.
 """
 
+from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -187,8 +188,11 @@ class AgreementImport(Importer):
                 else:
                     formation_ids.append(found)
             current = existing.get(record["reference"])
-            if current is not None and not all(
-                is_own((campus.pk, "", "", "", campus.staff_group_id)) for campus in current.campuses.all()
+            current_campuses = list(current.campuses.all()) if current is not None else []
+            # An agreement with no campus yet belongs to no team: only a superuser may take it over.
+            if current is not None and (
+                not (current_campuses or own_groups is None)
+                or not all(is_own((campus.pk, "", "", "", campus.staff_group_id)) for campus in current_campuses)
             ):
                 errors.append(
                     RowError(
@@ -289,3 +293,12 @@ class AgreementImport(Importer):
             for agreement in agreements
             for indicator, value in agreement.import_links["targets"].items()
         )
+        # The file has no sessions column: sessions chosen in the admin stay, unless they no longer fall within
+        # the agreement's new campuses or formations (they would then match nothing and zero every figure).
+        sessions_through = Agreement.sessions.through
+        for agreement in plan.to_update:
+            links = agreement.import_links
+            outside = ~Q(session__campus_id__in=links["campuses"])
+            if links["formations"]:
+                outside |= ~Q(session__formation_id__in=links["formations"])
+            sessions_through.objects.filter(outside, agreement_id=agreement.pk).delete()

@@ -11,7 +11,7 @@ from financeurs.models import Agreement, Funder
 from home.importing import read_table
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.financeurs.factories import AgreementFactory, FunderFactory
-from tests.formations.factories import FormationPageFactory
+from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.home.test_import_reading import csv_bytes, xlsx_bytes
 
 HEADER = [
@@ -181,6 +181,33 @@ def test_staff_cannot_overwrite_an_agreement_of_another_campus(campus, other_cam
         "Ligne 2, colonne « référence » : la convention « REG-IDF-2026-014 » couvre un campus dont vous ne faites "
         "pas partie."
     ]
+
+
+def test_staff_cannot_take_over_an_agreement_that_covers_no_campus(campus, staff):
+    AgreementFactory(reference="REG-IDF-2026-014")
+
+    plan = prepare([HEADER, row()], staff)
+
+    assert [str(error) for error in plan.errors] == [
+        "Ligne 2, colonne « référence » : la convention « REG-IDF-2026-014 » couvre un campus dont vous ne faites "
+        "pas partie."
+    ]
+
+
+def test_sessions_outside_the_new_formations_are_dropped_and_the_others_kept(campus, staff):
+    web = FormationPageFactory(parent=campus, slug="developpeur-web")
+    cyber = FormationPageFactory(parent=campus, slug="cybersecurite")
+    web_session, cyber_session = (
+        SessionFactory(formation=web, campus=campus),
+        SessionFactory(formation=cyber, campus=campus),
+    )
+    prepare([HEADER, row(formations="developpeur-web | cybersecurite")], staff).write()
+    agreement = Agreement.objects.get()
+    agreement.sessions.set([web_session, cyber_session])
+
+    prepare([HEADER, row(formations="developpeur-web")], staff).write()
+
+    assert list(agreement.sessions.all()) == [web_session]
 
 
 def test_the_same_reference_twice_in_the_file_is_refused(campus, staff):
