@@ -751,18 +751,25 @@ def marked_failed_on_crash(step):
     return run
 
 
-@marked_failed_on_crash
-def preview_job(job):
-    """The dry run: check the whole file and keep the counts, a sample and the errors on the job."""
+def start_job(job):
+    """Mark the job running and read its file: the table, or None once the job is recorded as failed."""
     job.state = job.State.RUNNING
     job.save(update_fields=["state"])
     if not job_may_run(job):
         record_failure(job, [_("Vous n'avez pas le droit de faire cet import.")])
-        return job
+        return None
     try:
-        table = job_table(job)
+        return job_table(job)
     except FileRejected as error:
         record_failure(job, [str(error)])
+        return None
+
+
+@marked_failed_on_crash
+def preview_job(job):
+    """The dry run: check the whole file and keep the counts, a sample and the errors on the job."""
+    table = start_job(job)
+    if table is None:
         return job
     job.total = len(table.rows)
     job.save(update_fields=["total"])
@@ -791,15 +798,8 @@ def confirm_job(job):
 @marked_failed_on_crash
 def write_job(job):
     """Write a confirmed import, checking every row again inside the transaction: nothing or everything."""
-    job.state = job.State.RUNNING
-    job.save(update_fields=["state"])
-    if not job_may_run(job):
-        record_failure(job, [_("Vous n'avez pas le droit de faire cet import.")])
-        return job
-    try:
-        table = job_table(job)
-    except FileRejected as error:
-        record_failure(job, [str(error)])
+    table = start_job(job)
+    if table is None:
         return job
     with transaction.atomic():
         plan = job_importer(job, progress=False).prepare(table)
