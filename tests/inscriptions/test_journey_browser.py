@@ -108,7 +108,7 @@ def test_sign_up_apply_get_admitted_and_confirm_the_seat(new_context, live_serve
     auditor.check("étape 1 : profil", page)
     page.get_by_label("Prénom").fill("Awa")
     page.get_by_label("Nom", exact=True).fill("Diallo")
-    page.get_by_label("Date de naissance").fill(years_ago(20).isoformat())
+    page.get_by_label("Date de naissance", exact=True).fill(years_ago(20).isoformat())
     page.get_by_label("Code postal").fill("93300")
     page.get_by_label("Commune").fill("Aubervilliers")
     page.get_by_label("Non", exact=True).check()
