@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from financeurs.resources import ParticipantResource, ReportResource, counted
+from financeurs.resources import ParticipantResource, ReportResource, counted, memoised
 
 FORMATS = ("csv", "xlsx", "ods", "json")
 STREAMED_FORMATS = ("csv", "json")
@@ -79,12 +79,6 @@ def participant_table(agreement, period, progress=None):
 # --- Cell rendering -----------------------------------------------------------------------------
 
 
-def yes_no(value):
-    if value is None:
-        return None
-    return _("Oui") if value else _("Non")
-
-
 def yes_no_words():
     """yes_no() as a dict lookup: translated once per file, not once per cell."""
     return {True: _("Oui"), False: _("Non"), None: None}.__getitem__
@@ -122,17 +116,6 @@ def converted(rows, conversions):
         for index, convert in conversions:
             row[index] = convert(row[index])
         yield row
-
-
-def memoised(function):
-    """Dates repeat a lot (session dates): format each distinct one once; a hit is a dict lookup."""
-
-    class Cache(dict):
-        def __missing__(self, value):
-            self[value] = result = function(value)
-            return result
-
-    return Cache().__getitem__
 
 
 # --- CSV and JSON: streamed ---------------------------------------------------------------------
@@ -344,7 +327,7 @@ def write_xlsx(out, agreement, period, *, participants=None, report=None):
 def ods_dataset(resource, title):
     """The resource's own export(), with booleans in words and blanks for unknown values."""
     exported = resource.export()
-    types = resource.column_types()
+    types, yes_no = resource.column_types(), yes_no_words()
     dataset = tablib.Dataset(headers=[str(header) for header in exported.headers], title=str(title))
     for row in exported:
         dataset.append(

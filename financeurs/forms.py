@@ -123,7 +123,7 @@ class PeriodForm(forms.Form):
             start, end = max(start, start_date), min(end, end_date)
             return {
                 "label": label,
-                "query": urlencode({"debut": start.isoformat(), "fin": end.isoformat()}),
+                "query": period_query(Period(start=start, end=end)),
                 "current": (start, end) == (current.start, current.end),
             }
 

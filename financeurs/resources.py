@@ -67,12 +67,16 @@ BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 BASE32_PAIRS = [first + second for first in BASE32_ALPHABET for second in BASE32_ALPHABET]
 
 
-class SafeText(dict):
-    """neutralise_formula() remembered per distinct value: campus, formation and job titles repeat a lot."""
+def memoised(function):
+    """`function` computed once per distinct value (campus and formation titles, dates repeat a lot); a hit is a
+    dict lookup."""
 
-    def __missing__(self, value):
-        self[value] = safe = neutralise_formula(value) or None
-        return safe
+    class Cache(dict):
+        def __missing__(self, value):
+            self[value] = result = function(value)
+            return result
+
+    return Cache().__getitem__
 
 
 def labels(choices):
@@ -266,7 +270,7 @@ class ParticipantResource(RowResource):
 
         pseudonymise = pseudonymiser(self.agreement.funder_id)
         age_bands = {age: str(AgeBand.for_age(age).label) for age in range(130)}
-        safe = SafeText()
+        safe = memoised(lambda value: neutralise_formula(value) or None)
         genders, qpv, diplomas = labels(Gender), labels(QpvResidence), labels(Diploma)
         situations, durations, referrers = labels(Situation), labels(JobSeekingDuration), labels(Referrer)
         statuses, placements = labels(Status), labels(Placement)
@@ -329,8 +333,8 @@ class ParticipantResource(RowResource):
                 durations.get(duration),
                 rqth,
                 referrers.get(referrer),
-                safe[campus],
-                safe[formation],
+                safe(campus),
+                safe(formation),
                 session_start,
                 session_end,
                 statuses.get(status),
@@ -341,8 +345,8 @@ class ParticipantResource(RowResource):
                 None if six_placement is None else six_placement in positive,
                 placements.get(twelve_placement),
                 None if twelve_placement is None else twelve_placement in positive,
-                safe[employer],
-                safe[job],
+                safe(employer),
+                safe(job),
                 status == Status.CERTIFIED,
             )
 

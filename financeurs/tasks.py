@@ -62,17 +62,13 @@ def run_export_job(job_pk):
         return
     job.state = DataJob.State.RUNNING
     job.save(update_fields=["state"])
-
-    def progress(done):
-        DataJob.objects.filter(pk=job.pk).update(done=done)
-
     try:
         period = Period(
             start=datetime.date.fromisoformat(job.params["debut"]),
             end=datetime.date.fromisoformat(job.params["fin"]),
         )
         with tempfile.TemporaryFile() as out:
-            exports.write(job.kind, job.agreement, period, job.file_format, out, progress=progress)
+            exports.write(job.kind, job.agreement, period, job.file_format, out, progress=job.record_progress)
             out.seek(0)
             job.result.save(job.params["file_name"], File(out), save=False)
     except Exception:

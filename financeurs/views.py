@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -149,15 +149,13 @@ def charts(report):
 
 
 def downloads(agreement, period):
-    """Links to the report and participant files for this period, in every format; [] until exports exist."""
+    """Links to the report and participant files for this period, in every format."""
     query = period_query(period)
-    files = []
-    try:
-        for name, title in (
-            ("export_report", _("Rapport agrégé")),
-            ("export_participants", _("Fichier des participant·es")),
-        ):
-            links = [
+    return [
+        {
+            "name": name,
+            "title": title,
+            "links": [
                 {
                     "label": label,
                     "url": reverse(f"financeurs:{name}", kwargs={"pk": agreement.pk, "file_format": file_format})
@@ -165,14 +163,10 @@ def downloads(agreement, period):
                     "file_format": file_format,
                 }
                 for file_format, label in FILE_FORMATS
-            ]
-            files.append({"name": name, "title": title, "links": links})
-    except NoReverseMatch:
-        return []
-    return files
-
-
-urlpatterns = [
-    path("", index, name="index"),
-    path("conventions/<int:pk>/", agreement_dashboard, name="agreement"),
-]
+            ],
+        }
+        for name, title in (
+            ("export_report", _("Rapport agrégé")),
+            ("export_participants", _("Fichier des participant·es")),
+        )
+    ]

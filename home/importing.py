@@ -83,19 +83,23 @@ def read_bytes(path):
         ) from error
 
 
+def decode_spreadsheet_text(data):
+    """UTF-8 with or without BOM, else Windows-1252 (what Excel writes on a French Windows)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
 def read_csv(path, required_columns):
     """Return (line number, row) pairs, numbered as in a spreadsheet (the header is line 1), blank lines skipped.
 
     Accepts UTF-8 with or without BOM and Windows-1252 (what Excel writes on a French Windows), comma or semicolon.
     """
-    data = read_bytes(path)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise CommandError(_("%(path)s n'est ni en UTF-8 ni en Windows-1252.") % {"path": path}) from error
+        text = decode_spreadsheet_text(read_bytes(path))
+    except UnicodeDecodeError as error:
+        raise CommandError(_("%(path)s n'est ni en UTF-8 ni en Windows-1252.") % {"path": path}) from error
 
     header_line = text.partition("\n")[0]
     try:
@@ -297,12 +301,9 @@ def read_csv_bytes(data):
     if b"\x00" in data:
         raise FileRejected(_("Ce fichier n'est pas un fichier CSV ni un classeur XLSX."))
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise FileRejected(_("Ce fichier n'est ni en UTF-8 ni en Windows-1252 : est-ce bien un CSV ?")) from error
+        text = decode_spreadsheet_text(data)
+    except UnicodeDecodeError as error:
+        raise FileRejected(_("Ce fichier n'est ni en UTF-8 ni en Windows-1252 : est-ce bien un CSV ?")) from error
     header_line = text.lstrip("\r\n").partition("\n")[0]
     # The header decides: Excel in French writes `;`, most other tools `,`.
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
@@ -692,13 +693,8 @@ def job_table(job):
 
 
 def job_importer(job, progress=True):
-    from home.models import DataJob
-
-    def report_progress(done):
-        DataJob.objects.filter(pk=job.pk).update(done=done)
-
     importer_class = import_kinds()[job.kind]
-    return importer_class(campus=job.campus, user=job.requested_by, progress=report_progress if progress else None)
+    return importer_class(campus=job.campus, user=job.requested_by, progress=job.record_progress if progress else None)
 
 
 def job_may_run(job):

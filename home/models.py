@@ -119,6 +119,10 @@ class DataJob(models.Model):
     def __str__(self):
         return f"{self.get_direction_display()} {self.kind} ({self.get_state_display()})"
 
+    def record_progress(self, done):
+        """Save how far the job has gone, from inside its task, without touching the other fields."""
+        type(self).objects.filter(pk=self.pk).update(done=done)
+
     @property
     def percent(self):
         return round(100 * self.done / self.total) if self.total else 0

@@ -5,7 +5,6 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campus.models import CampusScopedQuerySet
 from formations.enums import FeeKind
+from home.models import private_storage
 from inscriptions.enums import (
     AgeBand,
     Availability,
@@ -253,10 +253,6 @@ class Learner(models.Model):
 def cv_upload_to(instance, filename):
     # Never keep the original file name: it often holds the person's name.
     return f"cv/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
-
-
-def private_storage():
-    return storages["private"]
 
 
 class ApplicationQuerySet(CampusScopedQuerySet):
