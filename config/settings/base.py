@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "formations",
     "inscriptions",
     "financeurs",
+    "demo",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

@@ -1,5 +1,5 @@
 """Demo content: real QPV communes, real certifications and ROME codes, sessions around today, and
-about thirty learners with applications at every stage (inscriptions/demo.py), one of whom can log in.
+about thirty learners with applications at every stage (demo/learners.py), one of whom can log in.
 
 Idempotent: a second run changes nothing. `--formations N` tops the catalogue up to N formations
 (spread over the campuses) for benchmarks.
@@ -18,11 +18,11 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from campus.models import CampusIndexPage, CampusPage, Qpv
-from financeurs.demo import build_demo_funders
+from demo.funders import build_demo_funders
+from demo.learners import build_demo_learners
 from formations.enums import EntryLevel, Format, Schedule
 from formations.models import Certification, Domain, FormationPage, RomeCode, Session
 from home.models import HomePage
-from inscriptions.demo import build_demo_learners
 from inscriptions.models import Application, Learner
 
 DEMO_PASSWORD_DEFAULT = "tremplin-demo"
