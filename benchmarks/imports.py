@@ -130,7 +130,7 @@ def measure():
 
     from campus.models import CampusPage
     from formations.models import RomeCode
-    from home.importing import read_table
+    from home.spreadsheets import read_table
     from inscriptions.imports import FollowUpImport
     from inscriptions.models import FollowUp
 

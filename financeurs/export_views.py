@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from financeurs import exports, tasks
 from financeurs.forms import PeriodForm
 from financeurs.models import Agreement
-from home.models import DataJob
+from transferts.models import DataJob
 
 # Files written before they are sent stay in memory up to this size, then spill to disk.
 SPOOL_MAX_BYTES = 8 * 1024 * 1024
@@ -23,7 +23,7 @@ def export_jobs_for(user):
         direction=DataJob.Direction.EXPORT,
         requested_by=user,
         agreement__in=Agreement.objects.readable_on_portal(user),
-    ).select_related("agreement__funder")
+    ).prefetch_related("subject__funder")
 
 
 def _download(request, pk, file_format, kind):
@@ -73,7 +73,7 @@ def export_job(request, pk):
     return render(
         request,
         "financeurs/exports/job.html",
-        {"job": job, "agreement": job.agreement, "waiting": waiting, "refresh_seconds": 3},
+        {"job": job, "agreement": job.subject, "waiting": waiting, "refresh_seconds": 3},
     )
 
 

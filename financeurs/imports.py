@@ -12,11 +12,9 @@ from campus.models import CampusPage
 from financeurs.enums import FunderKind, IndicatorCode
 from financeurs.models import Agreement, Funder, IndicatorTarget
 from formations.models import FormationPage
-from home.importing import (
-    BATCH_SIZE,
-    Column,
-    Importer,
-    RowError,
+from home.reference_imports import BATCH_SIZE
+from transferts.importers import Column, Importer, RowError
+from transferts.parsers import (
     as_text,
     choice,
     decimal_number,

@@ -1,6 +1,7 @@
 """Funders, their funding agreements (conventions) and the targets those agreements set."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -114,6 +115,13 @@ class Agreement(ClusterableModel):
     notes = models.TextField(_("remarques"), blank=True, max_length=2000)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # Its export files go with it: they hold personal data.
+    data_jobs = GenericRelation(
+        "transferts.DataJob",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="agreement",
+    )
 
     objects = AgreementQuerySet.as_manager()
 

@@ -15,7 +15,7 @@ from django_tasks import task
 
 from financeurs import exports
 from financeurs.indicators import Period
-from home.models import DataJob
+from transferts.models import DataJob
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def start_export_job(user, kind, agreement, period, file_format):
         kind=kind,
         file_format=file_format,
         requested_by=user,
-        agreement=agreement,
+        subject=agreement,
         params={**params, "file_name": exports.file_name(kind, agreement, period, file_format)},
         total=exports.participant_count(agreement, period) if kind == exports.PARTICIPANTS else 0,
     )
@@ -57,7 +57,7 @@ def start_export_job(user, kind, agreement, period, file_format):
 
 @task
 def run_export_job(job_pk):
-    job = DataJob.objects.select_related("agreement__funder").get(pk=job_pk)
+    job = DataJob.objects.prefetch_related("subject__funder").get(pk=job_pk)
     if job.state != DataJob.State.QUEUED:
         return
     job.state = DataJob.State.RUNNING
@@ -68,7 +68,7 @@ def run_export_job(job_pk):
             end=datetime.date.fromisoformat(job.params["fin"]),
         )
         with tempfile.TemporaryFile() as out:
-            exports.write(job.kind, job.agreement, period, job.file_format, out, progress=job.record_progress)
+            exports.write(job.kind, job.subject, period, job.file_format, out, progress=job.record_progress)
             out.seek(0)
             job.result.save(job.params["file_name"], File(out), save=False)
     except Exception:

@@ -8,5 +8,9 @@ class InscriptionsConfig(AppConfig):
 
     def ready(self):
         from inscriptions import signals
+        from inscriptions.imports import FollowUpImport, ReferralImport
+        from transferts.registry import register_importer
 
         post_migrate.connect(signals.refresh_campus_staff_groups, sender=self)
+        register_importer(FollowUpImport)
+        register_importer(ReferralImport)

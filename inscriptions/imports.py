@@ -14,23 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from formations.models import FormationPage, RomeCode
-from home.importing import (
-    BATCH_SIZE,
-    MAX_INTEGER,
-    Column,
-    Importer,
-    InvalidValue,
-    RowError,
-    as_text,
-    choice,
-    in_slices,
-    normalise,
-    parse_past_date,
-    text,
-)
+from home.reference_imports import BATCH_SIZE
 from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement, Referrer
 from inscriptions.models import Application, FollowUp, Learner, Referral, add_months
 from inscriptions.workflow import LEFT_TRAINING
+from transferts.importers import Column, Importer, RowError, in_slices
+from transferts.parsers import MAX_INTEGER, InvalidValue, as_text, choice, normalise, parse_past_date, text
 
 # How early a follow-up may be recorded, as in services.record_follow_up: a signed contract may come a bit early.
 FOLLOW_UP_EARLIEST_DAYS = 31

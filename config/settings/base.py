@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "home",
     "campus",
     "formations",
+    "transferts",
     "inscriptions",
     "financeurs",
     "demo",

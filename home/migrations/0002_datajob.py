@@ -7,6 +7,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def data_job_file_to(instance, filename):
+    # DataJob moved to the transferts app; the upload path of this historical state names no file.
+    raise NotImplementedError
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,8 +33,8 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(choices=[('queued', 'En attente'), ('running', 'En cours'), ('preview', 'Aperçu prêt, à confirmer'), ('done', 'Terminé'), ('failed', 'Échec')], default='queued', max_length=10, verbose_name='état')),
                 ('done', models.PositiveIntegerField(default=0, verbose_name='lignes traitées')),
                 ('total', models.PositiveIntegerField(default=0, verbose_name='lignes en tout')),
-                ('source', models.FileField(blank=True, storage=home.models.private_storage, upload_to=home.models.data_job_file_to, verbose_name='fichier reçu')),
-                ('result', models.FileField(blank=True, storage=home.models.private_storage, upload_to=home.models.data_job_file_to, verbose_name='fichier produit')),
+                ('source', models.FileField(blank=True, storage=home.models.private_storage, upload_to=data_job_file_to, verbose_name='fichier reçu')),
+                ('result', models.FileField(blank=True, storage=home.models.private_storage, upload_to=data_job_file_to, verbose_name='fichier produit')),
                 ('summary', models.JSONField(blank=True, default=dict, verbose_name='résultat')),
                 ('errors', models.JSONField(blank=True, default=list, verbose_name='erreurs')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),

@@ -4,13 +4,15 @@ import io
 
 import openpyxl
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.urls import reverse
 
 from financeurs import exports
-from home.models import DataJob
 from tests.campus.factories import UserFactory
 from tests.financeurs.factories import AgreementFactory, FunderFactory, funder_user
 from tests.financeurs.test_exports import body, url
+from transferts.models import DataJob
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_background_file_is_the_same_as_the_direct_download(
     job = DataJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("financeurs:export_job", kwargs={"pk": job.pk})
-    assert (job.direction, job.kind, job.file_format, job.agreement, job.requested_by) == (
+    assert (job.direction, job.kind, job.file_format, job.subject, job.requested_by) == (
         DataJob.Direction.EXPORT,
         "participants",
         file_format,
@@ -137,7 +139,7 @@ def queued_job(agreement, user, **fields):
         "params": {"debut": "2026-01-01", "fin": "2026-12-31", "file_name": "participants.csv"},
         **fields,
     }
-    return DataJob.objects.create(requested_by=user, agreement=agreement, **fields)
+    return DataJob.objects.create(requested_by=user, subject=agreement, **fields)
 
 
 def test_running_job_page_refreshes_itself_with_a_progress_bar(client, agreement, funder_a):
@@ -209,3 +211,17 @@ def test_anonymous_visitors_are_sent_to_log_in_from_a_job(client, agreement):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_deleted_agreement_takes_its_jobs_and_their_files_along(
+    agreement, funder_a, django_capture_on_commit_callbacks
+):
+    job = queued_job(agreement, funder_a, state=DataJob.State.DONE)
+    job.result.save("participants.csv", ContentFile(b"pseudonyme;genre\nP-ABC;femme\n"))
+    name = job.result.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement.delete()
+
+    assert not DataJob.objects.exists()
+    assert not storages["private"].exists(name)

@@ -8,11 +8,11 @@ import pytest
 from financeurs.enums import FunderKind, IndicatorCode
 from financeurs.imports import AgreementImport
 from financeurs.models import Agreement, Funder
-from home.importing import read_table
+from home.spreadsheets import read_table
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.financeurs.factories import AgreementFactory, FunderFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
-from tests.home.test_import_reading import csv_bytes, xlsx_bytes
+from tests.transferts.test_import_reading import csv_bytes, xlsx_bytes
 
 HEADER = [
     "Référence",

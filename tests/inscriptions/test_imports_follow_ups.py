@@ -5,15 +5,15 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from home.importing import read_table
+from home.spreadsheets import read_table
 from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement
 from inscriptions.imports import FollowUpImport
 from inscriptions.models import FollowUp
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import RomeCodeFactory, SessionFactory
-from tests.home.test_import_reading import csv_bytes, xlsx_bytes
 from tests.inscriptions.factories import ApplicationFactory, FollowUpFactory
+from tests.transferts.test_import_reading import csv_bytes, xlsx_bytes
 
 HEADER = [
     "N° de candidature",

@@ -5,14 +5,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from home.importing import read_table
+from home.spreadsheets import read_table
 from inscriptions.enums import Referrer
 from inscriptions.imports import ReferralImport
 from inscriptions.models import Referral
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory
-from tests.home.test_import_reading import csv_bytes
 from tests.inscriptions.factories import LearnerFactory
+from tests.transferts.test_import_reading import csv_bytes
 
 HEADER = [
     "Nom",

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from campus.models import Qpv
-from home.importing import CsvImportCommand
+from home.reference_imports import CsvImportCommand
 
 
 class Command(CsvImportCommand):

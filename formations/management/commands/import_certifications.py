@@ -8,7 +8,7 @@ from lxml import etree
 
 from formations.enums import Repertoire
 from formations.models import Certification, RomeCode
-from home.importing import check, fail, save_all
+from home.reference_imports import check, fail, save_all
 
 # Where each model field comes from in a <FICHE>, to name it in error messages.
 SOURCE_TAGS = {

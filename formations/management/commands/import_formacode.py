@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from formations.models import Domain
-from home.importing import CsvImportCommand
+from home.reference_imports import CsvImportCommand
 
 
 class Command(CsvImportCommand):

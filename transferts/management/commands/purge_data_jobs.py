@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management import BaseCommand
 from django.utils import timezone
 
-from home.models import DataJob
+from transferts.models import DataJob
 
 
 class Command(BaseCommand):

@@ -8,15 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from home.models import DataJob
 from inscriptions.enums import FollowUpMilestone, Placement
 from inscriptions.models import FollowUp
 from inscriptions.workflow import Status
 from tests.accessibility import Auditor
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
-from tests.home.test_import_reading import csv_bytes
 from tests.inscriptions.factories import ApplicationFactory
+from tests.transferts.test_import_reading import csv_bytes
+from transferts.models import DataJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

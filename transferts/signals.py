@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from home.models import DataJob
+from transferts.models import DataJob
 
 
 @receiver(post_delete, sender=DataJob)

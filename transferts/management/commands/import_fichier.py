@@ -8,14 +8,16 @@ from django.core.management import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from campus.permissions import campuses_of
-from home.importing import IMPORT_KINDS, FileRejected, fail, import_kinds, read_bytes, read_table
+from home.reference_imports import fail
+from home.spreadsheets import FileRejected, read_bytes, read_table
+from transferts.registry import import_kinds
 
 
 class Command(BaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=list(IMPORT_KINDS), help="Ce qui est importé.")
+        parser.add_argument("kind", choices=list(import_kinds()), help="Ce qui est importé.")
         parser.add_argument("path", type=Path, help="Fichier CSV ou XLSX.")
         parser.add_argument("--campus", help="Slug du campus (suivis, orientations).")
         parser.add_argument("--user", required=True, help="Identifiant de la personne qui importe.")

@@ -8,8 +8,8 @@ from django.core.files.storage import storages
 from django.core.management import call_command
 from django.utils import timezone
 
-from home.models import DataJob
 from tests.campus.factories import UserFactory
+from transferts.models import DataJob
 
 pytestmark = pytest.mark.django_db
 

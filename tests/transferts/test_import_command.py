@@ -11,8 +11,8 @@ from inscriptions.models import FollowUp
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
-from tests.home.test_import_reading import csv_bytes
 from tests.inscriptions.factories import ApplicationFactory
+from tests.transferts.test_import_reading import csv_bytes
 
 
 @pytest.fixture

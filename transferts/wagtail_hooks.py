@@ -3,15 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from home import import_views
-from home.importing import allowed_kinds
+from transferts import views
+from transferts.jobs import allowed_kinds
 
 import_urls = [
-    path("", import_views.ImportStartView.as_view(), name="start"),
-    path("<int:pk>/", import_views.ImportJobView.as_view(), name="job"),
-    path("<int:pk>/confirmer/", import_views.confirm_import, name="confirm"),
-    path("<int:pk>/annuler/", import_views.cancel_import, name="cancel"),
-    path("modele/<slug:kind>.csv", import_views.download_template, name="template"),
+    path("", views.ImportStartView.as_view(), name="start"),
+    path("<int:pk>/", views.ImportJobView.as_view(), name="job"),
+    path("<int:pk>/confirmer/", views.confirm_import, name="confirm"),
+    path("<int:pk>/annuler/", views.cancel_import, name="cancel"),
+    path("modele/<slug:kind>.csv", views.download_template, name="template"),
 ]
 
 

@@ -18,8 +18,10 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from campus.permissions import campuses_of
-from home import importing, tasks
-from home.models import DataJob
+from home.spreadsheets import FileRejected, read_table
+from transferts import jobs, tasks
+from transferts.models import DataJob
+from transferts.registry import import_kinds
 
 EXTENSIONS = ("csv", "xlsx")
 START_BREADCRUMB = {"url": reverse_lazy("imports:start"), "label": gettext_lazy("Imports")}
@@ -91,8 +93,8 @@ class ImportForm(forms.Form):
         if cleaned.get("file") and not self.errors:
             self.data_bytes = cleaned["file"].read()
             try:
-                self.table = importing.read_table(self.data_bytes, cleaned["file"].name)
-            except importing.FileRejected as error:
+                self.table = read_table(self.data_bytes, cleaned["file"].name)
+            except FileRejected as error:
                 self.add_error("file", str(error))
         return cleaned
 
@@ -101,7 +103,7 @@ class ImportsMixin(WagtailAdminTemplateMixin):
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        self.kinds = importing.allowed_kinds(request.user)
+        self.kinds = jobs.allowed_kinds(request.user)
         if not self.kinds:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -117,7 +119,7 @@ def help_rows(importer):
 
 @method_decorator(never_cache, name="dispatch")
 class ImportStartView(ImportsMixin, FormView):
-    template_name = "home/imports/start.html"
+    template_name = "transferts/imports/start.html"
     page_title = gettext_lazy("Imports")
 
     form_class = ImportForm
@@ -155,7 +157,7 @@ class ImportStartView(ImportsMixin, FormView):
         if job.total > settings.IMPORT_SYNC_MAX_ROWS:
             tasks.preview_import.enqueue(job.pk)
         else:
-            importing.preview_job(job)
+            jobs.preview_job(job)
         return redirect("imports:job", job.pk)
 
 
@@ -165,7 +167,7 @@ def get_job(request, pk):
         DataJob.objects.filter(direction=DataJob.Direction.IMPORT, requested_by=request.user).select_related("campus"),
         pk=pk,
     )
-    if job.kind not in importing.allowed_kinds(request.user):
+    if job.kind not in jobs.allowed_kinds(request.user):
         raise PermissionDenied
     # Someone moved off a campus's team between preview and confirmation no longer writes into it.
     if job.campus_id and not campuses_of(request.user).filter(pk=job.campus_id).exists():
@@ -175,14 +177,14 @@ def get_job(request, pk):
 
 @method_decorator(never_cache, name="dispatch")
 class ImportJobView(ImportsMixin, TemplateView):
-    template_name = "home/imports/job.html"
+    template_name = "transferts/imports/job.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.job = get_job(request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
-        return _("Import : %(kind)s") % {"kind": importing.import_kinds()[self.job.kind].label}
+        return _("Import : %(kind)s") % {"kind": import_kinds()[self.job.kind].label}
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, START_BREADCRUMB, {"url": "", "label": self.get_page_title()}]
@@ -192,7 +194,7 @@ class ImportJobView(ImportsMixin, TemplateView):
         summary = job.summary
         return super().get_context_data(
             job=job,
-            importer=importing.import_kinds()[job.kind],
+            importer=import_kinds()[job.kind],
             in_progress=job.state in (DataJob.State.QUEUED, DataJob.State.RUNNING),
             confirmed=bool(job.params.get("confirmed")),
             sample=summary.get("sample", []),
@@ -206,13 +208,13 @@ class ImportJobView(ImportsMixin, TemplateView):
 @require_POST
 def confirm_import(request, pk):
     job = get_job(request, pk)
-    if job.state != DataJob.State.PREVIEW or not importing.confirm_job(job):
+    if job.state != DataJob.State.PREVIEW or not jobs.confirm_job(job):
         messages.error(request, _("Cet import n'est plus à confirmer."))
         return redirect("imports:job", job.pk)
     if job.total > settings.IMPORT_SYNC_MAX_ROWS:
         tasks.write_import.enqueue(job.pk)
         return redirect("imports:job", job.pk)
-    importing.write_job(job)
+    jobs.write_job(job)
     if job.state == DataJob.State.DONE:
         messages.success(request, _("Import terminé."))
     else:
@@ -233,7 +235,7 @@ def cancel_import(request, pk):
 
 
 def download_template(request, kind):
-    importer = importing.allowed_kinds(request.user).get(kind)
+    importer = jobs.allowed_kinds(request.user).get(kind)
     if importer is None:
         raise Http404
     response = HttpResponse(importer.template_csv(), content_type="text/csv; charset=utf-8")

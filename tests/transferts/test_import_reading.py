@@ -7,18 +7,9 @@ import io
 import openpyxl
 import pytest
 
-from home.importing import (
-    FileRejected,
-    InvalidValue,
-    choice,
-    decimal_number,
-    normalise,
-    parse_bool,
-    parse_date,
-    parse_past_date,
-    read_table,
-)
+from home.spreadsheets import FileRejected, read_table
 from inscriptions.enums import Placement
+from transferts.parsers import InvalidValue, choice, decimal_number, normalise, parse_bool, parse_date, parse_past_date
 
 ROWS = [["Nom", "Prénom", "Orienté·e le"], ["Éloïse", "Bénédicte", "31/01/2026"], ["Ça", "Noël", "01/02/2026"]]
 

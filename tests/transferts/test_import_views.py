@@ -8,14 +8,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from home import import_views, tasks
-from home.models import DataJob
 from inscriptions.models import FollowUp
 from inscriptions.workflow import Status
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import SessionFactory
-from tests.home.test_import_reading import csv_bytes, xlsx_bytes
 from tests.inscriptions.factories import ApplicationFactory
+from tests.transferts.test_import_reading import csv_bytes, xlsx_bytes
+from transferts import tasks
+from transferts import views as import_views
+from transferts.models import DataJob
 
 HEADER = ["n° de candidature", "moment", "situation", "employeur ou organisme"]
 

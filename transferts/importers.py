@@ -1,0 +1,220 @@
+"""Imports by staff from the admin.
+
+What partners and funders really send: CSV from Excel (UTF-8 with or without BOM, or Windows-1252, `;` or `,`)
+or XLSX, with French headers typed by hand. Each import kind (inscriptions/imports.py, financeurs/imports.py)
+declares its columns; `Importer.prepare` checks every row before anything is written, and `Plan.write` writes
+everything in one transaction with bulk queries, or nothing.
+"""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from home.spreadsheets import FileRejected
+from transferts.parsers import InvalidValue, as_text, import_day, normalise
+
+# SQLite accepts up to 32,766 parameters in a query: look rows up by slices below that.
+LOOKUP_SLICE = 20_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self):
+        if self.line is None:
+            return self.message
+        if self.column is None:
+            return _("Ligne %(line)d : %(message)s") % {"line": self.line, "message": self.message}
+        return _("Ligne %(line)d, colonne « %(column)s » : %(message)s") % {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+# Compared by identity: a column is declared once, and its default may be unhashable.
+@dataclass(frozen=True, eq=False)
+class Column:
+    """One column of an import file: its French header, the key its parsed value gets, how to parse it."""
+
+    name: str
+    key: str
+    parse: Callable = as_text
+    required: bool = True
+    default: object = None
+    aliases: tuple = ()
+    help: str = ""
+
+    def names(self):
+        return {normalise(self.name), *(normalise(alias) for alias in self.aliases)}
+
+
+@dataclass
+class Plan:
+    """What an import would do: the objects to create and update, how many rows are unchanged, and every error."""
+
+    importer: object
+    total: int = 0
+    to_create: list = field(default_factory=list)
+    to_update: list = field(default_factory=list)
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    actions: dict = field(default_factory=dict)  # line → "create" | "update" | "unchanged"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_valid(self):
+        return not self.errors
+
+    def counts(self):
+        return {
+            "total": self.total,
+            "created": len(self.to_create),
+            "updated": len(self.to_update),
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+        }
+
+    def write(self):
+        if self.errors:
+            raise ValueError("An import with errors writes nothing.")
+        with transaction.atomic():
+            self.importer.write(self)
+        return self.counts()
+
+
+class Importer:
+    """Base of an import kind. Subclasses declare `columns` and implement `build` and `write`."""
+
+    kind = ""
+    label = ""
+    noun = ""
+    permission = ""
+    needs_campus = True
+    columns = ()
+    help_text = ""
+    target_codes = ()  # (code, label) of the « objectif <code> » columns, for the help
+
+    def __init__(self, *, campus=None, user=None, progress=None):
+        self.campus, self.user = campus, user
+        self.progress = progress or (lambda done: None)
+
+    # Reading
+
+    def locate_columns(self, header):
+        """{column: index in the row}; raises FileRejected listing every required column missing."""
+        positions = {normalise(name): index for index, name in reversed(list(enumerate(header)))}
+        found, missing = {}, []
+        for column in self.columns:
+            index = next((positions[name] for name in column.names() if name in positions), None)
+            if index is not None:
+                found[column] = index
+            elif column.required:
+                missing.append(f"« {column.name} »")
+        if missing:
+            raise FileRejected(
+                ngettext("Colonne manquante : %(columns)s.", "Colonnes manquantes : %(columns)s.", len(missing))
+                % {"columns": ", ".join(missing)}
+            )
+        return found
+
+    def parse_rows(self, table, errors):
+        """[(line, {key: parsed value})] for the rows whose every cell parsed; errors appended to `errors`."""
+        located = list(self.locate_columns(table.header).items())
+        token = import_day.set(timezone.localdate())
+        try:
+            return self._parse_located(table, located, errors)
+        finally:
+            import_day.reset(token)
+
+    def _parse_located(self, table, located, errors):
+        records = []
+        missing_value = _("cette valeur est obligatoire.")
+        for count, (line, values) in enumerate(table.rows, start=1):
+            record, valid = {}, True
+            for column, index in located:
+                raw = values[index] if index < len(values) else None
+                if raw is None or (raw.__class__ is str and not raw.strip()):
+                    if column.required:
+                        errors.append(RowError(line, column.name, missing_value))
+                        valid = False
+                    record[column.key] = column.default
+                    continue
+                try:
+                    record[column.key] = column.parse(raw)
+                except InvalidValue as error:
+                    errors.append(RowError(line, column.name, str(error)))
+                    valid = False
+            for column in self.columns:
+                record.setdefault(column.key, column.default)
+            if valid:
+                records.append((line, record))
+            if count % 1000 == 0:
+                self.progress(count)
+        return records
+
+    def prepare(self, table):
+        """Check every row of `table` against the file and the database; return the Plan, writing nothing."""
+        plan = Plan(importer=self, total=len(table.rows))
+        try:
+            records = self.parse_rows(table, plan.errors)
+        except FileRejected as error:
+            plan.errors.append(RowError(None, None, str(error)))
+            return plan
+        self.build(records, plan)
+        plan.errors.sort(key=lambda error: error.line or 0)
+        return plan
+
+    def build(self, records, plan):
+        raise NotImplementedError
+
+    def write(self, plan):
+        raise NotImplementedError
+
+    # Helpers for subclasses
+
+    @staticmethod
+    def check_duplicates(records, key, column, errors, describe=str):
+        """Drop the records whose natural key appeared on an earlier line, with an error for each."""
+        first_lines, kept = {}, []
+        for line, record in records:
+            value = key(record)
+            if value in first_lines:
+                errors.append(
+                    RowError(
+                        line,
+                        column,
+                        _("« %(value)s » figure déjà ligne %(first)d.")
+                        % {"value": describe(value), "first": first_lines[value]},
+                    )
+                )
+                continue
+            first_lines[value] = line
+            kept.append((line, record))
+        return kept
+
+    @classmethod
+    def template_csv(cls):
+        """The file to fill in: the headers, UTF-8 with BOM and `;` so that Excel opens it as it is."""
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=";").writerow([column.name for column in cls.template_columns()])
+        return "\ufeff" + buffer.getvalue()
+
+    @classmethod
+    def template_columns(cls):
+        return cls.columns
+
+
+def in_slices(values, size=LOOKUP_SLICE):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -1,0 +1,151 @@
+"""Import jobs: the upload kept as a DataJob, previewed (a dry run), then confirmed and written."""
+
+import datetime
+import functools
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campus.permissions import campuses_of
+from home.spreadsheets import FileRejected, read_table
+from transferts.parsers import as_text
+from transferts.registry import import_kinds
+
+logger = logging.getLogger(__name__)
+
+ERRORS_KEPT = 200
+SAMPLE_SIZE = 10
+
+
+def allowed_kinds(user):
+    """{kind: importer class} the user may run."""
+    if not user.is_authenticated or not user.is_active:
+        return {}
+    return {kind: importer for kind, importer in import_kinds().items() if user.has_perm(importer.permission)}
+
+
+def job_table(job):
+    with job.source.open("rb") as file:
+        return read_table(file.read(), job.source.name)
+
+
+def job_importer(job, progress=True):
+    importer_class = import_kinds()[job.kind]
+    return importer_class(campus=job.campus, user=job.requested_by, progress=job.record_progress if progress else None)
+
+
+def job_may_run(job):
+    """The requester may still run this kind of import on this campus (rights can change between two steps)."""
+    user = job.requested_by
+    if job.kind not in allowed_kinds(user):
+        return False
+    return job.campus_id is None or campuses_of(user).filter(pk=job.campus_id).exists()
+
+
+def sample_rows(table, plan, size=SAMPLE_SIZE):
+    labels = {"create": _("à créer"), "update": _("à modifier"), "unchanged": _("inchangée")}
+    rows = []
+    for line, values in table.rows[:size]:
+        cells = [
+            "" if value is None else f"{value:%d/%m/%Y}" if isinstance(value, datetime.date) else as_text(value)
+            for value in values
+        ]
+        rows.append({"line": line, "action": labels.get(plan.actions.get(line), _("en erreur")), "cells": cells})
+    return rows
+
+
+def forget_source(job):
+    # The uploaded file holds personal data: kept only while it may still be imported.
+    if job.source:
+        job.source.delete(save=False)
+
+
+def record_failure(job, errors, summary=None):
+    forget_source(job)
+    job.state = job.State.FAILED
+    job.errors = [str(error) for error in errors[:ERRORS_KEPT]]
+    job.summary = {**(summary or job.summary), "errors": len(errors)}
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def marked_failed_on_crash(step):
+    """A crash must not leave a job "running" forever: it is marked failed (the transaction wrote nothing)."""
+
+    @functools.wraps(step)
+    def run(job):
+        try:
+            return step(job)
+        except Exception:
+            logger.exception("Import job %s crashed", job.pk)
+            record_failure(job, [_("Une erreur inattendue a interrompu l'import : rien n'a été enregistré.")])
+            raise
+
+    return run
+
+
+def start_job(job):
+    """Mark the job running and read its file: the table, or None once the job is recorded as failed."""
+    job.state = job.State.RUNNING
+    job.save(update_fields=["state"])
+    if not job_may_run(job):
+        record_failure(job, [_("Vous n'avez pas le droit de faire cet import.")])
+        return None
+    try:
+        return job_table(job)
+    except FileRejected as error:
+        record_failure(job, [str(error)])
+        return None
+
+
+@marked_failed_on_crash
+def preview_job(job):
+    """The dry run: check the whole file and keep the counts, a sample and the errors on the job."""
+    table = start_job(job)
+    if table is None:
+        return job
+    job.total = len(table.rows)
+    job.save(update_fields=["total"])
+    plan = job_importer(job).prepare(table)
+    summary = {**plan.counts(), "header": table.header, "sample": sample_rows(table, plan), **plan.extra}
+    if plan.errors:
+        record_failure(job, plan.errors, summary)
+        return job
+    job.refresh_from_db(fields=["done"])
+    job.state, job.summary, job.errors, job.done = job.State.PREVIEW, summary, [], job.total
+    job.save()
+    return job
+
+
+def confirm_job(job):
+    """Mark a previewed job as confirmed, once: True if this call confirmed it (a second click does nothing)."""
+    updated = (
+        type(job)
+        .objects.filter(pk=job.pk, state=job.State.PREVIEW)
+        .update(state=job.State.QUEUED, done=0, params={**job.params, "confirmed": True})
+    )
+    job.refresh_from_db()
+    return bool(updated)
+
+
+@marked_failed_on_crash
+def write_job(job):
+    """Write a confirmed import, checking every row again inside the transaction: nothing or everything."""
+    table = start_job(job)
+    if table is None:
+        return job
+    with transaction.atomic():
+        plan = job_importer(job, progress=False).prepare(table)
+        if plan.is_valid:
+            plan.write()
+    if not plan.is_valid:
+        record_failure(job, plan.errors, {**job.summary, **plan.counts()})
+        return job
+    forget_source(job)
+    job.state, job.done = job.State.DONE, job.total
+    job.summary = {**job.summary, **plan.counts()}
+    job.finished_at = timezone.now()
+    job.save()
+    return job
