@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CampusConfig(AppConfig):
@@ -7,3 +8,6 @@ class CampusConfig(AppConfig):
 
     def ready(self):
         from campus import signals  # noqa: F401
+        from campus.services import refresh_campus_staff_groups
+
+        post_migrate.connect(refresh_campus_staff_groups, sender=self)

@@ -8,7 +8,18 @@ class FinanceursConfig(AppConfig):
     verbose_name = _("Financeurs")
 
     def ready(self):
+        from campus.services import register_staff_permissions
         from financeurs.imports import AgreementImport
         from transferts.registry import register_importer
 
+        # Funding agreements covering the campus; funders themselves are shared between campuses.
+        register_staff_permissions(
+            "financeurs",
+            "view_funder",
+            "add_funder",
+            "change_funder",
+            "view_agreement",
+            "add_agreement",
+            "change_agreement",
+        )
         register_importer(AgreementImport)

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class InscriptionsConfig(AppConfig):
@@ -7,10 +6,23 @@ class InscriptionsConfig(AppConfig):
     verbose_name = "Inscriptions"
 
     def ready(self):
-        from inscriptions import signals
+        from campus.services import register_staff_permissions
+        from inscriptions import signals  # noqa: F401  (connects the receivers)
         from inscriptions.imports import FollowUpImport, ReferralImport
         from transferts.registry import register_importer
 
-        post_migrate.connect(signals.refresh_campus_staff_groups, sender=self)
+        # Enrolment: see and decide on the campus's applications, keep notes and follow-ups.
+        register_staff_permissions(
+            "inscriptions",
+            "view_application",
+            "decide_application",
+            "add_staffnote",
+            "add_followup",
+            "change_followup",
+        )
+        # Paid sessions: see the campus's payments, record money received by hand, give money back.
+        register_staff_permissions("inscriptions", "view_payment", "add_payment", "add_refund")
+        # Partners' referral lists, imported and kept by the campus.
+        register_staff_permissions("inscriptions", "view_referral", "add_referral", "change_referral")
         register_importer(FollowUpImport)
         register_importer(ReferralImport)

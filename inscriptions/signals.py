@@ -1,4 +1,3 @@
-from django.contrib.auth.management import create_permissions
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -32,17 +31,3 @@ def offer_new_seats_to_waitlist(sender, instance, created, raw=False, **kwargs):
     from inscriptions.services import promote_waitlist_for
 
     transaction.on_commit(lambda: promote_waitlist_for(instance.pk))
-
-
-def refresh_campus_staff_groups(app_config, using="default", **kwargs):
-    """Give existing campus teams the enrolment and funding permissions once they exist (after each migrate)."""
-    from django.apps import apps
-
-    from campus.models import CampusPage
-    from campus.services import ensure_staff_group
-
-    # Apps later in INSTALLED_APPS have not had their permissions created yet when this runs.
-    for label in ("inscriptions", "financeurs"):
-        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
-    for campus in CampusPage.objects.using(using).all():
-        ensure_staff_group(campus)

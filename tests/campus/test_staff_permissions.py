@@ -11,6 +11,7 @@ from django.utils import timezone
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, ReferenceIndex
 
 from campus.models import CampusPage
+from campus.services import ensure_staff_group
 from formations.models import FormationPage, Session
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
@@ -143,6 +144,37 @@ def test_a_new_campus_gets_its_own_image_collection(campus_index):
 def test_each_campus_has_its_own_group_and_collection(campus_a, campus_b):
     assert campus_a.staff_group != campus_b.staff_group
     assert campus_a.collection != campus_b.collection
+
+
+def test_creating_a_campus_with_its_group_and_collection_takes_few_queries(campus_a, django_assert_max_num_queries):
+    # 131 queries when each permission was fetched and granted one by one.
+    with django_assert_max_num_queries(60):
+        CampusPageFactory(parent=campus_a.get_parent())
+
+
+def test_repairing_a_staff_group_restores_what_was_removed_in_a_handful_of_queries(
+    campus_a, django_assert_max_num_queries
+):
+    group = campus_a.staff_group
+    expected = (
+        set(group.permissions.all()),
+        set(GroupPagePermission.objects.filter(group=group).values_list("page_id", "permission_id")),
+        set(GroupCollectionPermission.objects.filter(group=group).values_list("collection_id", "permission_id")),
+    )
+    group.permissions.remove(Permission.objects.get(codename="decide_application"))
+    GroupPagePermission.objects.filter(group=group, permission__codename="publish_page").delete()
+    GroupCollectionPermission.objects.filter(group=group, permission__codename="choose_image").delete()
+
+    with django_assert_max_num_queries(8):
+        ensure_staff_group(campus_a)
+    ensure_staff_group(campus_a)
+
+    assert (
+        set(group.permissions.all()),
+        set(GroupPagePermission.objects.filter(group=group).values_list("page_id", "permission_id")),
+        set(GroupCollectionPermission.objects.filter(group=group).values_list("collection_id", "permission_id")),
+    ) == expected
+    assert GroupPagePermission.objects.filter(group=group).count() == len(expected[1])
 
 
 # --- Pages --------------------------------------------------------------------------------------
