@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Collection, Orderable, Page
 from wagtail.search import index
 
+from campus.permissions import campuses_of
 from home.blocks import BaseStreamBlock
 
 insee_code_validator = RegexValidator(r"^(\d[\dAB]\d{3})$", _("Un code INSEE compte 5 caractères, par exemple 93001."))
@@ -23,7 +24,7 @@ class CampusScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(campus__staff_group__in=user.groups.all())
+        return self.filter(campus__in=campuses_of(user))
 
 
 class Qpv(models.Model):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campus.models import CampusPage
+from campus.permissions import campuses_of
 from financeurs.enums import FunderKind, IndicatorCode
 from financeurs.models import Agreement, Funder, IndicatorTarget
 from formations.models import FormationPage
@@ -117,8 +118,8 @@ class AgreementImport(Importer):
         errors = plan.errors
         records = self.check_duplicates(records, lambda record: record["reference"], "référence", errors)
         user = self.user
-        campuses = list(CampusPage.objects.values_list("pk", "title", "slug", "path", "staff_group_id"))
-        own_groups = set(user.groups.values_list("pk", flat=True)) if not user.is_superuser else None
+        campuses = list(CampusPage.objects.values_list("pk", "title", "slug", "path"))
+        own_campuses = None if user.is_superuser else set(campuses_of(user).values_list("pk", flat=True))
         campus_by_name = {}
         for row in campuses:
             campus_by_name.setdefault(normalise(row[1]), row)
@@ -133,8 +134,8 @@ class AgreementImport(Importer):
             )
         }
 
-        def is_own(campus_row):
-            return own_groups is None or campus_row[4] in own_groups
+        def is_own(campus_pk):
+            return own_campuses is None or campus_pk in own_campuses
 
         new_funders = {}
         for line, record in records:
@@ -148,7 +149,7 @@ class AgreementImport(Importer):
                 if row is None:
                     errors.append(RowError(line, "campus", _("aucun campus « %(name)s ».") % {"name": name}))
                     valid = False
-                elif not is_own(row):
+                elif not is_own(row[0]):
                     errors.append(
                         RowError(
                             line,
@@ -189,8 +190,8 @@ class AgreementImport(Importer):
             current_campuses = list(current.campuses.all()) if current is not None else []
             # An agreement with no campus yet belongs to no team: only a superuser may take it over.
             if current is not None and (
-                not (current_campuses or own_groups is None)
-                or not all(is_own((campus.pk, "", "", "", campus.staff_group_id)) for campus in current_campuses)
+                not (current_campuses or own_campuses is None)
+                or not all(is_own(campus.pk) for campus in current_campuses)
             ):
                 errors.append(
                     RowError(

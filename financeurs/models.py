@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from campus.permissions import campuses_of
 from financeurs.enums import FunderKind, IndicatorCode
 
 
@@ -55,7 +56,7 @@ class AgreementQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        covering = Agreement.campuses.through.objects.filter(campuspage__staff_group__in=user.groups.all())
+        covering = Agreement.campuses.through.objects.filter(campuspage__in=campuses_of(user))
         return self.filter(pk__in=covering.values("agreement_id"))
 
     def editable_by(self, user):
@@ -64,7 +65,7 @@ class AgreementQuerySet(models.QuerySet):
         visible = self.visible_to(user)
         if not user.is_authenticated or user.is_superuser:
             return visible
-        foreign = Agreement.campuses.through.objects.exclude(campuspage__staff_group__in=user.groups.all())
+        foreign = Agreement.campuses.through.objects.exclude(campuspage__in=campuses_of(user))
         return visible.exclude(pk__in=foreign.values("agreement_id"))
 
 

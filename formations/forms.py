@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from campus.models import CampusPage
+from campus.permissions import campuses_of
 from formations.models import FormationPage
 
 
@@ -14,7 +14,7 @@ def formations_editable_by(user):
     if user.is_superuser:
         return formations
     scope = Q()
-    for path in CampusPage.objects.filter(staff_group__in=user.groups.all()).values_list("path", flat=True):
+    for path in campuses_of(user).values_list("path", flat=True):
         scope |= Q(path__startswith=path)
     return formations.filter(scope) if scope else formations.none()
 

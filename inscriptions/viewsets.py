@@ -21,7 +21,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from campus.models import CampusPage
+from campus.permissions import campuses_of
 from formations.enums import FeeKind
 from inscriptions import admin_views
 from inscriptions.admin_filters import SEARCH_FIELDS, ApplicationFilterSet, search_applications
@@ -74,7 +74,7 @@ class ApplicationIndexView(generic.IndexView):
     @cached_property
     def shows_campus(self):
         user = self.request.user
-        return user.is_superuser or CampusPage.objects.filter(staff_group__in=user.groups.all()).count() > 1
+        return user.is_superuser or campuses_of(user).count() > 1
 
     @cached_property
     def columns(self):
