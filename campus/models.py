@@ -155,14 +155,6 @@ class CampusPage(Page):
         verbose_name = _("campus")
         verbose_name_plural = _("campus")
 
-    def get_context(self, request, *args, **kwargs):
-        from formations.models import FormationPage
-
-        context = super().get_context(request, *args, **kwargs)
-        formations = FormationPage.objects.for_catalogue().child_of(self).order_by("title")
-        context["formations"] = FormationPage.attach_campuses(formations)
-        return context
-
     @property
     def opening_hours_lines(self):
         return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]

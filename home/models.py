@@ -21,14 +21,6 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("page d'accueil")
 
-    def get_context(self, request, *args, **kwargs):
-        from formations.models import FormationPage
-
-        context = super().get_context(request, *args, **kwargs)
-        upcoming = FormationPage.objects.for_catalogue().filter(next_session_start__isnull=False)
-        context["upcoming_formations"] = FormationPage.attach_campuses(upcoming.order_by("next_session_start")[:6])
-        return context
-
 
 class StandardPage(Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=500)

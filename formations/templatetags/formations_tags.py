@@ -4,7 +4,26 @@ from django import template
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
+from formations.models import FormationPage
+
 register = template.Library()
+
+# Campus and home pages show formations through these tags: the apps below formations do not import it.
+
+
+@register.inclusion_tag("formations/tags/campus_formations.html", takes_context=True)
+def campus_formations(context, campus):
+    """The campus's live formations, by title."""
+    formations = FormationPage.objects.for_catalogue().child_of(campus).order_by("title")
+    return {"request": context.get("request"), "formations": FormationPage.attach_campuses(formations)}
+
+
+@register.inclusion_tag("formations/tags/upcoming_formations.html", takes_context=True)
+def upcoming_formations(context, limit=6):
+    """The live formations whose next session starts soonest."""
+    upcoming = FormationPage.objects.for_catalogue().filter(next_session_start__isnull=False)
+    formations = FormationPage.attach_campuses(upcoming.order_by("next_session_start")[:limit])
+    return {"request": context.get("request"), "upcoming_formations": formations}
 
 
 @register.filter
