@@ -16,7 +16,7 @@ class FunderKind(models.TextChoices):
 
 
 class IndicatorCode(models.TextChoices):
-    """Every indicator a target can be set on. Each is defined once in financeurs/indicators.py
+    """Every indicator a target can be set on. Each is defined once in financeurs/indicators/
     and explained in docs/indicators.md."""
 
     APPLICANTS = "candidats", _("Candidat·es")

@@ -415,11 +415,4 @@ class ReportResource(RowResource):
 
 def gender_breakdown(result):
     """Women and men counts of an ESF+ indicator; (None, None) for the others."""
-    breakdown = getattr(result, "breakdown", None) or {}
-    women = getattr(result, "women", None)
-    men = getattr(result, "men", None)
-    if women is None:
-        women = breakdown.get("women", breakdown.get("femmes"))
-    if men is None:
-        men = breakdown.get("men", breakdown.get("hommes"))
-    return women, men
+    return result.women, result.men

@@ -60,10 +60,8 @@ def indicator_ratio(result):
 
 @register.filter
 def esf_breakdown(result, key):
-    """The women or men count of an ESF+ indicator (an attribute, or an entry of its `breakdown`)."""
-    value = getattr(result, key, None)
-    if value is None:
-        value = (getattr(result, "breakdown", None) or {}).get(key)
+    """The women or men count of an ESF+ indicator."""
+    value = getattr(result, key)
     return format_number(value, result.unit) if value is not None else ""
 
 
