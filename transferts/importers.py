@@ -1,7 +1,7 @@
 """Imports by staff from the admin.
 
 What partners and funders really send: CSV from Excel (UTF-8 with or without BOM, or Windows-1252, `;` or `,`)
-or XLSX, with French headers typed by hand. Each import kind (inscriptions/imports.py, financeurs/imports.py)
+or XLSX, with French headers typed by hand. Each import kind, registered by its app (transferts/registry.py),
 declares its columns; `Importer.prepare` checks every row before anything is written, and `Plan.write` writes
 everything in one transaction with bulk queries, or nothing.
 """

@@ -7,7 +7,7 @@ from transferts.models import DataJob
 
 @receiver(post_delete, sender=DataJob)
 def delete_data_job_files(sender, instance, **kwargs):
-    """A job goes with its user, campus or agreement: its files, which hold personal data, must go too."""
+    """A job goes with its user, campus or subject: its files, which hold personal data, must go too."""
     for field in (instance.source, instance.result):
         if field:
             name, storage = field.name, field.storage
