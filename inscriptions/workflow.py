@@ -50,7 +50,6 @@ HOLDS_SEAT = frozenset(
 )
 # The learner has left the training: outcomes and follow-ups apply.
 LEFT_TRAINING = frozenset({Status.COMPLETED, Status.DROPPED_OUT, Status.CERTIFIED, Status.NOT_CERTIFIED})
-FINAL = INACTIVE | {Status.DROPPED_OUT, Status.CERTIFIED, Status.NOT_CERTIFIED}
 
 
 @dataclass(frozen=True)

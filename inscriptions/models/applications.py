@@ -15,7 +15,7 @@ from home.models import private_storage
 from inscriptions.enums import AgeBand, Availability, FollowUpMilestone
 from inscriptions.models.follow_ups import add_months
 from inscriptions.models.learners import Learner
-from inscriptions.workflow import HOLDS_SEAT, INACTIVE, LEFT_TRAINING, UNDECIDED, Role, Status
+from inscriptions.workflow import INACTIVE, LEFT_TRAINING, UNDECIDED, Role, Status
 
 
 def cv_upload_to(instance, filename):
@@ -29,9 +29,6 @@ class ApplicationQuerySet(CampusScopedQuerySet):
 
     def undecided(self):
         return self.filter(status__in=UNDECIDED)
-
-    def holding_seat(self):
-        return self.filter(status__in=HOLDS_SEAT)
 
     def waitlist(self, session):
         return self.filter(session=session, status=Status.WAITLISTED).order_by("waitlisted_at", "pk")
@@ -121,10 +118,6 @@ class Application(models.Model):
     @property
     def is_active(self):
         return self.status not in INACTIVE
-
-    @property
-    def holds_seat(self):
-        return self.status in HOLDS_SEAT
 
     @property
     def age_band(self):
