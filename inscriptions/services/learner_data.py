@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inscriptions.models import FollowUp, FollowUpSurvey, Learner, StaffNote, StatusChange
-from inscriptions.services.transitions import change_status
+from inscriptions.services.transitions import withdraw
 from inscriptions.workflow import INACTIVE, LEFT_TRAINING, Role, Status, find_edge
 
 
@@ -108,9 +108,7 @@ def erase_learner(learner, *, now=None):
     user = learner.user
     for application in learner.applications.exclude(status__in=INACTIVE | LEFT_TRAINING | {Status.IN_TRAINING}):
         if find_edge(application.status, Status.WITHDRAWN):
-            change_status(
-                application, Status.WITHDRAWN, role=Role.SYSTEM, comment=_("Compte supprimé par la personne."), now=now
-            )
+            withdraw(application, role=Role.SYSTEM, comment=_("Compte supprimé par la personne."), now=now)
     with transaction.atomic():
         applications = learner.applications.all()
         for application in applications.exclude(cv=""):

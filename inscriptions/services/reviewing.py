@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from inscriptions.exceptions import Refused
 from inscriptions.models import Application, StaffNote
-from inscriptions.services.transitions import change_status
-from inscriptions.workflow import Role, Status
+from inscriptions.services.transitions import close
+from inscriptions.workflow import Role
 
 
 def add_staff_note(application, *, author, text):
@@ -48,9 +48,8 @@ def close_abandoned_applications(now=None):
     closed = 0
     for application in Application.objects.undecided().filter(submitted_at__lte=limit).order_by("pk"):
         try:
-            change_status(
+            close(
                 application,
-                Status.CLOSED,
                 role=Role.SYSTEM,
                 comment=_("Aucune décision n’a été prise dans le délai prévu."),
                 now=now,
