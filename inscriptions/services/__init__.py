@@ -3,8 +3,10 @@
 from inscriptions.exceptions import Refused
 from inscriptions.services.applying import (
     application_refusal,
+    link_referrals,
     record_consent,
     record_guardian_consent,
+    save_profile,
     submit_application,
 )
 from inscriptions.services.learner_data import erase_learner, export_learner_data
@@ -27,6 +29,7 @@ from inscriptions.services.transitions import (
     drop_out,
     enrol,
     fail_certification,
+    offer_new_seats,
     promote_waitlist,
     promote_waitlist_for,
     refuse,
@@ -57,6 +60,8 @@ __all__ = [
     "export_learner_data",
     "fail_certification",
     "follow_ups_due",
+    "link_referrals",
+    "offer_new_seats",
     "overdue_applications",
     "promote_waitlist",
     "promote_waitlist_for",
@@ -66,6 +71,7 @@ __all__ = [
     "refuse",
     "release_unpaid_seat",
     "remind_overdue_applications",
+    "save_profile",
     "send_follow_up_digests",
     "staff_can_decide",
     "start",

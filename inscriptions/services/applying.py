@@ -1,4 +1,4 @@
-"""Applying to a session, and the consents that must come first."""
+"""Applying to a session, and what must come first: the profile and the consents."""
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -6,8 +6,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inscriptions.exceptions import Refused
-from inscriptions.models import Application, StatusChange, age_on
+from inscriptions.models import Application, Referral, StatusChange, age_on
 from inscriptions.workflow import Role, Status
+
+
+def save_profile(learner, *, user, consented, now=None):
+    """Save the profile a person filled in for themselves, then link the referrals that were waiting for it."""
+    learner.user = user
+    if consented:
+        record_consent(learner, now=now)
+    learner.save()
+    link_referrals(learner)
+    return learner
+
+
+def link_referrals(learner):
+    """A young person a partner referred has now made a profile: the campus sees that the referral came to
+    something. Matched on the account's e-mail, the only identifier both lists share."""
+    if not learner.user_id or learner.anonymised_at:
+        return 0
+    email = learner.user.email
+    if not email:
+        return 0
+    return Referral.objects.filter(learner__isnull=True, email__iexact=email).update(learner=learner)
 
 
 def application_refusal(learner, session, today=None):

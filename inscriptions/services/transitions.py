@@ -318,6 +318,16 @@ def promote_waitlist(session, *, now=None, exclude=None):
     return promoted
 
 
+def offer_new_seats(session):
+    """After a session's edit: if it now has seats free and people waiting, the waitlist moves once committed."""
+    session.refresh_from_db(fields=["seats_taken"])
+    if session.seats_taken >= session.capacity:
+        return
+    if not Application.objects.waitlist(session).exists():
+        return
+    transaction.on_commit(lambda: promote_waitlist_for(session.pk))
+
+
 def promote_waitlist_for(session_pk, *, now=None):
     """Re-check the waitlist of a session, e.g. after staff raised its capacity."""
     with transaction.atomic():
