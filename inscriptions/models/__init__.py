@@ -10,7 +10,12 @@ from inscriptions.models.applications import (
     StatusChangeQuerySet,
     cv_upload_to,
 )
-from inscriptions.models.follow_ups import FollowUp, FollowUpSurvey, add_months
+from inscriptions.models.follow_ups import (
+    FollowUp,
+    FollowUpSurvey,
+    add_months,
+    follow_up_opens_on,
+)
 from inscriptions.models.learners import Learner, LearnerQuerySet, age_on
 from inscriptions.models.notification_settings import StaffNotificationSettings
 from inscriptions.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
@@ -37,5 +42,6 @@ __all__ = [
     "add_months",
     "age_on",
     "cv_upload_to",
+    "follow_up_opens_on",
     "private_storage",
 ]

@@ -1,5 +1,7 @@
 """What became of learners after the training: follow-ups and the surveys that ask for them."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement
+
+# How early a follow-up may be recorded: a learner who signs a contract before the date is fine, a year early
+# is a mistake. Staff entries, survey answers and imports all ask follow_up_opens_on().
+FOLLOW_UP_EARLIEST_DAYS = 31
+
+
+def follow_up_opens_on(due_on):
+    """The first day a follow-up due on `due_on` may be recorded."""
+    return due_on - datetime.timedelta(days=FOLLOW_UP_EARLIEST_DAYS)
 
 
 def add_months(day, months):

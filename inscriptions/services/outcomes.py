@@ -1,14 +1,12 @@
 """What became of learners: follow-ups due, recorded, and the weekly digest."""
 
-import datetime
-
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inscriptions.enums import FollowUpMilestone, FollowUpSource
 from inscriptions.exceptions import Refused
-from inscriptions.models import Application, FollowUp, add_months
+from inscriptions.models import Application, FollowUp, add_months, follow_up_opens_on
 from inscriptions.workflow import LEFT_TRAINING
 
 
@@ -46,13 +44,9 @@ def record_follow_up(
     milestone = FollowUpMilestone(milestone)
     if application.status not in LEFT_TRAINING or application.left_on is None:
         raise Refused(_("Le suivi se fait après la sortie de formation."))
-    due_on = add_months(application.left_on, milestone.value)
-    # A little early is fine (a learner who signs a contract before the date); a year early is a mistake.
-    if due_on - timezone.localdate() > datetime.timedelta(days=31):
-        raise Refused(
-            _("Ce suivi pourra être saisi à partir du %(date)s.")
-            % {"date": (due_on - datetime.timedelta(days=31)).strftime("%d/%m/%Y")}
-        )
+    opens_on = follow_up_opens_on(add_months(application.left_on, milestone.value))
+    if timezone.localdate() < opens_on:
+        raise Refused(_("Ce suivi pourra être saisi à partir du %(date)s.") % {"date": opens_on.strftime("%d/%m/%Y")})
     values = {"placement": placement, "recorded_by": recorded_by, "source": source, **fields}
     if keep_existing:
         follow_up, _created = FollowUp.objects.get_or_create(
