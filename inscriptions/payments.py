@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
+from inscriptions.models.payments import SETTLED
 from inscriptions.services import Refused, admit, enrol, release_unpaid_seat
 from inscriptions.workflow import Role, Status
 
@@ -25,8 +26,6 @@ logger = logging.getLogger(__name__)
 
 # Tests (and only tests) swap in a stripe.HTTPClient that answers like Stripe without the network.
 http_client = None
-
-SETTLED = {PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}
 
 
 class PaymentUnavailable(Exception):

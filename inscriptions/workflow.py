@@ -52,6 +52,9 @@ HOLDS_SEAT = frozenset(
 )
 # The learner has left the training: outcomes and follow-ups apply.
 LEFT_TRAINING = frozenset({Status.COMPLETED, Status.DROPPED_OUT, Status.CERTIFIED, Status.NOT_CERTIFIED})
+# The campus decided (admit, waitlist or refuse), so the decision is dated. Withdrawn may be either.
+DECIDED = HOLDS_SEAT | {Status.WAITLISTED, Status.REFUSED}
+NEVER_DECIDED = UNDECIDED | {Status.CLOSED}
 
 
 class Transition(enum.StrEnum):

@@ -15,7 +15,12 @@ from home.models import private_storage
 from inscriptions.enums import AgeBand, Availability, FollowUpMilestone
 from inscriptions.models.follow_ups import add_months
 from inscriptions.models.learners import Learner
-from inscriptions.workflow import INACTIVE, LEFT_TRAINING, UNDECIDED, Role, Status
+from inscriptions.workflow import DECIDED, INACTIVE, LEFT_TRAINING, NEVER_DECIDED, UNDECIDED, Role, Status
+
+
+def values(statuses):
+    """Sorted plain values, so that constraints built from status sets give the same migration every time."""
+    return sorted(str(status) for status in statuses)
 
 
 def cv_upload_to(instance, filename):
@@ -98,6 +103,24 @@ class Application(models.Model):
                 condition=~Q(status__in=[Status.REFUSED, Status.WITHDRAWN, Status.CLOSED]),
                 name="one_active_application_per_session",
                 violation_error_message=_("Vous avez déjà une candidature en cours pour cette session."),
+            ),
+            # The dates the transitions write, tied to the statuses they write them with (services.transitions).
+            models.CheckConstraint(
+                condition=Q(status__in=values(DECIDED), decided_at__isnull=False)
+                | Q(status__in=values(NEVER_DECIDED), decided_at__isnull=True)
+                | Q(status=Status.WITHDRAWN),
+                name="application_decided_at_once_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.WAITLISTED, waitlisted_at__isnull=False)
+                | Q(status__in=values(NEVER_DECIDED), waitlisted_at__isnull=True)
+                | ~Q(status__in=values(NEVER_DECIDED | {Status.WAITLISTED})),
+                name="application_waitlisted_at_when_waitlisted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=values(LEFT_TRAINING), left_on__isnull=False)
+                | (~Q(status__in=values(LEFT_TRAINING)) & Q(left_on__isnull=True)),
+                name="application_left_on_iff_left_training",
             ),
         ]
         indexes = [

@@ -26,6 +26,10 @@ class PaymentStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", _("Remboursé en partie")
 
 
+# Money came in (and may have gone back since).
+SETTLED = frozenset({PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED})
+
+
 class Payment(models.Model):
     """Money asked of a learner for a priced session: online through Stripe Checkout, or recorded by staff."""
 
@@ -63,6 +67,21 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(refunded_cents__lte=models.F("amount_cents")), name="payment_refund_within_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=sorted(SETTLED), paid_at__isnull=False)
+                | (~Q(status__in=sorted(SETTLED)) & Q(paid_at__isnull=True)),
+                name="payment_paid_at_iff_settled",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PaymentStatus.REFUNDED, refunded_cents=models.F("amount_cents"))
+                | Q(
+                    status=PaymentStatus.PARTIALLY_REFUNDED,
+                    refunded_cents__gt=0,
+                    refunded_cents__lt=models.F("amount_cents"),
+                )
+                | (~Q(status__in=[PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED]) & Q(refunded_cents=0)),
+                name="payment_refunded_cents_match_status",
             ),
         ]
 

@@ -11,6 +11,7 @@ from formations.models import Session
 from inscriptions import services
 from inscriptions.enums import GuardianConsentMethod
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus
+from inscriptions.models.payments import SETTLED
 from inscriptions.services import Refused, admission_obstacle, change_status, record_guardian_consent
 from inscriptions.workflow import AdmissionObstacle, Role, Status
 from tests.campus.factories import UserFactory
@@ -197,7 +198,13 @@ def paid_session(**kwargs):
 
 def pay(application, status=PaymentStatus.PAID):
     Payment.objects.create(
-        application=application, amount_cents=5000, fee_kind=FeeKind.FEE, method=PaymentMethod.CASH, status=status
+        application=application,
+        amount_cents=5000,
+        refunded_cents={PaymentStatus.PARTIALLY_REFUNDED: 2000, PaymentStatus.REFUNDED: 5000}.get(status, 0),
+        fee_kind=FeeKind.FEE,
+        method=PaymentMethod.CASH,
+        status=status,
+        paid_at=timezone.now() if status in SETTLED else None,
     )
 
 
