@@ -99,8 +99,9 @@ class Move:
         return {}
 
 
-def _begin(application, target, *, role, actor, comment, now):
-    """Lock the session then the application, and check the edge, the role, the actor and the comment."""
+def _begin(application, target, name, *, role, actor, comment, now):
+    """Lock the session then the application, and check the edge (and that it is the named transition's, if
+    one is named), the role, the actor and the comment."""
     now = now or timezone.now()
     session = Session.objects.select_for_update().get(pk=application.session_id)
     # Lock the application row only, not the joined learner: two sessions' waitlists may share learners.
@@ -109,8 +110,11 @@ def _begin(application, target, *, role, actor, comment, now):
     comment = (comment or "").strip()
 
     edge = find_edge(locked.status, target)
-    if edge is None:
-        raise _impossible(locked.status, target)
+    if edge is None or name not in {None, edge.name}:
+        raise Refused(
+            _("Impossible de passer une candidature « %(source)s » à « %(target)s ».")
+            % {"source": Status(locked.status).label, "target": target.label}
+        )
     if role not in edge.roles:
         raise Refused(
             _("« %(action)s » n’est pas possible pour : %(role)s.") % {"action": edge.label, "role": Role(role).label}
@@ -119,13 +123,6 @@ def _begin(application, target, *, role, actor, comment, now):
     if edge.comment_required and not comment:
         raise Refused(_("Expliquez la raison en quelques mots : elle est transmise à la personne."))
     return Move(locked, session, edge, role, actor, comment, now)
-
-
-def _impossible(source, target):
-    return Refused(
-        _("Impossible de passer une candidature « %(source)s » à « %(target)s ».")
-        % {"source": Status(source).label, "target": Status(target).label}
-    )
 
 
 def _perform(move, target=None, *, comment=None, **dates):
@@ -165,9 +162,7 @@ def _perform(move, target=None, *, comment=None, **dates):
 
 @transaction.atomic
 def _run(application, target, name, *, role, actor, comment, now):
-    move = _begin(application, target, role=role, actor=actor, comment=comment, now=now)
-    if name is not None and move.edge.name != name:
-        raise _impossible(move.edge.source, target)
+    move = _begin(application, target, name, role=role, actor=actor, comment=comment, now=now)
     change = _GUARDS[move.edge.name](move)
     for field in ("status", "status_changed_at", "waitlisted_at", "decided_at", "left_on"):
         setattr(application, field, getattr(move.application, field))

@@ -240,9 +240,11 @@ def test_change_status_to_the_waitlist_from_a_seat_takes_release_unpaid_seat_wit
     assert_refused(change_status, application, "payée", target=Status.WAITLISTED, role=Role.SYSTEM)
 
 
-def test_a_named_transition_refuses_the_edge_of_another():
+@pytest.mark.parametrize("role", [Role.SYSTEM, Role.STAFF])
+def test_a_named_transition_refuses_the_edge_of_another(role, superuser):
     application = in_status(Status.ADMITTED, session=paid_session())
-    assert_refused(services.waitlist, application, "Impossible de passer", role=Role.SYSTEM)
+    actor = superuser if role == Role.STAFF else None
+    assert_refused(services.waitlist, application, "Impossible de passer", role=role, actor=actor)
 
 
 # --- enrol --------------------------------------------------------------------------------------
