@@ -1,11 +1,15 @@
-"""The database refuses an application or a payment whose dates contradict its status, and the migration that
-added the rule repaired the rows that broke it."""
+"""The database refuses an application or a payment whose dates contradict its status, and migration 0005
+repairs the rows that broke the rule before adding it."""
 
+import contextlib
 import datetime
+import importlib
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db.models import CheckConstraint, F
 from django.utils import timezone
 
 from formations.enums import FeeKind
@@ -15,8 +19,14 @@ from tests.campus.factories import UserFactory
 from tests.inscriptions.factories import ApplicationFactory, move_to
 
 NOW = timezone.now().replace(microsecond=0)
-BEFORE = ("inscriptions", "0004_esf_profile_surveys_referrals")
-REPAIR = ("inscriptions", "0005_application_payment_date_constraints")
+REPAIR = "0005_application_payment_date_constraints"
+ADDED_BY_REPAIR = {
+    "application_decided_at_once_decided",
+    "application_waitlisted_at_when_waitlisted",
+    "application_left_on_iff_left_training",
+    "payment_paid_at_iff_settled",
+    "payment_refunded_cents_match_status",
+}
 
 
 def payment(status=PaymentStatus.PAID, **fields):
@@ -79,13 +89,43 @@ def test_the_database_refuses_a_payment_whose_date_or_refund_contradicts_its_sta
         payment(status, **fields)
 
 
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
+def repair(apps, schema_editor):
+    migration = importlib.import_module(f"inscriptions.migrations.{REPAIR}")
+    return migration.repair(apps, schema_editor)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_repairs_rows_from_their_history_or_else_conservatively(caplog):
+@contextlib.contextmanager
+def rows_as_before_the_constraints():
+    """Let contradicting rows in, as they could be before migration 0005, then check them again on the way out."""
+    checks = [
+        (model, constraint)
+        for model in (Application, Payment)
+        for constraint in model._meta.constraints
+        if isinstance(constraint, CheckConstraint) and constraint.name in ADDED_BY_REPAIR
+    ]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")
+        # SQLite checks a row when it is written: write them all again.
+        Application.objects.update(status=F("status"))
+        Payment.objects.update(status=F("status"))
+    else:
+        # PostgreSQL changes tables inside the test's transaction, which is rolled back; it first wants the
+        # foreign keys of the rows already written checked.
+        execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with connection.schema_editor() as editor:
+            for model, constraint in checks:
+                editor.remove_constraint(model, constraint)
+        yield
+        with connection.schema_editor() as editor:
+            for model, constraint in checks:
+                editor.add_constraint(model, constraint)
+
+
+def test_the_repair_fixes_rows_from_their_history_or_else_conservatively_and_reports_each(caplog):
     staff = UserFactory(superuser=True)
     decided = move_to(ApplicationFactory(), Status.ADMITTED, actor=staff, now=NOW - datetime.timedelta(days=9))
     waiting = move_to(ApplicationFactory(), Status.WAITLISTED, actor=staff, now=NOW - datetime.timedelta(days=8))
@@ -96,22 +136,24 @@ def test_the_migration_repairs_rows_from_their_history_or_else_conservatively(ca
     paid = payment(PaymentStatus.PAID, created_at=NOW - datetime.timedelta(days=5))
     pending = payment(PaymentStatus.PENDING)
     refunded = payment(PaymentStatus.PAID)
+    untouched = move_to(ApplicationFactory(), Status.CERTIFIED, actor=staff)
     expected = {
         decided.pk: decided.decided_at,
         waiting.pk: waiting.waitlisted_at,
         left.pk: left.left_on,
     }
 
-    migrate(BEFORE)
-    Application.objects.filter(pk__in=[decided.pk, no_history.pk]).update(decided_at=None)
-    Application.objects.filter(pk=waiting.pk).update(waitlisted_at=None)
-    Application.objects.filter(pk=left.pk).update(left_on=None)
-    Application.objects.filter(pk=never_decided.pk).update(decided_at=NOW, waitlisted_at=NOW)
-    Application.objects.filter(pk=in_training.pk).update(left_on=NOW.date())
-    Payment.objects.filter(pk=paid.pk).update(paid_at=None)
-    Payment.objects.filter(pk=pending.pk).update(paid_at=NOW)
-    Payment.objects.filter(pk=refunded.pk).update(status=PaymentStatus.REFUNDED, refunded_cents=1000)
-    migrate(REPAIR)
+    with rows_as_before_the_constraints():
+        Application.objects.filter(pk__in=[decided.pk, no_history.pk]).update(decided_at=None)
+        Application.objects.filter(pk=waiting.pk).update(waitlisted_at=None)
+        Application.objects.filter(pk=left.pk).update(left_on=None)
+        Application.objects.filter(pk=never_decided.pk).update(decided_at=NOW, waitlisted_at=NOW)
+        Application.objects.filter(pk=in_training.pk).update(left_on=NOW.date())
+        Payment.objects.filter(pk=paid.pk).update(paid_at=None)
+        Payment.objects.filter(pk=pending.pk).update(paid_at=NOW)
+        Payment.objects.filter(pk=refunded.pk).update(status=PaymentStatus.REFUNDED, refunded_cents=1000)
+
+        repaired = repair(django_apps, SimpleNamespace(connection=connection, execute=execute))
 
     rows = {application.pk: application for application in Application.objects.all()}
     assert rows[decided.pk].decided_at == expected[decided.pk]
@@ -127,8 +169,17 @@ def test_the_migration_repairs_rows_from_their_history_or_else_conservatively(ca
         PaymentStatus.PARTIALLY_REFUNDED,
         1000,
     )
-    reported = caplog.text
-    for pk in (decided.pk, waiting.pk, left.pk, no_history.pk, never_decided.pk, in_training.pk):
-        assert f"candidature n° {pk} :" in reported
-    for pk in (paid.pk, pending.pk, refunded.pk):
-        assert f"paiement n° {pk} :" in reported
+    touched = {(model, pk) for model, pk, _problem in repaired}
+    assert touched == {
+        *(("candidature", application.pk) for application in (decided, waiting, left, no_history)),
+        *(("candidature", application.pk) for application in (never_decided, in_training)),
+        *(("paiement", row.pk) for row in (paid, pending, refunded)),
+    }
+    assert ("candidature", untouched.pk) not in touched
+    for model, pk in touched:
+        assert f"{model} n° {pk} :" in caplog.text
+
+
+def execute(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
