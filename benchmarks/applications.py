@@ -80,7 +80,7 @@ def add_applications(count, offset):
     from formations.models import Session
     from inscriptions.enums import Diploma, Situation
     from inscriptions.models import Application, Learner, StatusChange
-    from inscriptions.workflow import Role, Status
+    from inscriptions.workflow import DECIDED, LEFT_TRAINING, Role, Status
 
     User = get_user_model()
     sessions = list(Session.objects.order_by("pk"))
@@ -109,13 +109,17 @@ def add_applications(count, offset):
             session=sessions[(offset + n) % len(sessions)],
             campus_id=sessions[(offset + n) % len(sessions)].campus_id,
             # Not tied to the session, so that every session holds every status.
-            status=statuses[(offset + n) // len(sessions) % len(statuses)],
+            status=status,
             motivation="Je veux travailler dans le numérique.",
             age_on_submission=18 + n % 12,
             submitted_at=now - datetime.timedelta(hours=offset + n),
             status_changed_at=now - datetime.timedelta(hours=offset + n),
+            decided_at=now - datetime.timedelta(hours=offset + n) if status in DECIDED else None,
+            waitlisted_at=now - datetime.timedelta(hours=offset + n) if status == Status.WAITLISTED else None,
+            left_on=now.date() if status in LEFT_TRAINING else None,
         )
         for n, learner in enumerate(learners)
+        for status in [statuses[(offset + n) // len(sessions) % len(statuses)]]
     )
     StatusChange.objects.bulk_create(
         StatusChange(

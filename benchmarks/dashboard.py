@@ -67,7 +67,7 @@ def add_people(count, offset, sessions):
         YesNoUnsaid,
     )
     from inscriptions.models import Application, FollowUp, Learner, add_months
-    from inscriptions.workflow import LEFT_TRAINING, Status
+    from inscriptions.workflow import DECIDED, LEFT_TRAINING, Status
 
     today = timezone.localdate()
     now = timezone.now()
@@ -127,6 +127,8 @@ def add_people(count, offset, sessions):
                 age_on_submission=16 + n % 45,
                 submitted_at=now - datetime.timedelta(minutes=n),
                 status_changed_at=now,
+                decided_at=now if status in DECIDED else None,
+                waitlisted_at=now if status == Status.WAITLISTED else None,
                 left_on=session.end_date if status in LEFT_TRAINING else None,
             )
             for n, learner, session, status in rows

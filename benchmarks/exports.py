@@ -37,7 +37,7 @@ def seed(count, offset):
     from formations.models import Session
     from inscriptions.enums import Diploma, FollowUpMilestone, Gender, Placement, QpvResidence, Situation
     from inscriptions.models import Application, FollowUp, Learner
-    from inscriptions.workflow import LEFT_TRAINING, Status
+    from inscriptions.workflow import DECIDED, LEFT_TRAINING, Status
 
     sessions = list(Session.objects.order_by("pk"))
     statuses, placements = list(Status), list(Placement)
@@ -74,6 +74,8 @@ def seed(count, offset):
             motivation="Je veux travailler dans le numérique.",
             age_on_submission=17 + n % 20,
             submitted_at=now - datetime.timedelta(hours=offset + n),
+            decided_at=now if status in DECIDED else None,
+            waitlisted_at=now if status == Status.WAITLISTED else None,
             left_on=session.end_date if status in LEFT_TRAINING else None,
         )
 

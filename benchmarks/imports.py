@@ -71,6 +71,7 @@ def add_leavers(campus, count):
             motivation="Je veux travailler dans le numérique.",
             submitted_at=now,
             status_changed_at=now,
+            decided_at=now,
             left_on=left_on,
         )
         for n, learner in enumerate(learners)

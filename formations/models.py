@@ -1,4 +1,3 @@
-import datetime
 import operator
 from functools import reduce
 
@@ -370,7 +369,3 @@ class Session(models.Model):
         """Open to applications, full or not: past capacity, applicants join the waitlist."""
         today = today or timezone.localdate()
         return self.applications_open and self.application_deadline >= today and self.start_date >= today
-
-    @property
-    def duration_days(self):
-        return (self.end_date - self.start_date + datetime.timedelta(days=1)).days

@@ -28,7 +28,10 @@ class SessionIndexView(generic.IndexView):
 
 
 class SessionEditView(CampusScopedMixin, generic.EditView):
-    pass
+    def run_after_hook(self):
+        # Formations knows no app above it: those that care about an edited session (inscriptions offers
+        # new seats to the waitlist) register for this hook in their wagtail_hooks.py, like after_edit_snippet.
+        return self.run_hook("after_edit_session", self.request, self.object)
 
 
 class SessionDeleteView(CampusScopedMixin, generic.DeleteView):

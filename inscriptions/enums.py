@@ -86,10 +86,6 @@ class Placement(models.TextChoices):
     def positive(cls):
         return [cls.CDI, cls.CDD_LONG, cls.ALTERNANCE, cls.TRAINING, cls.BUSINESS]
 
-    @classmethod
-    def with_employer(cls):
-        return [cls.CDI, cls.CDD_LONG, cls.CDD_SHORT, cls.INTERIM, cls.ALTERNANCE, cls.INTERNSHIP]
-
 
 class FollowUpMilestone(models.IntegerChoices):
     """Months after leaving the training."""

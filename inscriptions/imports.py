@@ -3,7 +3,6 @@
 Every foreign key is looked up once for the whole file; see home/importing.py for how files are read and checked.
 """
 
-import datetime
 import functools
 
 from django.core.exceptions import ValidationError
@@ -16,13 +15,11 @@ from django.utils.translation import gettext_lazy
 from formations.models import FormationPage, RomeCode
 from home.reference_imports import BATCH_SIZE
 from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement, Referrer
-from inscriptions.models import Application, FollowUp, Learner, Referral, add_months
+from inscriptions.models import Application, FollowUp, Learner, Referral, add_months, follow_up_opens_on
 from inscriptions.workflow import LEFT_TRAINING
 from transferts.importers import Column, Importer, RowError, in_slices
 from transferts.parsers import MAX_INTEGER, InvalidValue, as_text, choice, normalise, parse_past_date, text
 
-# How early a follow-up may be recorded, as in services.record_follow_up: a signed contract may come a bit early.
-FOLLOW_UP_EARLIEST_DAYS = 31
 IN_LIST_MAX = 500
 EMAIL_MAX_LENGTH = Referral._meta.get_field("email").max_length
 
@@ -175,7 +172,6 @@ class FollowUpImport(Importer):
         )
 
         today = timezone.localdate()
-        latest_due = today + datetime.timedelta(days=FOLLOW_UP_EARLIEST_DAYS)
         now = timezone.now()
         for line, record in records:
             number = record["application"]
@@ -200,7 +196,7 @@ class FollowUpImport(Importer):
                     )
                 )
                 continue
-            if add_months(left_on, record["milestone"]) > latest_due:
+            if follow_up_opens_on(add_months(left_on, record["milestone"])) > today:
                 errors.append(
                     RowError(
                         line,

@@ -18,15 +18,14 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
-from inscriptions.services import Refused, change_status
+from inscriptions.models.payments import SETTLED
+from inscriptions.services import Refused, admit, enrol, release_unpaid_seat
 from inscriptions.workflow import Role, Status
 
 logger = logging.getLogger(__name__)
 
 # Tests (and only tests) swap in a stripe.HTTPClient that answers like Stripe without the network.
 http_client = None
-
-SETTLED = {PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}
 
 
 class PaymentUnavailable(Exception):
@@ -202,11 +201,9 @@ def _money_arrived(payment, payment_intent):
     if application.status == Status.WAITLISTED:
         # The hold expired while the learner was paying: take a seat if one is free now.
         with contextlib.suppress(Refused):
-            change_status(application, Status.ADMITTED, role=Role.SYSTEM, comment=_("Paiement reçu."))
+            admit(application, role=Role.SYSTEM, comment=_("Paiement reçu."))
     if application.status == Status.ADMITTED:
-        change_status(
-            application, Status.ENROLLED, role=Role.SYSTEM, comment=_("Paiement reçu : inscription confirmée.")
-        )
+        enrol(application, role=Role.SYSTEM, comment=_("Paiement reçu : inscription confirmée."))
         return "inscription confirmée"
     transaction.on_commit(lambda: refund.enqueue(payment.pk, None, "place plus disponible"))
     return "place plus disponible : remboursement demandé"
@@ -295,9 +292,8 @@ def record_manual_payment(application, *, amount_cents, method, recorded_by, now
         created_at=now,
     )
     if application.status == Status.ADMITTED:
-        change_status(
+        enrol(
             application,
-            Status.ENROLLED,
             role=Role.SYSTEM,
             comment=_("Paiement reçu (%(method)s) : inscription confirmée.") % {"method": PaymentMethod(method).label},
             now=now,
@@ -364,9 +360,8 @@ def release_expired_holds(now=None):
         waiting = Application.objects.filter(session_id=session_id, status=Status.WAITLISTED).count()
         for application in holders[:waiting]:
             try:
-                change_status(
+                release_unpaid_seat(
                     application,
-                    Status.WAITLISTED,
                     role=Role.SYSTEM,
                     comment=_("Paiement non reçu à temps : la place passe à la personne suivante."),
                     now=now,

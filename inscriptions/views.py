@@ -114,12 +114,9 @@ def profile_step(request, context, learner):
 
 
 def save_profile(request, form):
-    learner = form.save(commit=False)
-    learner.user = request.user
-    if form.cleaned_data.get("consent"):
-        services.record_consent(learner)
-    learner.save()
-    return learner
+    return services.save_profile(
+        form.save(commit=False), user=request.user, consented=bool(form.cleaned_data.get("consent"))
+    )
 
 
 @login_required

@@ -18,6 +18,7 @@ from inscriptions.admin_views import (  # noqa: E402  (the policy must be regist
 )
 from inscriptions.bulk_actions import BULK_TRANSITIONS  # noqa: E402
 from inscriptions.referral_viewsets import ReferralViewSet  # noqa: E402
+from inscriptions.services import offer_new_seats  # noqa: E402
 from inscriptions.viewsets import ApplicationViewSet  # noqa: E402
 
 
@@ -88,3 +89,8 @@ def add_applications_panel(request, panels):
 
 for action_class in BULK_TRANSITIONS:
     hooks.register("register_bulk_action", action_class)
+
+
+@hooks.register("after_edit_session")
+def offer_new_seats_after_edit(request, session):
+    offer_new_seats(session)

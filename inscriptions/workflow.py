@@ -1,9 +1,11 @@
 """The enrolment pipeline as an explicit state machine: statuses, and who may move an application where.
 
-The table below is the only place the edges are defined; services.change_status enforces it and the
-admin buttons, the learner space and the tests all read it.
+The table below is the only place the edges are defined: each edge names the transition that takes it
+(services.transitions holds one function per name, with its own guards and effects). The admin buttons,
+the learner space and the tests all read it.
 """
 
+import enum
 from dataclasses import dataclass
 
 from django.db import models
@@ -50,11 +52,40 @@ HOLDS_SEAT = frozenset(
 )
 # The learner has left the training: outcomes and follow-ups apply.
 LEFT_TRAINING = frozenset({Status.COMPLETED, Status.DROPPED_OUT, Status.CERTIFIED, Status.NOT_CERTIFIED})
-FINAL = INACTIVE | {Status.DROPPED_OUT, Status.CERTIFIED, Status.NOT_CERTIFIED}
+# The campus decided (admit, waitlist or refuse), so the decision is dated. Withdrawn may be either.
+DECIDED = HOLDS_SEAT | {Status.WAITLISTED, Status.REFUSED}
+NEVER_DECIDED = UNDECIDED | {Status.CLOSED}
+
+
+class Transition(enum.StrEnum):
+    START_REVIEW = "start_review"
+    ADMIT = "admit"
+    WAITLIST = "waitlist"
+    RELEASE_UNPAID_SEAT = "release_unpaid_seat"
+    REFUSE = "refuse"
+    WITHDRAW = "withdraw"
+    CLOSE = "close"
+    ENROL = "enrol"
+    START = "start"
+    COMPLETE = "complete"
+    DROP_OUT = "drop_out"
+    CERTIFY = "certify"
+    FAIL_CERTIFICATION = "fail_certification"
+
+
+class AdmissionObstacle(models.TextChoices):
+    """What keeps a learner from a seat; the label is the reason given when admitting is refused."""
+
+    GUARDIAN_CONSENT = (
+        "guardian_consent",
+        _("Cette personne a moins de 18 ans : l’accord d’un parent ou tuteur est nécessaire avant."),
+    )
+    SESSION_FULL = "session_full", _("La session est complète : aucune place ne s’est libérée.")
 
 
 @dataclass(frozen=True)
 class Edge:
+    name: Transition
     source: str
     target: str
     roles: frozenset
@@ -62,21 +93,30 @@ class Edge:
     comment_required: bool = False
 
 
-def _edges(sources, target, roles, label, comment_required=False):
-    return [Edge(source, target, frozenset(roles), label, comment_required) for source in sources]
+def _edges(name, sources, target, roles, label, comment_required=False):
+    return [Edge(name, source, target, frozenset(roles), label, comment_required) for source in sources]
 
 
 STAFF, LEARNER, SYSTEM = Role.STAFF, Role.LEARNER, Role.SYSTEM
 
 EDGES = [
-    *_edges([Status.SUBMITTED], Status.UNDER_REVIEW, {STAFF}, _("Commencer l’étude")),
-    # Admitting into a full session puts the application on the waitlist instead (see services).
-    *_edges([Status.SUBMITTED, Status.UNDER_REVIEW], Status.ADMITTED, {STAFF}, _("Admettre")),
-    *_edges([Status.WAITLISTED], Status.ADMITTED, {STAFF, SYSTEM}, _("Admettre")),
+    *_edges(Transition.START_REVIEW, [Status.SUBMITTED], Status.UNDER_REVIEW, {STAFF}, _("Commencer l’étude")),
+    # Admitting into a full session puts the application on the waitlist instead (see services.transitions.admit).
+    *_edges(Transition.ADMIT, [Status.SUBMITTED, Status.UNDER_REVIEW], Status.ADMITTED, {STAFF}, _("Admettre")),
+    *_edges(Transition.ADMIT, [Status.WAITLISTED], Status.ADMITTED, {STAFF, SYSTEM}, _("Admettre")),
     # A seat held for a payment that never came goes back to the waitlist (paid sessions).
-    *_edges([Status.ADMITTED], Status.WAITLISTED, {SYSTEM}, _("Place non payée à temps")),
-    *_edges([Status.SUBMITTED, Status.UNDER_REVIEW], Status.WAITLISTED, {STAFF}, _("Mettre en liste d’attente")),
     *_edges(
+        Transition.RELEASE_UNPAID_SEAT, [Status.ADMITTED], Status.WAITLISTED, {SYSTEM}, _("Place non payée à temps")
+    ),
+    *_edges(
+        Transition.WAITLIST,
+        [Status.SUBMITTED, Status.UNDER_REVIEW],
+        Status.WAITLISTED,
+        {STAFF},
+        _("Mettre en liste d’attente"),
+    ),
+    *_edges(
+        Transition.REFUSE,
         [Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED],
         Status.REFUSED,
         {STAFF},
@@ -84,20 +124,31 @@ EDGES = [
         comment_required=True,
     ),
     *_edges(
+        Transition.WITHDRAW,
         [Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED, Status.ADMITTED, Status.ENROLLED],
         Status.WITHDRAWN,
         # The system withdraws on account deletion and when an unpaid seat hold expires.
         {LEARNER, STAFF, SYSTEM},
         _("Retirer la candidature"),
     ),
-    *_edges([Status.SUBMITTED, Status.UNDER_REVIEW], Status.CLOSED, {SYSTEM}, _("Clore sans décision")),
+    *_edges(
+        Transition.CLOSE, [Status.SUBMITTED, Status.UNDER_REVIEW], Status.CLOSED, {SYSTEM}, _("Clore sans décision")
+    ),
     # The learner confirms the offered seat; staff may record it; a payment confirms it (paid sessions).
-    *_edges([Status.ADMITTED], Status.ENROLLED, {LEARNER, STAFF, SYSTEM}, _("Confirmer l’inscription")),
-    *_edges([Status.ENROLLED], Status.IN_TRAINING, {STAFF}, _("Début de la formation")),
-    *_edges([Status.IN_TRAINING], Status.COMPLETED, {STAFF}, _("Formation terminée")),
-    *_edges([Status.IN_TRAINING], Status.DROPPED_OUT, {STAFF}, _("Abandon")),
-    *_edges([Status.COMPLETED], Status.CERTIFIED, {STAFF}, _("Certification obtenue")),
-    *_edges([Status.COMPLETED], Status.NOT_CERTIFIED, {STAFF}, _("Certification non obtenue")),
+    *_edges(
+        Transition.ENROL, [Status.ADMITTED], Status.ENROLLED, {LEARNER, STAFF, SYSTEM}, _("Confirmer l’inscription")
+    ),
+    *_edges(Transition.START, [Status.ENROLLED], Status.IN_TRAINING, {STAFF}, _("Début de la formation")),
+    *_edges(Transition.COMPLETE, [Status.IN_TRAINING], Status.COMPLETED, {STAFF}, _("Formation terminée")),
+    *_edges(Transition.DROP_OUT, [Status.IN_TRAINING], Status.DROPPED_OUT, {STAFF}, _("Abandon")),
+    *_edges(Transition.CERTIFY, [Status.COMPLETED], Status.CERTIFIED, {STAFF}, _("Certification obtenue")),
+    *_edges(
+        Transition.FAIL_CERTIFICATION,
+        [Status.COMPLETED],
+        Status.NOT_CERTIFIED,
+        {STAFF},
+        _("Certification non obtenue"),
+    ),
 ]
 EDGE_INDEX = {(edge.source, edge.target): edge for edge in EDGES}
 

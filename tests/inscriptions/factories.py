@@ -7,7 +7,7 @@ from django.utils import timezone
 from inscriptions.enums import Diploma, FollowUpMilestone, Placement, QpvResidence, Referrer, Situation
 from inscriptions.models import Application, FollowUp, Learner, StatusChange
 from inscriptions.services import change_status
-from inscriptions.workflow import EDGES, Role, Status
+from inscriptions.workflow import DECIDED, EDGES, LEFT_TRAINING, Role, Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 
@@ -52,6 +52,12 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(SessionFactory)
     motivation = "Je veux travailler dans le numérique et j’aime comprendre comment marchent les choses."
     age_on_submission = factory.LazyAttribute(lambda application: application.learner.age())
+    status = Status.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+    # Built straight in a later status, the row carries the dates the transitions would have written.
+    decided_at = factory.LazyAttribute(lambda a: a.submitted_at if a.status in DECIDED else None)
+    waitlisted_at = factory.LazyAttribute(lambda a: a.submitted_at if a.status == Status.WAITLISTED else None)
+    left_on = factory.LazyAttribute(lambda a: timezone.localdate() if a.status in LEFT_TRAINING else None)
 
     class Meta:
         model = Application

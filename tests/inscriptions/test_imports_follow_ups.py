@@ -8,7 +8,9 @@ from django.utils import timezone
 from home.spreadsheets import read_table
 from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement
 from inscriptions.imports import FollowUpImport
-from inscriptions.models import FollowUp
+from inscriptions.models import Application, FollowUp, add_months, follow_up_opens_on
+from inscriptions.models.follow_ups import FOLLOW_UP_EARLIEST_DAYS
+from inscriptions.services import Refused, record_follow_up
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import RomeCodeFactory, SessionFactory
@@ -259,3 +261,24 @@ def test_lookups_take_a_fixed_number_of_queries_whatever_the_number_of_lines(
     with django_assert_num_queries(3):
         plan = FollowUpImport(campus=campus, user=staff).prepare(table)
     assert plan.counts()["created"] == 30
+
+
+@pytest.mark.parametrize("days", [-2, -1, 0, 1, 2])
+def test_the_import_and_the_staff_form_open_a_follow_up_on_the_same_day(campus, staff, session, days):
+    today = timezone.localdate()
+    application = left_training(session)
+    Application.objects.filter(pk=application.pk).update(
+        left_on=add_months(today + datetime.timedelta(days=FOLLOW_UP_EARLIEST_DAYS + days), -6)
+    )
+    application.refresh_from_db()
+    opens_on = follow_up_opens_on(add_months(application.left_on, 6))
+
+    row = [str(application.pk), "6 mois", "CDI", "", "", "", ""]
+    import_errors = errors_of(prepare(csv_bytes([HEADER, row]), campus, staff))
+    try:
+        record_follow_up(application, FollowUpMilestone.SIX_MONTHS, placement=Placement.CDI)
+        staff_refused = False
+    except Refused:
+        staff_refused = True
+
+    assert bool(import_errors) == staff_refused == (opens_on > today)

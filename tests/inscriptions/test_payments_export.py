@@ -95,6 +95,7 @@ def other_campus():
         fee_kind="frais",
         method=PaymentMethod.STRIPE,
         status=PaymentStatus.PAID,
+        paid_at=timezone.now(),
         stripe_checkout_session_id="cs_test_b",
         stripe_payment_intent_id="pi_test_b",
     )

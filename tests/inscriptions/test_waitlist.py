@@ -10,7 +10,13 @@ from django.utils import timezone
 from formations.models import Session
 from inscriptions.enums import GuardianConsentMethod
 from inscriptions.models import Application
-from inscriptions.services import Refused, change_status, promote_waitlist_for, record_guardian_consent
+from inscriptions.services import (
+    Refused,
+    change_status,
+    offer_new_seats,
+    promote_waitlist_for,
+    record_guardian_consent,
+)
 from inscriptions.workflow import HOLDS_SEAT, Role, Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
@@ -181,6 +187,7 @@ def test_raising_the_capacity_offers_the_new_seats_to_the_waitlist(session, staf
     session.capacity = 4
     with django_capture_on_commit_callbacks(execute=True):
         session.save()
+        offer_new_seats(session)
     assert statuses(applications) == [Status.ADMITTED] * 4 + [Status.WAITLISTED]
     assert seats(session) == 4
     assert Application.objects.get(pk=applications[4].pk).waitlist_position == 1
@@ -192,6 +199,7 @@ def test_saving_a_session_loaded_before_a_decision_keeps_the_seat_counter(sessio
     admit(application, staff, 1)
     stale.schedule_details = "Le matin"
     stale.save()
+    offer_new_seats(stale)
     assert stale.seats_taken == 1
     assert seats(session) == 1 == Application.objects.filter(session=session, status__in=HOLDS_SEAT).count()
 
@@ -202,6 +210,7 @@ def test_saving_a_session_without_new_seats_changes_nothing(session, staff, djan
     session.schedule_details = "Le matin"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         session.save()
+        offer_new_seats(session)
     assert callbacks == []
     assert statuses(applications) == [Status.ADMITTED] * 2 + [Status.WAITLISTED] * 3
 

@@ -303,7 +303,7 @@ def stored_files(path=""):
 def test_a_duplicate_lost_in_a_race_leaves_no_cv_behind(monkeypatch):
     first = ApplicationFactory()
     # The other submission passed the checks before the first one was saved.
-    monkeypatch.setattr("inscriptions.services.application_refusal", lambda *args, **kwargs: None)
+    monkeypatch.setattr("inscriptions.services.applying.application_refusal", lambda *args, **kwargs: None)
     stored_before = stored_files()
     with pytest.raises(Refused, match="déjà une candidature"):
         submit_application(

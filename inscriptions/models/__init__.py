@@ -1,0 +1,47 @@
+"""The inscriptions models, one module per concern, re-exported so that `from inscriptions.models import X` works."""
+
+# Migration 0001 names the CV field's storage and upload path through this package.
+from home.models import private_storage
+from inscriptions.models.applications import (
+    Application,
+    ApplicationQuerySet,
+    StaffNote,
+    StatusChange,
+    StatusChangeQuerySet,
+    cv_upload_to,
+)
+from inscriptions.models.follow_ups import (
+    FollowUp,
+    FollowUpSurvey,
+    add_months,
+    follow_up_opens_on,
+)
+from inscriptions.models.learners import Learner, LearnerQuerySet, age_on
+from inscriptions.models.notification_settings import StaffNotificationSettings
+from inscriptions.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
+from inscriptions.models.referrals import Referral, ReferralQuerySet
+
+__all__ = [
+    "Application",
+    "ApplicationQuerySet",
+    "FollowUp",
+    "FollowUpSurvey",
+    "Learner",
+    "LearnerQuerySet",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Referral",
+    "ReferralQuerySet",
+    "Refund",
+    "StaffNote",
+    "StaffNotificationSettings",
+    "StatusChange",
+    "StatusChangeQuerySet",
+    "StripeEvent",
+    "add_months",
+    "age_on",
+    "cv_upload_to",
+    "follow_up_opens_on",
+    "private_storage",
+]

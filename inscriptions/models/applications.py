@@ -1,0 +1,234 @@
+"""Applications to sessions, their history, and the notes staff keep about them."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from campus.models import CampusScopedQuerySet
+from home.models import private_storage
+from inscriptions.enums import AgeBand, Availability, FollowUpMilestone
+from inscriptions.models.follow_ups import add_months
+from inscriptions.models.learners import Learner
+from inscriptions.workflow import DECIDED, INACTIVE, LEFT_TRAINING, NEVER_DECIDED, UNDECIDED, Role, Status
+
+
+def values(statuses):
+    """Sorted plain values, so that constraints built from status sets give the same migration every time."""
+    return sorted(str(status) for status in statuses)
+
+
+def cv_upload_to(instance, filename):
+    # Never keep the original file name: it often holds the person's name.
+    return f"cv/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class ApplicationQuerySet(CampusScopedQuerySet):
+    def active(self):
+        return self.exclude(status__in=INACTIVE)
+
+    def undecided(self):
+        return self.filter(status__in=UNDECIDED)
+
+    def waitlist(self, session):
+        return self.filter(session=session, status=Status.WAITLISTED).order_by("waitlisted_at", "pk")
+
+    def left_training(self):
+        return self.filter(status__in=LEFT_TRAINING, left_on__isnull=False)
+
+
+class Application(models.Model):
+    """A learner's application to one session, and everything that followed from it."""
+
+    learner = models.ForeignKey(
+        Learner, verbose_name=_("candidat·e"), on_delete=models.PROTECT, related_name="applications"
+    )
+    session = models.ForeignKey(
+        "formations.Session", verbose_name=_("session"), on_delete=models.PROTECT, related_name="applications"
+    )
+    # Copied from the session so staff scoping and list filters need no join through pages.
+    campus = models.ForeignKey(
+        "campus.CampusPage",
+        verbose_name=_("campus"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+        editable=False,
+    )
+    status = models.CharField(_("statut"), max_length=15, choices=Status.choices, default=Status.SUBMITTED)
+    motivation = models.TextField(
+        _("votre motivation"),
+        max_length=2000,
+        help_text=_("Quelques phrases suffisent : pourquoi cette formation, et ce que vous aimeriez faire ensuite."),
+    )
+    availability = models.CharField(
+        _("vos disponibilités"), max_length=15, choices=Availability.choices, default=Availability.FULL
+    )
+    constraints = models.CharField(
+        _("vos contraintes"),
+        max_length=500,
+        blank=True,
+        help_text=_("Facultatif. Par exemple : garde d’enfants, emploi le soir, temps de trajet."),
+    )
+    cv = models.FileField(
+        _("CV (PDF)"),
+        storage=private_storage,
+        upload_to=cv_upload_to,
+        blank=True,
+        max_length=200,
+        help_text=_("Facultatif. Un fichier PDF de 5 Mo au plus. Seule l’équipe du campus pourra le lire."),
+    )
+    # Kept from submission so that reports stay right after the profile is erased.
+    age_on_submission = models.PositiveSmallIntegerField(_("âge à la candidature"), null=True, editable=False)
+    submitted_at = models.DateTimeField(_("envoyée le"), default=timezone.now, db_index=True)
+    status_changed_at = models.DateTimeField(_("statut changé le"), default=timezone.now)
+    waitlisted_at = models.DateTimeField(_("en liste d’attente depuis"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("décision le"), null=True, blank=True, editable=False)
+    left_on = models.DateField(_("sortie de formation le"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("relance envoyée à l’équipe le"), null=True, blank=True, editable=False)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("candidature")
+        verbose_name_plural = _("candidatures")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "session"],
+                condition=~Q(status__in=[Status.REFUSED, Status.WITHDRAWN, Status.CLOSED]),
+                name="one_active_application_per_session",
+                violation_error_message=_("Vous avez déjà une candidature en cours pour cette session."),
+            ),
+            # The dates the transitions write, tied to the statuses they write them with (services.transitions).
+            models.CheckConstraint(
+                condition=Q(status__in=values(DECIDED), decided_at__isnull=False)
+                | Q(status__in=values(NEVER_DECIDED), decided_at__isnull=True)
+                | Q(status=Status.WITHDRAWN),
+                name="application_decided_at_once_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.WAITLISTED, waitlisted_at__isnull=False)
+                | Q(status__in=values(NEVER_DECIDED), waitlisted_at__isnull=True)
+                | ~Q(status__in=values(NEVER_DECIDED | {Status.WAITLISTED})),
+                name="application_waitlisted_at_when_waitlisted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=values(LEFT_TRAINING), left_on__isnull=False)
+                | (~Q(status__in=values(LEFT_TRAINING)) & Q(left_on__isnull=True)),
+                name="application_left_on_iff_left_training",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campus", "status", "-submitted_at"]),
+            models.Index(fields=["session", "status", "waitlisted_at"]),
+            models.Index(fields=["status", "submitted_at"]),
+        ]
+        permissions = [("decide_application", _("Peut faire avancer les candidatures de son campus"))]
+
+    def __str__(self):
+        return _("%(learner)s – %(session)s") % {"learner": self.learner, "session": self.session}
+
+    def save(self, *args, **kwargs):
+        if self.session_id and not self.campus_id:
+            self.campus_id = self.session.campus_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self):
+        return self.status not in INACTIVE
+
+    @property
+    def age_band(self):
+        return AgeBand.for_age(self.age_on_submission)
+
+    @cached_property
+    def waitlist_position(self):
+        if self.status != Status.WAITLISTED:
+            return None
+        ahead = Application.objects.filter(session_id=self.session_id, status=Status.WAITLISTED).filter(
+            Q(waitlisted_at__lt=self.waitlisted_at) | Q(waitlisted_at=self.waitlisted_at, pk__lt=self.pk)
+        )
+        return ahead.count() + 1
+
+    def is_overdue_for_review(self, now=None):
+        now = now or timezone.now()
+        limit = datetime.timedelta(days=settings.APPLICATION_REVIEW_REMINDER_DAYS)
+        return self.status in UNDECIDED and self.submitted_at <= now - limit
+
+    def follow_up_due_dates(self):
+        if self.left_on is None:
+            return {}
+        return {milestone: add_months(self.left_on, milestone.value) for milestone in FollowUpMilestone}
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("L’historique des candidatures ne se modifie pas.")
+
+    def delete(self):
+        raise TypeError("L’historique des candidatures ne se supprime pas.")
+
+
+class StatusChange(models.Model):
+    """One step of an application's history. Written once, never edited."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("candidature"), on_delete=models.PROTECT, related_name="history"
+    )
+    from_status = models.CharField(_("de"), max_length=15, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("vers"), max_length=15, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices)
+    comment = models.TextField(_("commentaire"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("historique des statuts")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display() or '–'} → {self.get_to_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("L’historique des candidatures ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("L’historique des candidatures ne se supprime pas.")
+
+
+class StaffNote(models.Model):
+    """A note staff keep about an application. Never shown to the learner, but included in their data export."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("candidature"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note de l’équipe")
+        verbose_name_plural = _("notes de l’équipe")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.text[:60]

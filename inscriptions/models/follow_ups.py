@@ -1,0 +1,109 @@
+"""What became of learners after the training: follow-ups and the surveys that ask for them."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement
+
+# How early a follow-up may be recorded: a learner who signs a contract before the date is fine, a year early
+# is a mistake. Staff entries, survey answers and imports all ask follow_up_opens_on().
+FOLLOW_UP_EARLIEST_DAYS = 31
+
+
+def follow_up_opens_on(due_on):
+    """The first day a follow-up due on `due_on` may be recorded."""
+    return due_on - datetime.timedelta(days=FOLLOW_UP_EARLIEST_DAYS)
+
+
+def add_months(day, months):
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+class FollowUp(models.Model):
+    """What a learner was doing at exit, 6 and 12 months after leaving the training."""
+
+    application = models.ForeignKey(
+        "inscriptions.Application", verbose_name=_("candidature"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    milestone = models.PositiveSmallIntegerField(_("moment"), choices=FollowUpMilestone.choices)
+    placement = models.CharField(_("situation"), max_length=25, choices=Placement.choices)
+    employer = models.CharField(_("employeur ou organisme"), max_length=200, blank=True)
+    job_title = models.CharField(_("intitulé du poste ou de la formation"), max_length=200, blank=True)
+    rome = models.ForeignKey(
+        "formations.RomeCode",
+        verbose_name=_("métier (code ROME)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    start_date = models.DateField(_("depuis le"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=15, choices=FollowUpSource.choices, default=FollowUpSource.STAFF)
+    recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enregistré par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("suivi de sortie")
+        verbose_name_plural = _("suivis de sortie")
+        ordering = ["application", "milestone"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "milestone"], name="one_follow_up_per_milestone"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_milestone_display()} : {self.get_placement_display()}"
+
+    @property
+    def is_positive(self):
+        return self.placement in Placement.positive()
+
+    def clean(self):
+        if self.start_date and self.start_date > timezone.localdate():
+            raise ValidationError({"start_date": _("La date de début ne peut pas être dans le futur.")})
+
+
+class FollowUpSurvey(models.Model):
+    """The questionnaire e-mailed to a learner 6 or 12 months after leaving, reached by a personal link.
+
+    Only a hash of the link's token is stored: a leaked database does not let anyone answer for the learner.
+    """
+
+    application = models.ForeignKey(
+        "inscriptions.Application", verbose_name=_("candidature"), on_delete=models.CASCADE, related_name="surveys"
+    )
+    milestone = models.PositiveSmallIntegerField(_("moment"), choices=FollowUpMilestone.choices)
+    token_hash = models.CharField(_("empreinte du lien"), max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("relance envoyée le"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("lien valable jusqu’au"))
+    answered_at = models.DateTimeField(_("réponse reçue le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("questionnaire de suivi")
+        verbose_name_plural = _("questionnaires de suivi")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "milestone"], name="one_survey_per_milestone"),
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} – {self.get_milestone_display()}"

@@ -1,0 +1,145 @@
+"""A learner's own data: the export for the right of access, and erasure."""
+
+import datetime
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inscriptions.models import FollowUp, FollowUpSurvey, Learner, StaffNote, StatusChange
+from inscriptions.services.transitions import withdraw
+from inscriptions.workflow import INACTIVE, LEFT_TRAINING, Role, Status, find_edge
+
+
+def export_learner_data(learner):
+    """Everything Tremplin holds about a learner, for the right of access (RGPD art. 15 and 20)."""
+    user = learner.user
+    profile_fields = [
+        field
+        for field in Learner._meta.concrete_fields
+        if field.name not in {"id", "user", "guardian_consent_recorded_by", "anonymised_at"}
+    ]
+
+    def value(obj, field):
+        raw = getattr(obj, field.attname)
+        if isinstance(raw, datetime.date | datetime.datetime):
+            return raw.isoformat()
+        if field.choices and raw:
+            return {"code": raw, "libellé": str(getattr(obj, f"get_{field.name}_display")())}
+        return raw
+
+    applications = (
+        learner.applications.select_related("session__formation", "campus")
+        .prefetch_related("history", "notes", "follow_ups", "surveys")
+        .order_by("submitted_at")
+    )
+    return {
+        "export_fait_le": timezone.now().isoformat(),
+        "compte": {
+            "e-mail": user.email if user else "",
+            "inscrit_le": user.date_joined.isoformat() if user else None,
+            "dernière_connexion": user.last_login.isoformat() if user and user.last_login else None,
+        },
+        "profil": {str(field.verbose_name): value(learner, field) for field in profile_fields},
+        "candidatures": [
+            {
+                "formation": application.session.formation.title,
+                "campus": application.campus.title,
+                "session": {
+                    "début": application.session.start_date.isoformat(),
+                    "fin": application.session.end_date.isoformat(),
+                },
+                "statut": str(Status(application.status).label),
+                "envoyée_le": application.submitted_at.isoformat(),
+                "motivation": application.motivation,
+                "disponibilités": str(application.get_availability_display()),
+                "contraintes": application.constraints,
+                "cv_joint": bool(application.cv),
+                "sortie_le": application.left_on.isoformat() if application.left_on else None,
+                "historique": [
+                    {
+                        "le": change.created_at.isoformat(),
+                        "de": str(Status(change.from_status).label) if change.from_status else None,
+                        "vers": str(Status(change.to_status).label),
+                        "par": str(Role(change.role).label),
+                        "commentaire": change.comment,
+                    }
+                    for change in application.history.all()
+                ],
+                "notes_de_l_équipe": [
+                    {"le": note.created_at.isoformat(), "note": note.text} for note in application.notes.all()
+                ],
+                "suivis": [
+                    {
+                        "moment": str(follow_up.get_milestone_display()),
+                        "situation": str(follow_up.get_placement_display()),
+                        "employeur": follow_up.employer,
+                        "poste": follow_up.job_title,
+                        "depuis": follow_up.start_date.isoformat() if follow_up.start_date else None,
+                    }
+                    for follow_up in application.follow_ups.all()
+                ],
+                "questionnaires_de_suivi": [
+                    {
+                        "moment": str(survey.get_milestone_display()),
+                        "envoyé_le": survey.sent_at.isoformat(),
+                        "relance_le": survey.reminded_at.isoformat() if survey.reminded_at else None,
+                        "lien_valable_jusqu_au": survey.expires_at.isoformat(),
+                        "réponse_reçue_le": survey.answered_at.isoformat() if survey.answered_at else None,
+                    }
+                    for survey in application.surveys.all()
+                ],
+            }
+            for application in applications
+        ],
+    }
+
+
+def erase_learner(learner, *, now=None):
+    """Delete a learner's account: personal data erased, anonymous facts kept for the campus's counts.
+
+    Open applications are withdrawn first, so their seats go to the waitlist. What stays: age at
+    application, gender, QPV residence (yes/no), diploma, situation, RQTH, referrer kind, statuses and
+    their dates, and the kind of placement. What goes: names, contact details, birth date, address,
+    texts written by the learner or about them, the CV, the employer's name, the answers to the European
+    Social Fund's questions (nationality, origin, housing), the consent to named data, and any open survey link.
+    """
+    now = now or timezone.now()
+    user = learner.user
+    for application in learner.applications.exclude(status__in=INACTIVE | LEFT_TRAINING | {Status.IN_TRAINING}):
+        if find_edge(application.status, Status.WITHDRAWN):
+            withdraw(application, role=Role.SYSTEM, comment=_("Compte supprimé par la personne."), now=now)
+    with transaction.atomic():
+        applications = learner.applications.all()
+        for application in applications.exclude(cv=""):
+            application.cv.delete(save=False)
+        applications.update(motivation="", constraints="", cv="")
+        StaffNote.objects.filter(application__learner=learner).delete()
+        # The history's dates and statuses stay; only the free text, which may name the person, goes.
+        models.QuerySet.update(StatusChange.objects.filter(application__learner=learner), comment="")
+        FollowUp.objects.filter(application__learner=learner).update(employer="", job_title="")
+        # The counts keep the surveys that were answered; a link still open must stop working.
+        FollowUpSurvey.objects.filter(application__learner=learner, expires_at__gt=now).update(expires_at=now)
+        Learner.objects.filter(pk=learner.pk).update(
+            user=None,
+            first_name="",
+            last_name="",
+            phone="",
+            birth_date=None,
+            postcode="",
+            commune="",
+            qpv=None,
+            referrer_detail="",
+            guardian_name="",
+            guardian_email="",
+            nationality="",
+            foreign_background="",
+            housing_exclusion=False,
+            rural_area=False,
+            named_data_consent_at=None,
+            anonymised_at=now,
+        )
+        if user is not None:
+            user.delete()
+    learner.refresh_from_db()
+    return learner
