@@ -13,10 +13,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db)
-        if item.get_closest_marker("postgres") and not on_postgres:
-            deselected.append(item)
-        else:
-            kept.append(item)
+        if item.get_closest_marker("postgres"):
+            if not on_postgres:
+                deselected.append(item)
+                continue
+            # One xdist worker runs them one after another (`--dist loadgroup`): two tests of fifty threads
+            # each, on two workers at once, would pass PostgreSQL's default limit of 100 connections.
+            item.add_marker(pytest.mark.xdist_group("postgres"))
+        kept.append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
