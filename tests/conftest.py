@@ -26,6 +26,18 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The site's home page, built once per test database rather than in each test that needs a page.
+
+    Each test's transaction rolls back to it; a transactional test flushes it and `site_home_page` builds it again.
+    """
+    from tests.home.factories import site_home_page
+
+    with django_db_blocker.unblock():
+        site_home_page()
+
+
 @pytest.fixture
 def home_page():
     from tests.home.factories import site_home_page
