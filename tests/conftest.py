@@ -39,6 +39,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def fresh_install():
+    """The site as `migrate` leaves it, before any page of ours: Wagtail's welcome page is the site's root."""
+    from wagtail.models import Page, Site
+
+    from tests.home.factories import site_home_page
+
+    site_home_page()  # the tree root, locale and root collection, whatever a transactional test flushed
+    root = Page.get_first_root_node()
+    for page in root.get_children():
+        page.delete()
+    welcome = root.add_child(instance=Page(title="Welcome to your new Wagtail site!", slug="home"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": welcome, "site_name": ""}
+    )
+    return welcome
+
+
+@pytest.fixture
 def home_page():
     from tests.home.factories import site_home_page
 

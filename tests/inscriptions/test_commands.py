@@ -3,6 +3,7 @@
 import datetime
 from io import StringIO
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -61,6 +62,7 @@ def test_the_daily_command_documents_its_cron_use():
 
 
 # --- seed_demo ----------------------------------------------------------------------------------
+# Each seed starts from a fresh install (`fresh_install`), not from the home page the other tests share.
 
 
 def demo_counts():
@@ -75,6 +77,7 @@ def demo_counts():
     }
 
 
+@pytest.mark.usefixtures("fresh_install")
 def test_the_demo_seed_builds_learners_at_every_stage_and_a_second_run_changes_nothing():
     call_command("seed_demo", verbosity=0)
     first = demo_counts()
@@ -112,6 +115,7 @@ def test_the_demo_seed_builds_learners_at_every_stage_and_a_second_run_changes_n
     assert overdue_applications().exists()
 
 
+@pytest.mark.usefixtures("fresh_install")
 def test_the_demo_learner_can_log_in(client):
     call_command("seed_demo", verbosity=0)
     user = get_user_model().objects.get(email=DEMO_LEARNER_EMAIL)
@@ -127,6 +131,7 @@ def test_the_demo_learner_can_log_in(client):
     assert client.session.get("_auth_user_id") == str(user.pk)
 
 
+@pytest.mark.usefixtures("fresh_install")
 def test_the_demo_seed_without_users_adds_no_learner():
     call_command("seed_demo", no_users=True, verbosity=0)
     assert not Learner.objects.exists()
