@@ -28,14 +28,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The site's home page, built once per test database rather than in each test that needs a page.
+    """The site's home page and campus index, built once per test database rather than in each test.
 
-    Each test's transaction rolls back to it; a transactional test flushes it and `site_home_page` builds it again.
+    Each test's transaction rolls back to them; after a transactional test's flush, the factories build them again.
     """
-    from tests.home.factories import site_home_page
+    from tests.campus.factories import default_campus_index
 
     with django_db_blocker.unblock():
-        site_home_page()
+        default_campus_index()
 
 
 @pytest.fixture
@@ -65,9 +65,9 @@ def home_page():
 
 @pytest.fixture
 def campus_index(home_page):
-    from tests.campus.factories import CampusIndexPageFactory
+    from tests.campus.factories import default_campus_index
 
-    return CampusIndexPageFactory(parent=home_page)
+    return default_campus_index()
 
 
 # --- Real browser -------------------------------------------------------------------------------
