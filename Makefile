@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# One pytest worker per core; `make test TEST_WORKERS=0` runs in one process, PYTEST_ARGS adds options.
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
 .PHONY: help install demo serve test test-postgres lint bench chromium lock clean
 
@@ -40,10 +43,10 @@ demo: install ## Set up SQLite with demo content and serve on http://127.0.0.1:8
 chromium: ## Install Debian's Chromium for the browser tests, if missing
 	@test -x $(CHROMIUM) || ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
 
-test: install chromium ## Run the whole test suite (DATABASE_URL picks PostgreSQL, SQLite otherwise)
+test: install chromium ## Run the whole test suite in parallel (DATABASE_URL picks PostgreSQL, SQLite otherwise)
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install ## Check style with ruff
 	$(BIN)/ruff check .

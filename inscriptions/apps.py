@@ -7,7 +7,6 @@ class InscriptionsConfig(AppConfig):
 
     def ready(self):
         from campus.services import register_staff_permissions
-        from inscriptions import signals  # noqa: F401  (connects the receivers)
         from inscriptions.imports import FollowUpImport, ReferralImport
         from transferts.registry import register_importer
 

@@ -13,13 +13,47 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db)
-        if item.get_closest_marker("postgres") and not on_postgres:
-            deselected.append(item)
-        else:
-            kept.append(item)
+        if item.get_closest_marker("postgres"):
+            if not on_postgres:
+                deselected.append(item)
+                continue
+            # One xdist worker runs them one after another (`--dist loadgroup`): two tests of fifty threads
+            # each, on two workers at once, would pass PostgreSQL's default limit of 100 connections.
+            item.add_marker(pytest.mark.xdist_group("postgres"))
+        kept.append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The site's home page and campus index, built once per test database rather than in each test.
+
+    Each test's transaction rolls back to them; after a transactional test's flush, the factories build them again.
+    """
+    from tests.campus.factories import default_campus_index
+
+    with django_db_blocker.unblock():
+        default_campus_index()
+
+
+@pytest.fixture
+def fresh_install():
+    """The site as `migrate` leaves it, before any page of ours: Wagtail's welcome page is the site's root."""
+    from wagtail.models import Page, Site
+
+    from tests.home.factories import site_home_page
+
+    site_home_page()  # the tree root, locale and root collection, whatever a transactional test flushed
+    root = Page.get_first_root_node()
+    for page in root.get_children():
+        page.delete()
+    welcome = root.add_child(instance=Page(title="Welcome to your new Wagtail site!", slug="home"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": welcome, "site_name": ""}
+    )
+    return welcome
 
 
 @pytest.fixture
@@ -31,9 +65,9 @@ def home_page():
 
 @pytest.fixture
 def campus_index(home_page):
-    from tests.campus.factories import CampusIndexPageFactory
+    from tests.campus.factories import default_campus_index
 
-    return CampusIndexPageFactory(parent=home_page)
+    return default_campus_index()
 
 
 # --- Real browser -------------------------------------------------------------------------------

@@ -7,22 +7,28 @@ from django.core.management import CommandError, call_command
 
 from campus.models import Qpv
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# The whole published 2015 list (see tests/data/README.md).
+QPV_CSV = Path(__file__).resolve().parents[1] / "data" / "qpv" / "qpv_2015_metropole.csv"
 DEMO_QPV = Path(__file__).resolve().parents[2] / "campus" / "data" / "demo" / "qpv.csv"
 
 
 @pytest.fixture
 def qpv_file():
-    path = SHARED_DATA / "qpv" / "qpv_2015_metropole.csv"
-    if not path.is_file():
-        pytest.fail(f"Reference data not found at {path}: CI must lay `shared/` beside the clone.")
-    return path
+    return QPV_CSV
 
 
 @pytest.fixture
 def qpv_rows(qpv_file):
     with qpv_file.open(encoding="utf-8", newline="") as file:
         return list(csv.reader(file))
+
+
+def count_rows(path):
+    with path.open(encoding="utf-8", newline="") as file:
+        return sum(1 for _row in csv.reader(file)) - 1
+
+
+QPVS = count_rows(QPV_CSV)
 
 
 def run(*args):
@@ -42,8 +48,8 @@ def test_import_qpv_loads_the_whole_2015_list(qpv_file, django_assert_max_num_qu
     with django_assert_max_num_queries(15):
         output = run("import_qpv", qpv_file)
 
-    assert output == "1294 quartiers prioritaires : 1294 créés, 0 modifiés, 0 inchangés.\n"
-    assert Qpv.objects.count() == 1294
+    assert output == f"{QPVS} quartiers prioritaires : {QPVS} créés, 0 modifiés, 0 inchangés.\n"
+    assert Qpv.objects.count() == QPVS
     franc_moisin = Qpv.objects.get(code="QP093028")
     assert franc_moisin.name == "Franc Moisin - Cosmonautes - Cristino Garcia - Landy"
     assert franc_moisin.communes == "Aubervilliers La Courneuve Saint-Denis"
@@ -61,14 +67,14 @@ def test_reimporting_qpv_changes_nothing(qpv_file):
     run("import_qpv", qpv_file)
     before = list(Qpv.objects.values().order_by("pk"))
 
-    assert run("import_qpv", qpv_file) == "1294 quartiers prioritaires : 0 créés, 0 modifiés, 1294 inchangés.\n"
+    assert run("import_qpv", qpv_file) == f"{QPVS} quartiers prioritaires : 0 créés, 0 modifiés, {QPVS} inchangés.\n"
     assert list(Qpv.objects.values().order_by("pk")) == before
 
 
 def test_import_qpv_reads_windows_1252_with_semicolons(qpv_rows, tmp_path):
     path = write_rows(tmp_path / "qpv.csv", qpv_rows, encoding="cp1252", delimiter=";")
 
-    assert run("import_qpv", path).startswith("1294 quartiers prioritaires : 1294 créés")
+    assert run("import_qpv", path).startswith(f"{QPVS} quartiers prioritaires : {QPVS} créés")
     assert Qpv.objects.get(code="QP093028").insee_codes == "93001;93027;93066"
     assert Qpv.objects.get(code="QP093014").communes == "BondyBobigny Le Blanc-Mesnil Noisy-le-Sec"
 
@@ -76,7 +82,7 @@ def test_import_qpv_reads_windows_1252_with_semicolons(qpv_rows, tmp_path):
 def test_import_qpv_reads_utf8_with_bom(qpv_rows, tmp_path):
     path = write_rows(tmp_path / "qpv.csv", qpv_rows, encoding="utf-8-sig")
 
-    assert run("import_qpv", path).startswith("1294 quartiers prioritaires : 1294 créés")
+    assert run("import_qpv", path).startswith(f"{QPVS} quartiers prioritaires : {QPVS} créés")
 
 
 def test_import_qpv_names_the_missing_column(qpv_rows, tmp_path):

@@ -7,7 +7,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from campus.models import CampusIndexPage, CampusPage, CampusPhoto
 from formations.models import FormationPage
 from home.models import HomePage, StandardPage
-from tests.campus.factories import CampusIndexPageFactory, CampusPageFactory, QpvFactory
+from tests.campus.factories import CampusPageFactory, QpvFactory, default_campus_index
 from tests.formations.factories import FormationPageFactory
 from tests.home.factories import site_home_page
 
@@ -30,7 +30,9 @@ class CampusIndexPageTests(WagtailPageTestCase):
     @classmethod
     def setUpTestData(cls):
         cls.home = site_home_page()
-        cls.index = CampusIndexPageFactory(parent=cls.home, introduction="Les campus près de chez vous.")
+        cls.index = default_campus_index()
+        cls.index.introduction = "Les campus près de chez vous."
+        cls.index.save()
 
     def test_lives_only_under_the_home_page(self):
         self.assertAllowedParentPageTypes(CampusIndexPage, {HomePage})

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from financeurs.models import Agreement, Funder, IndicatorTarget
 from inscriptions.models import Referral
 
-pytestmark = pytest.mark.django_db
+# The demo is seeded as on a fresh install, not over the home page the other tests share.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_install")]
 
 
 def test_the_demo_seeds_funders_agreements_and_referrals_once():

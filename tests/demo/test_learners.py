@@ -1,5 +1,6 @@
 """The demo seed's learners: every stage, a second run changes nothing, one of them can log in."""
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -13,6 +14,9 @@ from inscriptions.enums import FollowUpMilestone, QpvResidence
 from inscriptions.models import Application, FollowUp, Learner, StatusChange
 from inscriptions.services import follow_ups_due, overdue_applications
 from inscriptions.workflow import HOLDS_SEAT, Role, Status
+
+# Each seed starts from a fresh install, not from the home page the other tests share.
+pytestmark = pytest.mark.usefixtures("fresh_install")
 
 
 def demo_counts():

@@ -2,7 +2,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from financeurs.indicators import ESF_INDICATORS, Period, compute
 from inscriptions.enums import Gender, JobSeekingDuration, Placement, Situation
@@ -14,7 +13,7 @@ from tests.inscriptions.factories import years_ago
 # The cohort with known outcomes, and the agreement over its two campuses.
 campuses, cohort, agreement = test_indicators.campuses, test_indicators.cohort, test_indicators.agreement
 
-ANNEX_I = Path(settings.BASE_DIR).parent / "shared" / "data" / "esf_plus" / "esf_plus_common_indicators_annex_I.csv"
+ANNEX_I = Path(__file__).resolve().parents[1] / "data" / "esf_plus" / "esf_plus_common_indicators_annex_I.csv"
 
 # (value, women, men) of each ESF+ indicator over the cohort of test_indicators: six people entered training,
 # three women, two men and one person who describes themself otherwise.

@@ -9,17 +9,15 @@ from lxml import etree
 
 from formations.models import Certification, Domain, RomeCode
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# Real subsets of the published files, laid out as `import_reference_data` expects (see tests/data/README.md).
+REFERENCE_DATA = Path(__file__).resolve().parents[1] / "data"
 DEMO_DATA = Path(__file__).resolve().parents[2] / "formations" / "data" / "demo"
-RNCP_XML = "certifications/france_competences_RNCP_fixture_12_fiches.xml"
-RS_XML = "certifications/france_competences_RS_fixture_8_fiches.xml"
-
-
-@pytest.fixture
-def shared_data():
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"Reference data not found at {SHARED_DATA}: CI must lay `shared/` beside the clone.")
-    return SHARED_DATA
+ROME_CSV = REFERENCE_DATA / "rome" / "rome_codes.csv"
+FORMACODE_CSV = REFERENCE_DATA / "formacode" / "formacode_labels_france_competences_fixture.csv"
+OLD_FORMACODE_CSV = REFERENCE_DATA / "formacode" / "formacode_it_digital_lheo_schema.csv"
+QPV_CSV = REFERENCE_DATA / "qpv" / "qpv_2015_metropole.csv"
+RNCP_XML = REFERENCE_DATA / "certifications" / "france_competences_RNCP_5_fiches.xml"
+RS_XML = REFERENCE_DATA / "certifications" / "france_competences_RS_7_fiches.xml"
 
 
 def run(*args):
@@ -40,82 +38,94 @@ def write_rows(path, rows, encoding="utf-8", delimiter=","):
     return path
 
 
-def rome_rows(shared_data):
-    return read_rows(shared_data / "rome" / "rome_codes.csv")
+def rome_rows():
+    return read_rows(ROME_CSV)
 
 
-def fiches(shared_data, name):
-    return etree.parse(shared_data / name, etree.XMLParser(resolve_entities=False, no_network=True))
+def count_rows(path):
+    """Data rows of a CSV file, its header excluded: the counts the import summaries give."""
+    return len(read_rows(path)) - 1
+
+
+def fiches(path):
+    return etree.parse(path, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def fiche_codes(path):
+    return [fiche.findtext("NUMERO_FICHE") for fiche in fiches(path).getroot().findall("FICHE")]
+
+
+ROMES = count_rows(ROME_CSV)
 
 
 # --- ROME -----------------------------------------------------------------------------------------
 
 
-def test_import_rome_loads_every_code(shared_data):
-    output = run("import_rome", shared_data / "rome" / "rome_codes.csv")
+def test_import_rome_loads_every_code():
+    output = run("import_rome", ROME_CSV)
 
-    assert output == "532 métiers ROME : 532 créés, 0 modifiés, 0 inchangés.\n"
-    assert RomeCode.objects.count() == 532
+    assert output == f"{ROMES} métiers ROME : {ROMES} créés, 0 modifiés, 0 inchangés.\n"
+    assert RomeCode.objects.count() == ROMES
     developer = RomeCode.objects.get(code="M1805")
     assert developer.label == "Études et développement informatique"
     assert (developer.domain_code, developer.grand_domain_code) == ("M18", "M")
     assert developer.domain_label == "Systèmes d'information et de télécommunication"
 
 
-def test_reimporting_rome_changes_nothing(shared_data, django_assert_max_num_queries):
-    path = shared_data / "rome" / "rome_codes.csv"
+def test_reimporting_rome_changes_nothing(django_assert_max_num_queries):
+    path = ROME_CSV
     run("import_rome", path)
     before = list(RomeCode.objects.values().order_by("pk"))
 
     with django_assert_max_num_queries(6):
         output = run("import_rome", path)
 
-    assert output == "532 métiers ROME : 0 créés, 0 modifiés, 532 inchangés.\n"
+    assert output == f"{ROMES} métiers ROME : 0 créés, 0 modifiés, {ROMES} inchangés.\n"
     assert list(RomeCode.objects.values().order_by("pk")) == before
 
 
-def test_import_rome_updates_changed_labels_only(shared_data, tmp_path):
-    run("import_rome", shared_data / "rome" / "rome_codes.csv")
-    rows = rome_rows(shared_data)
+def test_import_rome_updates_changed_labels_only(tmp_path):
+    run("import_rome", ROME_CSV)
+    rows = rome_rows()
     rows[10][1] = "Nouvel intitulé"
 
     output = run("import_rome", write_rows(tmp_path / "rome.csv", rows))
 
-    assert output == "532 métiers ROME : 0 créés, 1 modifiés, 531 inchangés.\n"
+    assert output == f"{ROMES} métiers ROME : 0 créés, 1 modifiés, {ROMES - 1} inchangés.\n"
     assert RomeCode.objects.get(code=rows[10][0]).label == "Nouvel intitulé"
 
 
-def test_import_rome_reads_windows_1252_with_semicolons(shared_data, tmp_path):
-    path = write_rows(tmp_path / "rome.csv", rome_rows(shared_data), encoding="cp1252", delimiter=";")
+def test_import_rome_reads_windows_1252_with_semicolons(tmp_path):
+    path = write_rows(tmp_path / "rome.csv", rome_rows(), encoding="cp1252", delimiter=";")
 
     output = run("import_rome", path)
 
-    assert output.startswith("532 métiers ROME : 532 créés")
+    assert output.startswith(f"{ROMES} métiers ROME : {ROMES} créés")
     assert RomeCode.objects.get(code="M1805").label == "Études et développement informatique"
     assert RomeCode.objects.get(code="A1101").grand_domain_label == (
         "Agriculture et Pêche, Espaces naturels et Espaces verts, Soins aux animaux"
     )
 
 
-def test_import_rome_reads_utf8_with_bom(shared_data, tmp_path):
-    path = write_rows(tmp_path / "rome.csv", rome_rows(shared_data), encoding="utf-8-sig")
+def test_import_rome_reads_utf8_with_bom(tmp_path):
+    path = write_rows(tmp_path / "rome.csv", rome_rows(), encoding="utf-8-sig")
 
     output = run("import_rome", path)
 
-    assert output.startswith("532 métiers ROME : 532 créés")
+    assert output.startswith(f"{ROMES} métiers ROME : {ROMES} créés")
     assert RomeCode.objects.get(code="M1805").label == "Études et développement informatique"
 
 
-def test_import_rome_names_the_missing_columns(shared_data, tmp_path):
-    rows = [[cell for index, cell in enumerate(row) if index not in (1, 3)] for row in rome_rows(shared_data)]
+def test_import_rome_names_the_missing_columns(tmp_path):
+    rows = [[cell for index, cell in enumerate(row) if index not in (1, 3)] for row in rome_rows()]
 
     with pytest.raises(CommandError, match="Colonnes manquantes : label, domain_label."):
         run("import_rome", write_rows(tmp_path / "rome.csv", rows))
     assert RomeCode.objects.count() == 0
 
 
-def test_malformed_rows_name_line_and_column_and_nothing_is_written(shared_data, tmp_path):
-    rows = rome_rows(shared_data)
+def test_malformed_rows_name_line_and_column_and_nothing_is_written(tmp_path):
+    rows = rome_rows()
     rows[199][0] = "M18"  # line 200 of the file, the header being line 1
     rows[299][1] = ""
 
@@ -129,9 +139,9 @@ def test_malformed_rows_name_line_and_column_and_nothing_is_written(shared_data,
     assert RomeCode.objects.count() == 0
 
 
-def test_failed_import_leaves_existing_rows_unchanged(shared_data, tmp_path):
-    run("import_rome", shared_data / "rome" / "rome_codes.csv")
-    rows = rome_rows(shared_data)
+def test_failed_import_leaves_existing_rows_unchanged(tmp_path):
+    run("import_rome", ROME_CSV)
+    rows = rome_rows()
     rows[10][1] = "Nouvel intitulé"
     rows.append(["Z9999", "Métier inventé", "", "", "", ""])
     rows[400][0] = "not a code"
@@ -141,11 +151,11 @@ def test_failed_import_leaves_existing_rows_unchanged(shared_data, tmp_path):
 
     assert RomeCode.objects.get(code=rows[10][0]).label != "Nouvel intitulé"
     assert not RomeCode.objects.filter(code="Z9999").exists()
-    assert RomeCode.objects.count() == 532
+    assert RomeCode.objects.count() == ROMES
 
 
-def test_line_numbers_count_spreadsheet_rows_not_text_lines(shared_data, tmp_path):
-    rows = rome_rows(shared_data)[:5]
+def test_line_numbers_count_spreadsheet_rows_not_text_lines(tmp_path):
+    rows = rome_rows()[:5]
     rows[1][1] = "Un intitulé\nsur deux lignes"
     rows[3][0] = "?"
     rows.insert(3, [])  # a blank row is still a row
@@ -154,16 +164,16 @@ def test_line_numbers_count_spreadsheet_rows_not_text_lines(shared_data, tmp_pat
         run("import_rome", write_rows(tmp_path / "rome.csv", rows))
 
 
-def test_a_code_twice_in_the_file_is_an_error(shared_data, tmp_path):
-    rows = rome_rows(shared_data)
+def test_a_code_twice_in_the_file_is_an_error(tmp_path):
+    rows = rome_rows()
     rows.append(rows[1])
 
-    with pytest.raises(CommandError, match=r"ligne 534, colonne code : « A1101 » figure déjà ligne 2."):
+    with pytest.raises(CommandError, match=rf"ligne {len(rows)}, colonne code : « A1101 » figure déjà ligne 2."):
         run("import_rome", write_rows(tmp_path / "rome.csv", rows))
 
 
-def test_long_error_lists_are_capped(shared_data, tmp_path):
-    rows = rome_rows(shared_data)
+def test_long_error_lists_are_capped(tmp_path):
+    rows = rome_rows()
     for row in rows[1:61]:
         row[0] = "?"
 
@@ -183,25 +193,29 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 # --- Formacode ------------------------------------------------------------------------------------
 
 
-def test_import_formacode_loads_the_current_labels(shared_data):
-    output = run("import_formacode", shared_data / "formacode" / "formacode_labels_france_competences_fixture.csv")
+def test_import_formacode_loads_the_current_labels():
+    output = run("import_formacode", FORMACODE_CSV)
 
-    assert output == "40 domaines Formacode : 40 créés, 0 modifiés, 0 inchangés.\n"
+    domains = count_rows(FORMACODE_CSV)
+    assert output == f"{domains} domaines Formacode : {domains} créés, 0 modifiés, 0 inchangés.\n"
     assert Domain.objects.get(formacode="31090").label == "Développement web"
     assert Domain.objects.get(formacode="31045").label == "Cybersécurité"
 
 
-def test_import_formacode_reads_the_older_edition_ignoring_extra_columns(shared_data):
-    output = run("import_formacode", shared_data / "formacode" / "formacode_it_digital_lheo_schema.csv")
+def test_import_formacode_reads_the_older_edition_ignoring_extra_columns():
+    output = run("import_formacode", OLD_FORMACODE_CSV)
 
-    assert output == "126 domaines Formacode : 126 créés, 0 modifiés, 0 inchangés.\n"
+    domains = count_rows(OLD_FORMACODE_CSV)
+    assert output == f"{domains} domaines Formacode : {domains} créés, 0 modifiés, 0 inchangés.\n"
 
 
-def test_reimporting_formacode_changes_nothing(shared_data):
-    path = shared_data / "formacode" / "formacode_labels_france_competences_fixture.csv"
-    run("import_formacode", path)
+def test_reimporting_formacode_changes_nothing():
+    run("import_formacode", FORMACODE_CSV)
 
-    assert run("import_formacode", path) == "40 domaines Formacode : 0 créés, 0 modifiés, 40 inchangés.\n"
+    domains = count_rows(FORMACODE_CSV)
+    assert run("import_formacode", FORMACODE_CSV) == (
+        f"{domains} domaines Formacode : 0 créés, 0 modifiés, {domains} inchangés.\n"
+    )
 
 
 def test_import_formacode_rejects_a_bad_code(tmp_path):
@@ -215,33 +229,31 @@ def test_import_formacode_rejects_a_bad_code(tmp_path):
 # --- Certifications -------------------------------------------------------------------------------
 
 
-def test_import_certifications_loads_rncp_and_rs_fiches(shared_data):
-    run("import_rome", shared_data / "rome" / "rome_codes.csv")
+def test_import_certifications_loads_rncp_and_rs_fiches():
+    run("import_rome", ROME_CSV)
+    rncp, rs = len(fiche_codes(RNCP_XML)), len(fiche_codes(RS_XML))
 
-    assert run("import_certifications", shared_data / RNCP_XML) == (
-        "12 certifications : 12 créées, 0 modifiées, 0 inchangées.\n"
+    assert run("import_certifications", RNCP_XML) == (
+        f"{rncp} certifications : {rncp} créées, 0 modifiées, 0 inchangées.\n"
         "Codes ROME inconnus, non reliés : A1500 (RNCP40344).\n"
     )
-    assert (
-        run("import_certifications", shared_data / RS_XML)
-        == "8 certifications : 8 créées, 0 modifiées, 0 inchangées.\n"
-    )
+    assert run("import_certifications", RS_XML) == f"{rs} certifications : {rs} créées, 0 modifiées, 0 inchangées.\n"
 
-    web = Certification.objects.get(code="RNCP37674")
-    assert (web.repertoire, web.level, web.active) == ("RNCP", 5, True)
-    assert web.title == "Développeur web et web mobile"
-    assert web.registration_end == datetime.date(2028, 9, 1)
-    assert web.url == "https://www.francecompetences.fr/recherche/rncp/37674/"
-    assert [rome.code for rome in web.rome_codes.all()] == ["M1805"]
-    assert sorted(rome.code for rome in Certification.objects.get(code="RNCP35959").rome_codes.all()) == [
-        "E1103",
-        "E1104",
-        "E1205",
+    designer = Certification.objects.get(code="RNCP36490")
+    assert (designer.repertoire, designer.level, designer.active) == ("RNCP", 6, True)
+    assert designer.title == "Concepteur développeur d'applications"
+    assert designer.registration_end == datetime.date(2027, 6, 1)
+    assert designer.url == "https://www.francecompetences.fr/recherche/rncp/36490/"
+    assert sorted(rome.code for rome in designer.rome_codes.all()) == ["M1802", "M1805"]
+    assert sorted(rome.code for rome in Certification.objects.get(code="RNCP35419").rome_codes.all()) == [
+        "M1802",
+        "M1803",
+        "M1805",
     ]
     assert Certification.objects.get(code="RNCP35419").active is False
-    assert Certification.objects.get(code="RNCP37873").level == 6
-    assert Certification.objects.get(code="RNCP34762").certifiers.splitlines() == [
-        "ETABLISSEMENT D'ENSEIGNEMENT SUPERIEUR CONSULAIRE GRENOBLE ECOLE DE MANAGEMENT",
+    assert Certification.objects.get(code="RNCP37488").level == 4
+    assert Certification.objects.get(code="RNCP35625").certifiers.splitlines() == [
+        "ECOLE NATIONALE SUPERIEURE DES ARTS ET TECHNIQUES DU THEATRE",
         "MINISTERE DE L'ENSEIGNEMENT SUPERIEUR ET DE LA RECHERCHE",
     ]
     cyber = Certification.objects.get(code="RS5568")
@@ -249,32 +261,38 @@ def test_import_certifications_loads_rncp_and_rs_fiches(shared_data):
     assert cyber.url == "https://www.francecompetences.fr/recherche/rs/5568/"
 
 
-def test_reimporting_certifications_changes_nothing(shared_data):
-    run("import_rome", shared_data / "rome" / "rome_codes.csv")
-    run("import_certifications", shared_data / RNCP_XML)
+def test_reimporting_certifications_changes_nothing():
+    run("import_rome", ROME_CSV)
+    run("import_certifications", RNCP_XML)
     links = sorted(Certification.rome_codes.through.objects.values_list("certification_id", "romecode_id"))
 
-    assert run("import_certifications", shared_data / RNCP_XML).startswith(
-        "12 certifications : 0 créées, 0 modifiées, 12 inchangées.\n"
+    rncp = len(fiche_codes(RNCP_XML))
+    assert run("import_certifications", RNCP_XML).startswith(
+        f"{rncp} certifications : 0 créées, 0 modifiées, {rncp} inchangées.\n"
     )
     assert sorted(Certification.rome_codes.through.objects.values_list("certification_id", "romecode_id")) == links
 
 
-def test_certifications_are_linked_once_rome_codes_arrive(shared_data):
-    output = run("import_certifications", shared_data / RNCP_XML)
-    assert "M1805 (RNCP35419, RNCP37674, RNCP36490, RNCP37873)" in output
-    assert not Certification.objects.get(code="RNCP37674").rome_codes.exists()
+def test_certifications_are_linked_once_rome_codes_arrive():
+    output = run("import_certifications", RNCP_XML)
+    assert "M1805 (RNCP35419, RNCP36490)" in output
+    assert not Certification.objects.get(code="RNCP36490").rome_codes.exists()
 
-    run("import_rome", shared_data / "rome" / "rome_codes.csv")
+    run("import_rome", ROME_CSV)
 
-    assert run("import_certifications", shared_data / RNCP_XML).startswith(
-        "12 certifications : 0 créées, 12 modifiées, 0 inchangées.\n"
+    # Every fiche of the subset names at least one known ROME code, so each one changes.
+    rncp = len(fiche_codes(RNCP_XML))
+    assert run("import_certifications", RNCP_XML).startswith(
+        f"{rncp} certifications : 0 créées, {rncp} modifiées, 0 inchangées.\n"
     )
-    assert [rome.code for rome in Certification.objects.get(code="RNCP37674").rome_codes.all()] == ["M1805"]
+    assert sorted(rome.code for rome in Certification.objects.get(code="RNCP36490").rome_codes.all()) == [
+        "M1802",
+        "M1805",
+    ]
 
 
-def test_a_fiche_with_a_bad_level_is_named_and_nothing_is_written(shared_data, tmp_path):
-    tree = fiches(shared_data, RNCP_XML)
+def test_a_fiche_with_a_bad_level_is_named_and_nothing_is_written(tmp_path):
+    tree = fiches(RNCP_XML)
     third = tree.getroot().findall("FICHE")[2]
     third.find("NOMENCLATURE_EUROPE/NIVEAU").text = "NIV9"
     tree.write(tmp_path / "rncp.xml", encoding="UTF-8")
@@ -282,34 +300,36 @@ def test_a_fiche_with_a_bad_level_is_named_and_nothing_is_written(shared_data, t
     with pytest.raises(CommandError) as error:
         run("import_certifications", tmp_path / "rncp.xml")
 
-    assert "fiche 3 (RNCP35625), champ NIVEAU : La valeur «\xa09\xa0» n’est pas un choix valide." in str(error.value)
+    code = fiche_codes(RNCP_XML)[2]
+    assert f"fiche 3 ({code}), champ NIVEAU : La valeur «\xa09\xa0» n’est pas un choix valide." in str(error.value)
     assert Certification.objects.count() == 0
 
 
-def test_a_fiche_with_a_bad_date_is_named(shared_data, tmp_path):
-    tree = fiches(shared_data, RS_XML)
+def test_a_fiche_with_a_bad_date_is_named(tmp_path):
+    tree = fiches(RS_XML)
     tree.getroot().findall("FICHE")[1].find("DATE_FIN_ENREGISTREMENT").text = "2026-12-31"
     tree.write(tmp_path / "rs.xml", encoding="UTF-8")
 
-    with pytest.raises(CommandError, match=r"fiche 2 \(RS5719\), champ DATE_FIN_ENREGISTREMENT"):
+    code = fiche_codes(RS_XML)[1]
+    with pytest.raises(CommandError, match=rf"fiche 2 \({code}\), champ DATE_FIN_ENREGISTREMENT"):
         run("import_certifications", tmp_path / "rs.xml")
 
 
-def test_failed_certification_import_leaves_existing_fiches_unchanged(shared_data, tmp_path):
-    run("import_certifications", shared_data / RS_XML)
-    tree = fiches(shared_data, RS_XML)
+def test_failed_certification_import_leaves_existing_fiches_unchanged(tmp_path):
+    run("import_certifications", RS_XML)
+    tree = fiches(RS_XML)
     first, second = tree.getroot().findall("FICHE")[:2]
     first.find("INTITULE").text = "Nouvel intitulé"
     second.find("ACTIF").text = "Peut-être"
     tree.write(tmp_path / "rs.xml", encoding="UTF-8")
 
-    with pytest.raises(CommandError, match=r"fiche 2 \(RS5719\), champ ACTIF"):
+    with pytest.raises(CommandError, match=rf"fiche 2 \({second.findtext('NUMERO_FICHE')}\), champ ACTIF"):
         run("import_certifications", tmp_path / "rs.xml")
     assert Certification.objects.get(code=first.findtext("NUMERO_FICHE")).title != "Nouvel intitulé"
 
 
-def test_malformed_xml_is_a_clear_error_and_nothing_is_written(shared_data, tmp_path):
-    text = (shared_data / RNCP_XML).read_text(encoding="utf-8")
+def test_malformed_xml_is_a_clear_error_and_nothing_is_written(tmp_path):
+    text = RNCP_XML.read_text(encoding="utf-8")
     (tmp_path / "rncp.xml").write_text(text[: len(text) // 2], encoding="utf-8")
 
     with pytest.raises(CommandError, match="n'est pas un fichier XML valide, rien n'a été enregistré"):
@@ -331,41 +351,44 @@ def test_xml_entities_are_never_expanded(tmp_path):
     assert Certification.objects.get(code="RS1").title == "Titre"
 
 
-def test_an_xml_file_without_fiches_is_an_error(shared_data):
+def test_an_xml_file_without_fiches_is_an_error():
     with pytest.raises(CommandError, match="Aucune fiche"):
-        run("import_certifications", shared_data / "lheo" / "sample-lheo-2.2-onisep-bts.xml")
+        run("import_certifications", REFERENCE_DATA / "lheo" / "sample-lheo-2.2-onisep-bts.xml")
 
 
 # --- Everything at once, and the demo subsets -------------------------------------------------------
 
 
-def test_import_reference_data_loads_the_whole_folder(shared_data):
-    output = run("import_reference_data", shared_data)
+def test_import_reference_data_loads_the_whole_folder():
+    output = run("import_reference_data", REFERENCE_DATA)
 
+    domains, qpv = count_rows(FORMACODE_CSV), count_rows(QPV_CSV)
+    rncp, rs = len(fiche_codes(RNCP_XML)), len(fiche_codes(RS_XML))
     assert output.splitlines() == [
-        "532 métiers ROME : 532 créés, 0 modifiés, 0 inchangés.",
-        "40 domaines Formacode : 40 créés, 0 modifiés, 0 inchangés.",
-        "12 certifications : 12 créées, 0 modifiées, 0 inchangées.",
-        "8 certifications : 8 créées, 0 modifiées, 0 inchangées.",
-        "1294 quartiers prioritaires : 1294 créés, 0 modifiés, 0 inchangés.",
+        f"{ROMES} métiers ROME : {ROMES} créés, 0 modifiés, 0 inchangés.",
+        f"{domains} domaines Formacode : {domains} créés, 0 modifiés, 0 inchangés.",
+        f"{rncp} certifications : {rncp} créées, 0 modifiées, 0 inchangées.",
+        f"{rs} certifications : {rs} créées, 0 modifiées, 0 inchangées.",
+        f"{qpv} quartiers prioritaires : {qpv} créés, 0 modifiés, 0 inchangés.",
         "Codes ROME inconnus, non reliés : A1500 (RNCP40344).",
     ]
-    assert Certification.objects.get(code="RNCP37674").rome_codes.get().code == "M1805"
+    assert Certification.objects.get(code="RNCP37488").rome_codes.filter(code="M1810").exists()
 
 
-def test_import_reference_data_checks_the_folder_before_writing(shared_data, tmp_path):
+def test_import_reference_data_checks_the_folder_before_writing(tmp_path):
     (tmp_path / "rome").mkdir()
-    (tmp_path / "rome" / "rome_codes.csv").write_bytes((shared_data / "rome" / "rome_codes.csv").read_bytes())
+    (tmp_path / "rome" / "rome_codes.csv").write_bytes(ROME_CSV.read_bytes())
 
     with pytest.raises(CommandError, match="certifications/\\*.xml, qpv/qpv_2015_metropole.csv"):
         run("import_reference_data", tmp_path)
     assert RomeCode.objects.count() == 0
 
 
-def test_import_reference_data_is_all_or_nothing(shared_data, tmp_path):
-    for name in ["rome/rome_codes.csv", "formacode/formacode_labels_france_competences_fixture.csv", RNCP_XML]:
-        (tmp_path / name).parent.mkdir(exist_ok=True)
-        (tmp_path / name).write_bytes((shared_data / name).read_bytes())
+def test_import_reference_data_is_all_or_nothing(tmp_path):
+    for path in [ROME_CSV, FORMACODE_CSV, RNCP_XML]:
+        copy = tmp_path / path.relative_to(REFERENCE_DATA)
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_bytes(path.read_bytes())
     (tmp_path / "qpv").mkdir()
     write_rows(
         tmp_path / "qpv" / "qpv_2015_metropole.csv",
