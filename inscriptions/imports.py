@@ -1,6 +1,6 @@
 """Staff imports of the campus's own lists: placement follow-ups (survey results) and partners' referrals.
 
-Every foreign key is looked up once for the whole file; see home/importing.py for how files are read and checked.
+Every foreign key is looked up once for the whole file; see transferts/importers.py for how files are read and checked.
 """
 
 import functools
