@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from financeurs import exports
 from tests.campus.factories import UserFactory
+from tests.financeurs.downloads import body, url
 from tests.financeurs.factories import AgreementFactory, FunderFactory, funder_user
-from tests.financeurs.test_exports import body, url
 from transferts.models import DataJob
 
 

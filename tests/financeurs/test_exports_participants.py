@@ -1,0 +1,187 @@
+"""Funders' downloads, the participant file format by format: CSV, XLSX, ODS and JSON read back and compared."""
+
+import datetime
+import io
+import json
+
+import openpyxl
+import pytest
+import tablib
+from django.http import StreamingHttpResponse
+
+from financeurs.indicators import Period
+from financeurs.resources import ParticipantResource, pseudonym
+from inscriptions.enums import FollowUpMilestone
+from tests.financeurs.downloads import (
+    FORMATS,
+    PARTICIPANT_HEADERS,
+    awa_pseudonym,
+    body,
+    download,
+    normalised,
+    read_csv,
+    row_of,
+    url,
+)
+from tests.financeurs.factories import days_ago
+
+
+def test_csv_participant_file_reads_back_in_french_excel_conventions(client, agreement, funder_a, people):
+    client.force_login(funder_a)
+    response = client.get(url("export_participants", agreement, "csv"))
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    start, end = agreement.start_date, agreement.end_date
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="participants-REG-IDF-2026-014-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"'
+    )
+
+    headers, *rows = read_csv(body(response))
+
+    assert headers == PARTICIPANT_HEADERS
+    assert len(rows) == 3
+    awa = row_of(rows, headers, awa_pseudonym(agreement, people))
+    session = people["awa"].session
+    assert awa == {
+        "Pseudonyme": awa_pseudonym(agreement, people),
+        "Tranche d’âge": "18-25 ans",
+        "Genre": "Femme",
+        "Résident·e QPV": "Oui",
+        "Diplôme": "Aucun diplôme",
+        "Situation à l’entrée": "Je cherche un emploi et je suis inscrit·e à France Travail",
+        "Durée de recherche d’emploi": "",
+        "RQTH": "Oui",
+        "Orienté·e par": "Une Mission Locale",
+        "Campus": "Campus des Courtillières",
+        "Formation": "Technicien·ne d’assistance informatique",
+        "Début de session": session.start_date.strftime("%d/%m/%Y"),
+        "Fin de session": session.end_date.strftime("%d/%m/%Y"),
+        "Statut": "Certifié·e",
+        "Date de sortie": days_ago(200).strftime("%d/%m/%Y"),
+        "Situation à la sortie": "CDI",
+        "Sortie positive à la sortie": "Oui",
+        "Situation à 6 mois": "CDD de moins de 6 mois",
+        "Sortie positive à 6 mois": "Non",
+        "Situation à 12 mois": "",
+        "Sortie positive à 12 mois": "",
+        "Employeur ou organisme (dernier suivi)": "'+33 6 12 34 56 78",
+        "Poste ou formation (dernier suivi)": '\'=HYPERLINK("http://pirate.example","clic")',
+        "Certifié·e": "Oui",
+    }
+    bilal = row_of(rows, headers, pseudonym(agreement.funder_id, people["bilal"].learner_id))
+    assert bilal["Statut"] == "Abandon en cours de formation"
+    assert bilal["Situation à la sortie"] == bilal["Sortie positive à la sortie"] == ""
+    assert bilal["Certifié·e"] == "Non"
+
+
+def test_xlsx_participant_file_has_a_summary_sheet_then_typed_cells(client, agreement, funder_a, people):
+    content = download(client, funder_a, agreement, "xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+
+    assert workbook.sheetnames == ["Synthèse", "Participant·es"]
+    summary = {row[0]: row[1:] for row in workbook["Synthèse"].iter_rows(values_only=True) if row[0]}
+    assert summary["Convention"][0] == f"REG/IDF 2026-014 – {agreement.title}"
+    assert summary["Financeur"][0] == "Région Île-de-France"
+    assert summary["Début de la période"][0].date() == agreement.start_date
+    assert summary["Fin de la période"][0].date() == agreement.end_date
+    assert summary["Participant·es"][0] == 3
+    assert isinstance(summary["Généré le"][0], datetime.datetime)
+    assert summary["candidats"][:2] == ("Candidat·es", 3)
+    assert summary["part_femmes"][5] == 30  # the target, a number
+    assert summary["part_femmes"][6] == "Oui"  # one woman of the two who entered training: 50 % against 30 %
+
+    sheet = workbook["Participant·es"]
+    assert sheet.freeze_panes == "A2"
+    header = next(sheet.iter_rows(max_row=1))
+    assert [cell.value for cell in header] == PARTICIPANT_HEADERS
+    assert all(cell.font.bold for cell in header)
+    assert sheet.column_dimensions["A"].width > 0
+    rows = list(sheet.iter_rows(min_row=2))
+    index = {name: position for position, name in enumerate(PARTICIPANT_HEADERS)}
+    awa = next(row for row in rows if row[0].value == awa_pseudonym(agreement, people))
+    start = awa[index["Début de session"]]
+    assert start.is_date and start.value.date() == people["awa"].session.start_date
+    assert start.number_format == "dd/mm/yyyy"
+    assert awa[index["RQTH"]].value == "Oui"
+    assert awa[index["Situation à 12 mois"]].value is None
+    job_title = awa[index["Poste ou formation (dernier suivi)"]]
+    assert job_title.data_type == "s" and job_title.value.startswith("'=HYPERLINK")
+    assert awa[index["Employeur ou organisme (dernier suivi)"]].value == "'+33 6 12 34 56 78"
+
+
+def test_ods_participant_file_reads_back_with_its_sheets(client, agreement, funder_a, people):
+    content = download(client, funder_a, agreement, "ods")
+    book = tablib.Databook()
+    book.load(content, "ods")
+    summary, indicators, participants = book.sheets()
+
+    assert summary.title == "Synthèse" and participants.title == "Participant·es"
+    assert ["Financeur", "Région Île-de-France"] in [list(row) for row in summary]
+    assert indicators.headers[:3] == ["Code", "Indicateur", "Valeur"]
+    assert participants.headers == PARTICIPANT_HEADERS
+    awa = next(row for row in participants.dict if row["Pseudonyme"] == awa_pseudonym(agreement, people))
+    assert awa["Début de session"] == people["awa"].session.start_date
+    assert awa["RQTH"] == "Oui"
+    assert awa["Poste ou formation (dernier suivi)"].startswith("'=HYPERLINK")
+    assert awa["Employeur ou organisme (dernier suivi)"] == "'+33 6 12 34 56 78"
+
+
+def test_json_participant_file_keeps_types(client, agreement, funder_a, people):
+    rows = json.loads(download(client, funder_a, agreement, "json"))
+
+    assert len(rows) == 3
+    awa = next(row for row in rows if row["Pseudonyme"] == awa_pseudonym(agreement, people))
+    assert list(awa) == PARTICIPANT_HEADERS
+    assert awa["Début de session"] == people["awa"].session.start_date.isoformat()
+    assert awa["RQTH"] is True
+    assert awa["Sortie positive à 6 mois"] is False
+    assert awa["Situation à 12 mois"] is None
+    assert awa["Sortie positive à 12 mois"] is None
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_every_format_holds_what_the_resource_exports(client, agreement, funder_a, people, file_format):
+    resource = ParticipantResource(agreement, Period.of_agreement(agreement))
+    exported = resource.export()
+    assert exported.headers == PARTICIPANT_HEADERS
+    assert [tuple(row) for row in exported] == list(resource.rows())
+
+    content = download(client, funder_a, agreement, file_format)
+
+    if file_format == "json":
+        read = [list(row.values()) for row in json.loads(content)]
+    elif file_format == "csv":
+        read = read_csv(content)[1:]
+    elif file_format == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Participant·es"]
+        read = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    else:
+        book = tablib.Databook()
+        book.load(content, "ods")
+        read = [list(row) for row in book.sheets()[2]]
+    assert len(read) == len(exported)
+    for expected, got in zip(exported, read, strict=True):
+        assert [as_written(value, file_format) for value in expected] == [normalised(value) for value in got]
+
+
+def as_written(value, file_format):
+    """How a typed value of the resource reads back from each format."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value if file_format == "json" else ("Oui" if value else "Non")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y") if file_format == "csv" else value.isoformat()
+    return value
+
+
+def test_xlsx_drops_characters_a_spreadsheet_cannot_hold(client, agreement, funder_a, people):
+    follow_up = people["awa"].follow_ups.get(milestone=FollowUpMilestone.SIX_MONTHS)
+    follow_up.job_title = "Agent\x07 d’accueil & <standard>"
+    follow_up.save()
+
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, funder_a, agreement, "xlsx")))["Participant·es"]
+
+    column = PARTICIPANT_HEADERS.index("Poste ou formation (dernier suivi)")
+    titles = {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "Agent d’accueil & <standard>" in titles
