@@ -25,14 +25,6 @@ class QpvFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["code"]
 
 
-class CampusIndexPageFactory(wagtail_factories.PageFactory):
-    title = "Campus"
-    slug = "campus"
-
-    class Meta:
-        model = CampusIndexPage
-
-
 class CampusPageFactory(wagtail_factories.PageFactory):
     parent = factory.LazyFunction(default_campus_index)
     title = factory.Sequence(lambda n: f"Campus numérique n° {n}")
