@@ -99,6 +99,8 @@ def record_guardian_consent(learner, *, method, recorded_by=None, now=None):
     learner.guardian_consent_method = method
     learner.guardian_consent_recorded_by = recorded_by
     learner.save(update_fields=["guardian_consent_at", "guardian_consent_method", "guardian_consent_recorded_by"])
+    # A referral entered by hand since the profile was made is linked here too, as on every save of the profile.
+    link_referrals(learner)
 
 
 def record_consent(learner, *, now=None):

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from inscriptions.enums import GuardianConsentMethod
 from inscriptions.models import Learner, Referral
-from inscriptions.services import link_referrals
+from inscriptions.services import link_referrals, record_guardian_consent
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import LearnerFactory, learner_profile_data
@@ -66,3 +67,13 @@ def test_a_referral_already_linked_or_an_erased_learner_is_left_alone():
     jade.refresh_from_db()
     ousmane.refresh_from_db()
     assert (jade.learner, ousmane.learner) == (first, None)
+
+
+def test_a_guardians_consent_picks_up_a_referral_made_since_the_profile():
+    learner = LearnerFactory(user=UserFactory(email="jade.lopes@exemple.fr"))
+    jade = referral("jade.lopes@exemple.fr")
+
+    record_guardian_consent(learner, method=GuardianConsentMethod.PAPER, recorded_by=UserFactory())
+
+    jade.refresh_from_db()
+    assert jade.learner == learner
