@@ -4,6 +4,7 @@ import json
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from formations.enums import Format
 from tests.campus.factories import CampusPageFactory
@@ -37,26 +38,26 @@ def test_a_young_person_finds_a_free_web_training_on_a_phone_without_javascript(
     context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     page.goto(f"{live_server.url}/formations/")
-    assert page.get_by_role("heading", name="3 formations trouvées").is_visible()
+    expect(page.get_by_role("heading", name="3 formations trouvées")).to_be_visible()
 
     page.get_by_label("Mots-clés").fill("web")
     page.get_by_role("button", name="Afficher les formations").click()
-    assert page.get_by_role("heading", name="2 formations trouvées").is_visible()
+    expect(page.get_by_role("heading", name="2 formations trouvées")).to_be_visible()
 
     page.get_by_text("Plus de filtres").click()
     page.get_by_label("Gratuites seulement").check()
     page.get_by_role("button", name="Afficher les formations").click()
-    assert page.get_by_role("heading", name="1 formation trouvée").is_visible()
+    expect(page.get_by_role("heading", name="1 formation trouvée")).to_be_visible()
     assert "q=web" in page.url and "gratuit=on" in page.url
 
     # The filtered link can be shared: opening it again gives the same result.
     shared = context.new_page()
     shared.goto(page.url)
-    assert shared.get_by_role("heading", name="1 formation trouvée").is_visible()
+    expect(shared.get_by_role("heading", name="1 formation trouvée")).to_be_visible()
 
     page.get_by_role("link", name="Développeur web et web mobile").click()
-    assert page.get_by_role("heading", level=1, name="Développeur web et web mobile").is_visible()
-    assert page.get_by_role("heading", name="Les prochaines sessions").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Développeur web et web mobile")).to_be_visible()
+    expect(page.get_by_role("heading", name="Les prochaines sessions")).to_be_visible()
     structured = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert structured["@type"] == "Course"
     context.close()
@@ -67,9 +68,9 @@ def test_a_filter_typed_wrong_gets_an_explanation_not_an_error_page(browser, liv
     page = context.new_page()
     response = page.goto(f"{live_server.url}/formations/?duree_min=500&duree_max=10&q=web")
     assert response.status == 200
-    assert page.get_by_role("alert").is_visible()
-    assert page.get_by_text("La durée minimale doit être plus petite").first.is_visible()
-    assert page.get_by_role("heading", name="2 formations trouvées").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_text("La durée minimale doit être plus petite").first).to_be_visible()
+    expect(page.get_by_role("heading", name="2 formations trouvées")).to_be_visible()
     context.close()
 
 

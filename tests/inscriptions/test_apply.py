@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from inscriptions.enums import Availability
 from inscriptions.models import Application, Learner, StatusChange
@@ -291,7 +292,7 @@ def test_a_young_person_signs_up_and_applies_on_a_phone_without_javascript(brows
     page.goto(f"{live_server.url}{session.formation.url}")
     page.get_by_role("link", name="Postuler").click()
 
-    assert page.get_by_role("heading", level=1, name="Se connecter").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Se connecter")).to_be_visible()
     page.get_by_role("link", name="Créer un compte").click()
     page.get_by_label("E-mail").fill("awa@exemple.fr")
     page.get_by_label("Mot de passe").fill("une-phrase-de-passe-2026")
@@ -300,9 +301,9 @@ def test_a_young_person_signs_up_and_applies_on_a_phone_without_javascript(brows
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Valider le code").click()
 
-    assert page.get_by_text("Étape 1 sur 3").is_visible()
+    expect(page.get_by_text("Étape 1 sur 3")).to_be_visible()
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     data = learner_profile_data()
     for name in ("first_name", "last_name", "postcode", "commune"):
         page.locator(f"[name={name}]").fill(data[name])
@@ -314,13 +315,13 @@ def test_a_young_person_signs_up_and_applies_on_a_phone_without_javascript(brows
     page.get_by_label("J’ai lu la notice de confidentialité", exact=False).check()
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
-    assert page.get_by_text("Étape 2 sur 3").is_visible()
+    expect(page.get_by_text("Étape 2 sur 3")).to_be_visible()
     page.get_by_label("Votre motivation").fill("J’aime réparer les ordinateurs de ma famille.")
     page.get_by_role("button", name="Envoyer ma candidature").click()
 
-    assert page.get_by_role("heading", level=1, name="C’est envoyé !").is_visible()
+    expect(page.get_by_role("heading", level=1, name="C’est envoyé !")).to_be_visible()
     page.get_by_role("link", name="Aller dans mon espace").click()
-    assert page.get_by_role("heading", level=3, name=session.formation.title).is_visible()
+    expect(page.get_by_role("heading", level=3, name=session.formation.title)).to_be_visible()
     assert Application.objects.filter(learner__user__email="awa@exemple.fr").count() == 1
     context.close()
 
