@@ -70,7 +70,8 @@ class PeriodForm(forms.Form):
         self.initial = {"debut": agreement.start_date, "fin": agreement.end_date, **self.initial}
         for name, field in self.fields.items():
             field.widget.attrs.update({"min": agreement.start_date.isoformat(), "max": agreement.end_date.isoformat()})
-            field.help_text = _("Par exemple %(date)s.") % {"date": agreement.start_date.strftime("%d/%m/%Y")}
+            example = agreement.start_date if name == "debut" else agreement.end_date
+            field.help_text = _("Par exemple %(date)s.") % {"date": example.strftime("%d/%m/%Y")}
             field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_aide"
 
     def full_clean(self):
@@ -114,19 +115,26 @@ class PeriodForm(forms.Form):
     def quick_choices(self):
         """Ready-made periods as links: the whole agreement, then each calendar year with its quarters.
 
-        Each is cut to the agreement's dates. Returns [{"label", "query", "current", "quarters": [...]}].
+        Each is cut to the agreement's dates, and a span is offered once, under its broadest name: a year that
+        is the whole agreement, or a quarter that is the whole year once cut, is not offered again (its "query"
+        is None). Returns {"whole": …, "years": [{"label", "query", "current", "quarters": [...]}]}.
         """
         current = self.period
         start_date, end_date = self.agreement.start_date, self.agreement.end_date
+        offered = set()
 
         def choice(label, start, end):
             start, end = max(start, start_date), min(end, end_date)
-            return {
+            span = (start, end)
+            entry = {
                 "label": label,
-                "query": period_query(Period(start=start, end=end)),
-                "current": (start, end) == (current.start, current.end),
+                "query": None if span in offered else period_query(Period(start=start, end=end)),
+                "current": span == (current.start, current.end),
             }
+            offered.add(span)
+            return entry
 
+        whole = choice(_("Toute la convention"), start_date, end_date)
         years = []
         for year in range(start_date.year, end_date.year + 1):
             entry = choice(str(year), datetime.date(year, 1, 1), datetime.date(year, 12, 31))
@@ -135,13 +143,13 @@ class PeriodForm(forms.Form):
             while quarter.year == year and quarter <= end_date:
                 following = _next_quarter(quarter)
                 number = (quarter.month - 1) // 3 + 1
-                entry["quarters"].append(
-                    choice(
-                        _("T%(number)s %(year)s") % {"number": number, "year": year},
-                        quarter,
-                        following - datetime.timedelta(days=1),
-                    )
+                offer = choice(
+                    _("T%(number)s %(year)s") % {"number": number, "year": year},
+                    quarter,
+                    following - datetime.timedelta(days=1),
                 )
+                if offer["query"] is not None:
+                    entry["quarters"].append(offer)
                 quarter = following
             years.append(entry)
-        return {"whole": choice(_("Toute la convention"), start_date, end_date), "years": years}
+        return {"whole": whole, "years": years}

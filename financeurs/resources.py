@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
 from import_export.fields import Field
 
+from financeurs.enums import IndicatorCode
 from financeurs.indicators import ENTERED, compute, participants
 from inscriptions.enums import (
     AgeBand,
@@ -141,6 +142,17 @@ class RowResource(resources.Resource):
         raise NotImplementedError
 
 
+# In the order of the profile columns read from the learner (gender, QPV, diploma, situation, duration, RQTH).
+ENTRY_FACTS = (
+    "entry_gender",
+    "entry_qpv_residence",
+    "entry_diploma",
+    "entry_situation",
+    "entry_job_seeking_duration",
+    "entry_rqth",
+)
+
+
 class ParticipantResource(RowResource):
     """One row per person in the agreement's scope over the period: pseudonymised, named only where allowed.
 
@@ -246,6 +258,8 @@ class ParticipantResource(RowResource):
         ]
         for alias in milestones:
             columns += [f"{alias}__placement", f"{alias}__employer", f"{alias}__job_title"]
+        # What was true at entry into training, for those who entered: the profile may have changed since.
+        columns += ["entry_recorded_at", *ENTRY_FACTS]
         if named:
             columns += [
                 "learner__named_data_consent_at",
@@ -304,6 +318,9 @@ class ParticipantResource(RowResource):
                 twelve_employer,
                 twelve_job,
             ) = row[:24]
+            entry_recorded_at, *entry = row[24 : 25 + len(ENTRY_FACTS)]
+            if entry_recorded_at is not None:
+                gender, qpv_residence, diploma, situation, duration, rqth = entry
             if twelve_placement is not None:
                 employer, job = twelve_employer, twelve_job
             elif six_placement is not None:
@@ -312,7 +329,7 @@ class ParticipantResource(RowResource):
                 employer, job = exit_employer, exit_job
             identity = (pseudonymise(learner_id),)
             if named:
-                consent_at, anonymised_at, first_name, last_name, email, birth_date = row[24:]
+                consent_at, anonymised_at, first_name, last_name, email, birth_date = row[25 + len(ENTRY_FACTS) :]
                 # Consent covers the funders of the training the person took: not those of one they only applied to.
                 if consent_at is not None and anonymised_at is None and status in ENTERED:
                     identity += (
@@ -351,6 +368,12 @@ class ParticipantResource(RowResource):
             )
 
 
+# The figures that wait for everyone's 6-month follow-up to be due.
+SIX_MONTH_CODES = frozenset(
+    {IndicatorCode.POSITIVE_6_MONTHS, IndicatorCode.RESPONSE_RATE_6_MONTHS, "EECR05", "EECR06"}
+)
+
+
 class ReportResource(RowResource):
     """One row per indicator of an agreement's report over a period: the indicators, then the ESF+ ones."""
 
@@ -361,6 +384,8 @@ class ReportResource(RowResource):
     numerator = number(_("Numérateur"))
     denominator = number(_("Dénominateur"))
     target = number(_("Objectif"))
+    value_over_all = number(_("Valeur parmi toutes les personnes sorties"))
+    denominator_over_all = number(_("Base de cette valeur"))
     target_met = yes_no(_("Objectif atteint"))
     women = number(_("Femmes"))
     men = number(_("Hommes"))
@@ -374,6 +399,8 @@ class ReportResource(RowResource):
             "unit",
             "numerator",
             "denominator",
+            "value_over_all",
+            "denominator_over_all",
             "target",
             "target_met",
             "women",
@@ -396,8 +423,17 @@ class ReportResource(RowResource):
         return [*self.report.indicators, *self.report.esf]
 
     def rows(self, queryset=None):
+        report = self.report
+        incomplete = ""
+        if not report.results_complete:
+            incomplete = _("Résultats à 6 mois pas encore complets : ils le seront le %(day)s.") % {
+                "day": report.results_complete_on.strftime("%d/%m/%Y")
+            }
         for result in self.get_queryset() if queryset is None else queryset:
             women, men = gender_breakdown(result)
+            remarks = [str(result.not_collected_reason or ""), result.verdict_withheld]
+            if result.code in SIX_MONTH_CODES:
+                remarks.append(incomplete)
             yield (
                 result.code,
                 str(result.label),
@@ -405,11 +441,13 @@ class ReportResource(RowResource):
                 result.unit,
                 result.numerator,
                 result.denominator,
+                result.value_over_all,
+                result.denominator_over_all,
                 result.target,
                 result.target_met,
                 women,
                 men,
-                str(result.not_collected_reason or "") or None,
+                " ".join(remark for remark in remarks if remark) or None,
             )
 
 

@@ -5,11 +5,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from financeurs.enums import IndicatorCode
-from financeurs.indicators.definitions import INDICATORS, STARTED, IndicatorResult, Period, Report, percent
+from financeurs.indicators.definitions import (
+    INDICATORS,
+    MIN_BASE_FOR_VERDICT,
+    STARTED,
+    IndicatorResult,
+    Period,
+    Report,
+    percent,
+)
 from financeurs.indicators.esf import ESF_INDICATORS
 from financeurs.models import Agreement
 from formations.models import Session
@@ -18,22 +27,23 @@ from inscriptions.enums import (
     Gender,
 )
 from inscriptions.models import Application, add_months
+from inscriptions.workflow import Status
 
 # --- Scope ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The sessions of an agreement that start within a period, and their campuses."""
+    """The sessions of an agreement that start within a period, and the last day one of them ends."""
 
     session_ids: list
-    campus_ids: list
+    last_end: datetime.date | None = None
 
     @property
     def applications(self):
-        # The campuses are implied by the sessions; naming them lets SQLite walk its campus index, which reads
-        # the applications table in an order far kinder to its page cache than one session after the other.
-        return Q(campus_id__in=self.campus_ids, session_id__in=self.session_ids)
+        # By the session alone: the campus copied onto an application is a convenience for staff lists, and the
+        # published rule is the session's campus.
+        return Q(session_id__in=self.session_ids)
 
 
 def scopes(agreement, *periods):
@@ -59,30 +69,30 @@ def scopes(agreement, *periods):
     for field_name, chosen in listed.items():
         # Listing none means all of them.
         sessions = sessions.filter(Q(**{f"{field_name}__in": chosen}) | ~Exists(chosen))
-    rows = list(sessions.values_list("pk", "campus_id", "start_date"))
-    return [
-        Scope(
-            session_ids=[pk for pk, _, start in rows if period.start <= start <= period.end],
-            campus_ids=sorted({campus for _, campus, start in rows if period.start <= start <= period.end}),
+    rows = list(sessions.values_list("pk", "start_date", "end_date"))
+    scopes = []
+    for period in periods:
+        within = [(pk, end) for pk, start, end in rows if period.start <= start <= period.end]
+        scopes.append(
+            Scope(session_ids=[pk for pk, _ in within], last_end=max((end for _, end in within), default=None))
         )
-        for period in periods
-    ]
+    return scopes
 
 
 def representatives(scope):
-    """The applications within `scope`, one per learner: the most recent one (by session start, then
-    submission, then id) among those that entered training, or, when none did, the most recent one.
+    """The applications within `scope`, one per learner: the one that went furthest (its furthest stage), and
+    among those the most recent one (by session start, then submission, then id).
 
-    A learner who left and came back is then counted once, by the training they last entered.
+    A learner who left and came back is then counted once, by the training they last entered; one who was
+    admitted and later withdrew another application, by the admission.
     """
-    entered = models.Case(models.When(STARTED, then=Value(1)), default=Value(0))
     better = (
         # Not itself, tested first: most learners have one application, found without a look at its session.
         Application.objects.filter(~Q(pk=OuterRef("pk")), scope.applications, learner_id=OuterRef("learner_id"))
-        .alias(rank_entered=entered, rank_start=F("session__start_date"))
+        .alias(rank_start=F("session__start_date"))
         .filter(
-            Q(rank_entered__gt=OuterRef("rank_entered"))
-            | Q(rank_entered=OuterRef("rank_entered"))
+            Q(furthest_stage__gt=OuterRef("furthest_stage"))
+            | Q(furthest_stage=OuterRef("furthest_stage"))
             & (
                 Q(rank_start__gt=OuterRef("rank_start"))
                 | Q(rank_start=OuterRef("rank_start"))
@@ -95,7 +105,7 @@ def representatives(scope):
     )
     return (
         Application.objects.filter(scope.applications)
-        .alias(rank_entered=entered, rank_start=F("session__start_date"))
+        .alias(rank_start=F("session__start_date"))
         .filter(~Exists(better))
     )
 
@@ -129,6 +139,13 @@ def _with_outcomes(applications, today):
             "follow_ups", condition=Q(follow_ups__milestone=FollowUpMilestone.SIX_MONTHS)
         ),
         due_six_months=ExpressionWrapper(Q(left_on__lte=six_months_ago), output_field=models.BooleanField()),
+        six_months_in_time=ExpressionWrapper(
+            Q(six_month_follow_up__recorded_at__date__gte=F("six_month_follow_up__due_on")),
+            output_field=models.BooleanField(),
+        ),
+        ended_in_training=ExpressionWrapper(
+            Q(status=Status.IN_TRAINING, session__end_date__lt=today), output_field=models.BooleanField()
+        ),
     )
 
 
@@ -145,11 +162,15 @@ def _counted(indicator):
     return indicator.numerator, indicator.denominator
 
 
+# Counted beside the indicators, for the report to say who is not yet counted as a leaver.
+ENDED_IN_TRAINING = Q(ended_in_training=True)
+
+
 def _conditions(indicators):
     """Every distinct condition once, with its column name: many indicators share a denominator."""
     names = {}
     for indicator in indicators:
-        for condition in _counted(indicator):
+        for condition in (*_counted(indicator), indicator.denominator_over_all, ENDED_IN_TRAINING):
             if condition is not None and condition not in names:
                 names[condition] = f"c{len(names)}"
     return names
@@ -169,12 +190,12 @@ class _Counts:
         names = _conditions(indicators)
         rows = (
             people.order_by()
-            .values("learner__gender")
+            .values("entry_gender")
             .annotate(**{name: _counter(condition) for condition, name in names.items()})
         )
         totals, by_gender = dict.fromkeys(names.values(), 0), {}
         for row in rows:
-            by_gender[row.pop("learner__gender")] = row
+            by_gender[row.pop("entry_gender")] = row
             for name, count in row.items():
                 totals[name] += count
         return cls(names, totals, by_gender)
@@ -189,14 +210,19 @@ def _counter(condition):
     return Count("pk", filter=condition) if condition else Count("pk")
 
 
-def _target_met(value, target, higher_is_better):
-    if value is None or target is None:
-        return None
-    return value >= target if higher_is_better else value <= target
+def _verdict(indicator, value, denominator, target, whole_agreement):
+    """(target met?, why no verdict): True or False only where the figure can bear one."""
+    if target is None or value is None:
+        return None, ""
+    if not whole_agreement:
+        return None, _("Objectif fixé pour toute la convention : choisissez toute sa période pour conclure.")
+    if indicator.rate and (denominator or 0) < MIN_BASE_FOR_VERDICT:
+        return None, _("Trop peu de personnes pour conclure.")
+    return (value >= target if indicator.higher_is_better else value <= target), ""
 
 
-def _result(counts, indicator, targets, *, value=None, numerator=None, denominator=None):
-    women = men = None
+def _result(counts, indicator, targets, whole_agreement, *, value=None, numerator=None, denominator=None):
+    women = men = value_over_all = denominator_over_all = None
     if indicator.numerator is not None:
         counted, among = _counted(indicator)
         numerator = counts(counted)
@@ -204,9 +230,13 @@ def _result(counts, indicator, targets, *, value=None, numerator=None, denominat
         value = percent(numerator, denominator) if indicator.rate else numerator
         if indicator.by_gender:
             women, men = counts(counted, Gender.FEMALE), counts(counted, Gender.MALE)
+        if indicator.denominator_over_all is not None:
+            denominator_over_all = counts(indicator.denominator_over_all)
+            value_over_all = percent(numerator, denominator_over_all)
     elif indicator.not_collected_reason:
         value = indicator.fixed_value
     target = targets.get(indicator.code)
+    target_met, verdict_withheld = _verdict(indicator, value, denominator, target, whole_agreement)
     return IndicatorResult(
         code=indicator.code,
         label=str(indicator.label),
@@ -216,12 +246,15 @@ def _result(counts, indicator, targets, *, value=None, numerator=None, denominat
         numerator=numerator,
         denominator=denominator,
         target=target,
-        target_met=_target_met(value, target, indicator.higher_is_better),
+        target_met=target_met,
+        verdict_withheld=str(verdict_withheld),
         higher_is_better=indicator.higher_is_better,
         group=indicator.group,
         not_collected_reason=str(indicator.not_collected_reason) if indicator.not_collected_reason else None,
         women=women,
         men=men,
+        value_over_all=value_over_all,
+        denominator_over_all=denominator_over_all,
     )
 
 
@@ -247,7 +280,14 @@ def compute(agreement, period, today=None):
             people=Count("learner_id", distinct=True)
         )["people"]
 
-    report = Report(agreement=agreement, period=period, today=today)
+    report = Report(
+        agreement=agreement,
+        period=period,
+        today=today,
+        results_complete_on=add_months(scope.last_end, FollowUpMilestone.SIX_MONTHS) if scope.last_end else None,
+        still_in_training_after_end=counts(ENDED_IN_TRAINING),
+    )
+    whole_agreement = period == whole
     for indicator in INDICATORS:
         if indicator.code == IndicatorCode.COST_PER_LEARNER:
             cost = None
@@ -255,9 +295,11 @@ def compute(agreement, period, today=None):
                 cost = (Decimal(agreement.amount) / started_over_agreement).quantize(
                     Decimal("0.01"), rounding=ROUND_HALF_UP
                 )
-            result = _result(counts, indicator, targets, value=cost, denominator=started_over_agreement)
+            result = _result(
+                counts, indicator, targets, whole_agreement, value=cost, denominator=started_over_agreement
+            )
         else:
-            result = _result(counts, indicator, targets)
+            result = _result(counts, indicator, targets, whole_agreement)
         report.indicators.append(result)
-    report.esf = [_result(counts, indicator, targets) for indicator in ESF_INDICATORS]
+    report.esf = [_result(counts, indicator, targets, whole_agreement) for indicator in ESF_INDICATORS]
     return report

@@ -3,8 +3,12 @@
 The definitions below are the single definition: the funders' dashboard, the exports and docs/indicators.md read it.
 Every indicator counts people, not applications: of a learner's applications in an agreement's scope, one
 represents them (see `representatives`). A condition is a `Q` over those representative applications, with
-three helper columns set by `_with_outcomes`: `exit_follow_up` and `six_month_follow_up` (the learner's
-follow-ups at exit and at 6 months, or NULL) and `due_six_months` (left at least six months ago).
+helper columns set by `_with_outcomes`: `exit_follow_up` and `six_month_follow_up` (the learner's
+follow-ups at exit and at 6 months, or NULL), `six_months_in_time` (that 6-month follow-up was recorded on or
+after its due day) and `due_six_months` (left at least six months ago).
+
+What the indicators read about a person "at entry" is the application's `entry_*` facts, recorded when the
+training started and never changed since; the stages of the funnel are its `furthest_stage`, which nothing lowers.
 """
 
 import datetime
@@ -24,7 +28,7 @@ from inscriptions.enums import (
     QpvResidence,
     Situation,
 )
-from inscriptions.workflow import HOLDS_SEAT, LEFT_TRAINING, Status
+from inscriptions.workflow import LEFT_TRAINING, Stage, Status
 
 PEOPLE, PERCENT, EUROS = "personnes", "%", "€"
 
@@ -43,27 +47,34 @@ EMPLOYMENT = [
 EDUCATION_OR_TRAINING = [Placement.TRAINING, Placement.INTERNSHIP]
 STABLE_EMPLOYMENT = [Placement.CDI, Placement.CDD_LONG]
 
+# "Situation inconnue" is a follow-up, not an answer: the person's situation is still not known.
+KNOWN = sorted(placement for placement in Placement if placement != Placement.UNKNOWN)
+
 # Conditions over representative applications.
 ALL = Q()
+# The funnel reads the furthest stage an application reached: a withdrawal or an erasure does not undo an admission.
+ADMITTED = Q(furthest_stage__gte=Stage.ADMITTED)
+ENROLLED = Q(furthest_stage__gte=Stage.ENROLLED)
+STARTED = Q(furthest_stage__gte=Stage.STARTED)
 # Sorted, so that the SQL text, and the plan a database may cache for it, stay the same from one run to the next.
-ADMITTED = Q(status__in=sorted(HOLDS_SEAT))
-ENROLLED = Q(status__in=sorted(HOLDS_SEAT - {Status.ADMITTED}))
-STARTED = Q(status__in=sorted(ENTERED))
 LEFT = Q(status__in=sorted(LEFT_TRAINING))
-EXIT_ANSWERED = Q(exit_follow_up__isnull=False)
+EXIT_ANSWERED = Q(exit_follow_up__placement__in=KNOWN)
 SIX_MONTHS_DUE = Q(due_six_months=True) & LEFT
-SIX_MONTHS_ANSWERED = Q(six_month_follow_up__isnull=False)
+# A 6-month follow-up taken early (the workflow allows 31 days) does not say the situation at six months.
+SIX_MONTHS_ANSWERED = Q(six_month_follow_up__placement__in=KNOWN, six_months_in_time=True)
 # Written in the order the rates combine them (numerator, then denominator), so that each is counted once.
 EXIT_RESPONDENTS = EXIT_ANSWERED & LEFT
 SIX_MONTHS_RESPONDENTS = SIX_MONTHS_ANSWERED & SIX_MONTHS_DUE
-WOMEN = Q(learner__gender=Gender.FEMALE)
-MEN = Q(learner__gender=Gender.MALE)
-JOB_SEEKING = Q(learner__situation__in=Situation.job_seeking())
+WOMEN = Q(entry_gender=Gender.FEMALE)
+MEN = Q(entry_gender=Gender.MALE)
+JOB_SEEKING = Q(entry_situation__in=Situation.job_seeking())
 LONG_TERM_JOB_SEEKING = JOB_SEEKING & (
-    Q(learner__job_seeking_duration__in=[JobSeekingDuration.ONE_TO_2_YEARS, JobSeekingDuration.MORE_THAN_2_YEARS])
+    Q(entry_job_seeking_duration__in=[JobSeekingDuration.ONE_TO_2_YEARS, JobSeekingDuration.MORE_THAN_2_YEARS])
     # The EU definition: six months are enough to be long-term unemployed before the age of 25.
-    | Q(learner__job_seeking_duration=JobSeekingDuration.SIX_TO_12_MONTHS, age_on_submission__lt=25)
+    | Q(entry_job_seeking_duration=JobSeekingDuration.SIX_TO_12_MONTHS, age_on_submission__lt=25)
 )
+# No verdict on a target below this many people in a rate's base: 1 out of 2 is 50 %, and says nothing.
+MIN_BASE_FOR_VERDICT = 10
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,8 @@ class Indicator:
     fixed_value: int | None = None
     # Broken down by gender (women, men), as ESF+ reports ask of their participant counts.
     by_gender: bool = False
+    # A second reading of a rate: the same numerator over everyone it could have counted, respondents or not.
+    denominator_over_all: Q | None = None
 
 
 @dataclass
@@ -118,6 +131,10 @@ class IndicatorResult:
     not_collected_reason: str | None = None
     women: int | None = None
     men: int | None = None
+    value_over_all: Decimal | None = None
+    denominator_over_all: int | None = None
+    # Why no verdict is given on a target that exists, in words; empty when there is a verdict or no target.
+    verdict_withheld: str = ""
 
     @property
     def share(self):
@@ -132,6 +149,18 @@ class Report:
     today: datetime.date
     indicators: list[IndicatorResult] = field(default_factory=list)
     esf: list[IndicatorResult] = field(default_factory=list)
+    # Six months after the last session of the period ends: from then on, everyone's 6-month result is due.
+    results_complete_on: datetime.date | None = None
+    # People counted "en formation" although their session has ended: not yet counted as leavers.
+    still_in_training_after_end: int = 0
+
+    @property
+    def results_complete(self):
+        return self.results_complete_on is None or self.results_complete_on <= self.today
+
+    @property
+    def is_whole_agreement(self):
+        return self.period == Period.of_agreement(self.agreement)
 
     def by_code(self, code):
         for result in (*self.indicators, *self.esf):
@@ -153,7 +182,7 @@ def _count(code, group, numerator, denominator=None, *, higher_is_better=True):
     )
 
 
-def _rate(code, group, numerator, denominator):
+def _rate(code, group, numerator, denominator, *, over_all=None):
     return Indicator(
         code=code,
         label=IndicatorCode(code).label,
@@ -163,23 +192,31 @@ def _rate(code, group, numerator, denominator):
         numerator=numerator,
         denominator=denominator,
         rate=True,
+        denominator_over_all=over_all,
     )
 
 
 DESCRIPTIONS = {
     IndicatorCode.APPLICANTS: _("Personnes qui ont envoyé au moins une candidature à une session de la convention."),
-    IndicatorCode.ADMITTED: _("Personnes à qui le campus a donné une place, qu’elles l’aient confirmée ou non."),
-    IndicatorCode.ENROLLED: _("Personnes admises qui ont confirmé leur place."),
+    IndicatorCode.ADMITTED: _(
+        "Personnes qui ont reçu une place, qu’elles l’aient ensuite confirmée, gardée ou non (retrait, compte "
+        "supprimé)."
+    ),
+    IndicatorCode.ENROLLED: _(
+        "Personnes qui ont confirmé leur place, qu’elles soient ensuite entrées en formation ou non."
+    ),
     IndicatorCode.STARTED: _("Personnes qui ont commencé la formation, qu’elles l’aient finie ou non."),
     IndicatorCode.COMPLETED: _("Personnes allées au bout de la formation, certifiées ou non."),
     IndicatorCode.DROPPED_OUT: _("Personnes qui ont quitté la formation avant la fin, parmi les entrées."),
     IndicatorCode.CERTIFIED: _("Personnes qui ont obtenu la certification visée, parmi les entrées."),
     IndicatorCode.POSITIVE_EXIT: _(
-        "Parmi les personnes sorties qui ont donné leur situation à la sortie, part en CDI, en CDD de 6 mois ou "
-        "plus, en alternance, en formation qualifiante ou qui ont créé leur entreprise."
+        "Parmi les personnes sorties dont on connaît la situation à la sortie, part en CDI, en CDD de 6 mois ou "
+        "plus, en alternance, en formation qualifiante ou qui ont créé leur entreprise ; puis la même part parmi "
+        "toutes les personnes sorties."
     ),
     IndicatorCode.POSITIVE_6_MONTHS: _(
-        "La même part, six mois après la sortie, parmi les personnes sorties depuis au moins six mois qui ont répondu."
+        "La même part, six mois après la sortie, parmi les personnes sorties depuis au moins six mois dont on "
+        "connaît la situation à 6 mois ; puis parmi toutes les personnes sorties depuis au moins six mois."
     ),
     IndicatorCode.RESPONSE_RATE_EXIT: _("Part des personnes sorties dont on connaît la situation à la sortie."),
     IndicatorCode.RESPONSE_RATE_6_MONTHS: _(
@@ -213,20 +250,27 @@ INDICATORS = [
     _count(IndicatorCode.COMPLETED, "parcours", Q(status__in=sorted(COMPLETED)), STARTED),
     _count(IndicatorCode.DROPPED_OUT, "parcours", Q(status=Status.DROPPED_OUT), STARTED, higher_is_better=False),
     _count(IndicatorCode.CERTIFIED, "parcours", Q(status=Status.CERTIFIED), STARTED),
-    _rate(IndicatorCode.POSITIVE_EXIT, "resultats", Q(exit_follow_up__placement__in=POSITIVE), EXIT_RESPONDENTS),
+    _rate(
+        IndicatorCode.POSITIVE_EXIT,
+        "resultats",
+        Q(exit_follow_up__placement__in=POSITIVE),
+        EXIT_RESPONDENTS,
+        over_all=LEFT,
+    ),
     _rate(
         IndicatorCode.POSITIVE_6_MONTHS,
         "resultats",
-        Q(six_month_follow_up__placement__in=POSITIVE),
+        Q(six_month_follow_up__placement__in=POSITIVE, six_months_in_time=True),
         SIX_MONTHS_RESPONDENTS,
+        over_all=SIX_MONTHS_DUE,
     ),
     _rate(IndicatorCode.RESPONSE_RATE_EXIT, "resultats", EXIT_ANSWERED, LEFT),
     _rate(IndicatorCode.RESPONSE_RATE_6_MONTHS, "resultats", SIX_MONTHS_ANSWERED, SIX_MONTHS_DUE),
     _rate(IndicatorCode.WOMEN, "profil", WOMEN, STARTED),
-    _rate(IndicatorCode.QPV, "profil", Q(learner__qpv_residence=QpvResidence.YES), STARTED),
+    _rate(IndicatorCode.QPV, "profil", Q(entry_qpv_residence=QpvResidence.YES), STARTED),
     _rate(IndicatorCode.UNDER_26, "profil", Q(age_on_submission__lt=26), STARTED),
-    _rate(IndicatorCode.NO_BACCALAUREATE, "profil", Q(learner__diploma__in=Diploma.below_baccalaureate()), STARTED),
-    _rate(IndicatorCode.RQTH, "profil", Q(learner__rqth=True), STARTED),
+    _rate(IndicatorCode.NO_BACCALAUREATE, "profil", Q(entry_diploma__in=Diploma.below_baccalaureate()), STARTED),
+    _rate(IndicatorCode.RQTH, "profil", Q(entry_rqth=True), STARTED),
     # Computed apart (see compute): a quotient of money by people over the agreement's whole period.
     Indicator(
         code=IndicatorCode.COST_PER_LEARNER,

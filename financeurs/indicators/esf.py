@@ -10,6 +10,7 @@ from financeurs.indicators.definitions import (
     LEFT,
     LONG_TERM_JOB_SEEKING,
     PEOPLE,
+    SIX_MONTHS_DUE,
     STABLE_EMPLOYMENT,
     STARTED,
     Indicator,
@@ -67,13 +68,13 @@ ESF_INDICATORS = [
         "EECO04",
         _("Personnes inactives"),
         _("Personnes ni en emploi ni au chômage à l’entrée : élèves, étudiant·es, ou qui ne cherchaient pas."),
-        Q(learner__situation__in=[Situation.STUDENT, Situation.INACTIVE]),
+        Q(entry_situation__in=[Situation.STUDENT, Situation.INACTIVE]),
     ),
     _esf(
         "EECO05",
         _("Personnes ayant un emploi, y compris les indépendant·es"),
         _("Personnes qui avaient un emploi à l’entrée."),
-        Q(learner__situation=Situation.EMPLOYED),
+        Q(entry_situation=Situation.EMPLOYED),
     ),
     _esf(
         "EECO06",
@@ -97,37 +98,37 @@ ESF_INDICATORS = [
         "EECO09",
         _("Niveau d’enseignement secondaire inférieur ou moins (CITE 0 à 2)"),
         _("Personnes sans diplôme ou avec le brevet des collèges."),
-        Q(learner__diploma__in=[Diploma.NONE, Diploma.BREVET]),
+        Q(entry_diploma__in=[Diploma.NONE, Diploma.BREVET]),
     ),
     _esf(
         "EECO10",
         _("Deuxième cycle de l’enseignement secondaire ou post-secondaire non supérieur (CITE 3 et 4)"),
         _("Personnes dont le plus haut diplôme est un CAP, un BEP ou le baccalauréat."),
-        Q(learner__diploma__in=[Diploma.CAP_BEP, Diploma.BAC]),
+        Q(entry_diploma__in=[Diploma.CAP_BEP, Diploma.BAC]),
     ),
     _esf(
         "EECO11",
         _("Enseignement supérieur (CITE 5 à 8)"),
         _("Personnes qui ont au moins un bac + 2."),
-        Q(learner__diploma__in=[Diploma.BAC_2, Diploma.BAC_3_PLUS]),
+        Q(entry_diploma__in=[Diploma.BAC_2, Diploma.BAC_3_PLUS]),
     ),
     _esf(
         "EECO12",
         _("Participant·es handicapé·es"),
         _("Personnes qui ont une reconnaissance de la qualité de travailleur handicapé (RQTH)."),
-        Q(learner__rqth=True),
+        Q(entry_rqth=True),
     ),
     _esf(
         "EECO13",
         _("Ressortissant·es de pays tiers"),
         _("Personnes d’une nationalité hors de l’Union européenne."),
-        Q(learner__nationality=Nationality.OTHER),
+        Q(entry_nationality=Nationality.OTHER),
     ),
     _esf(
         "EECO14",
         _("Participant·es d’origine étrangère"),
         _("Personnes dont au moins un parent est né à l’étranger."),
-        Q(learner__foreign_background=YesNoUnsaid.YES),
+        Q(entry_foreign_background=YesNoUnsaid.YES),
     ),
     _esf(
         "EECO15",
@@ -142,13 +143,13 @@ ESF_INDICATORS = [
         "EECO16",
         _("Personnes sans domicile ou touchées par l’exclusion du logement"),
         _("Personnes qui ont dit être sans logement ou mal logées."),
-        Q(learner__housing_exclusion=True),
+        Q(entry_housing_exclusion=True),
     ),
     _esf(
         "EECO17",
         _("Participant·es issu·es de zones rurales"),
         _("Personnes qui ont dit habiter en zone rurale."),
-        Q(learner__rural_area=True),
+        Q(entry_rural_area=True),
     ),
     _esf(
         "EECO18",
@@ -197,8 +198,11 @@ ESF_INDICATORS = [
     _esf(
         "EECR05",
         _("Participant·es exerçant un emploi, y compris indépendant, six mois après la fin de leur participation"),
-        _("Les mêmes situations d’emploi, d’après le suivi à 6 mois."),
-        Q(six_month_follow_up__placement__in=EMPLOYMENT) & LEFT,
+        _(
+            "Personnes sorties depuis au moins six mois, dans les mêmes situations d’emploi d’après le suivi à "
+            "6 mois enregistré le jour où il est dû ou après."
+        ),
+        Q(six_month_follow_up__placement__in=EMPLOYMENT, six_months_in_time=True) & SIX_MONTHS_DUE,
         group="fse_result",
     ),
     _esf(
@@ -211,7 +215,12 @@ ESF_INDICATORS = [
             "Approximation de Tremplin : personnes qui avaient un emploi à l’entrée et sont en CDI ou en CDD de "
             "6 mois ou plus d’après le suivi à 6 mois."
         ),
-        Q(six_month_follow_up__placement__in=STABLE_EMPLOYMENT, learner__situation=Situation.EMPLOYED) & LEFT,
+        Q(
+            six_month_follow_up__placement__in=STABLE_EMPLOYMENT,
+            six_months_in_time=True,
+            entry_situation=Situation.EMPLOYED,
+        )
+        & SIX_MONTHS_DUE,
         group="fse_result",
     ),
 ]

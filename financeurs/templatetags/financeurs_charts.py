@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 register = template.Library()
 
@@ -45,11 +46,29 @@ def indicator_target(result):
     return format_number(result.target, result.unit) or ""
 
 
+# Who the second reading of a rate counts, after "des N".
+OVER_ALL_BASES = {
+    "sorties_positives": _lazy("personnes sorties"),
+    "sorties_positives_6_mois": _lazy("personnes sorties depuis au moins 6 mois"),
+}
+
+
 @register.filter
 def indicator_ratio(result):
-    """ "12 sur 80" ("12 sur 80, soit 15 %" for a count) when the indicator has both terms, else ""."""
+    """ "12 sur 80" ("12 sur 80, soit 15 %" for a count) when the indicator has both terms, else "".
+
+    A rate read twice says both, with their bases: "42 % des 257 qui ont répondu ; 23,7 % des 455 personnes sorties".
+    """
     if result.numerator is None or result.denominator is None:
         return ""
+    if result.denominator_over_all is not None:
+        return _("%(value)s des %(base)s qui ont répondu ; %(value_over_all)s des %(base_over_all)s %(who)s") % {
+            "value": format_number(result.value, "%") or _("non calculable"),
+            "base": floatformat(result.denominator, "g"),
+            "value_over_all": format_number(result.value_over_all, "%") or _("non calculable"),
+            "base_over_all": floatformat(result.denominator_over_all, "g"),
+            "who": OVER_ALL_BASES.get(result.code, ""),
+        }
     ratio = {"numerator": floatformat(result.numerator, "g"), "denominator": floatformat(result.denominator, "g")}
     if result.unit == "%" or not result.denominator:
         return _("%(numerator)s sur %(denominator)s") % ratio
