@@ -118,9 +118,7 @@ def write_world(world, places):
     for person, learner in zip(world.people, learners, strict=True):
         if person.erased:
             erase_learner(learner)
-    return [
-        (_agreement(agreement, index, places), period) for index, (agreement, period) in enumerate(world.agreements)
-    ]
+    return [_agreement(agreement, index, places) for index, (agreement, _period) in enumerate(world.agreements)]
 
 
 def _agreement(agreement, index, places):
