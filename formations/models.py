@@ -333,6 +333,12 @@ class Session(models.Model):
                 if not field.primary_key and field.name != "seats_taken"
             ]
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "campus" in update_fields:
+            # Applications copy their session's campus, which decides which staff see them: they move with
+            # it here, where the campus is written (an edit, a formation page moved), not in a hook that only
+            # the admin's edit view would run. Through the reverse relation: formations imports no app above.
+            self.applications.exclude(campus_id=self.campus_id).update(campus_id=self.campus_id)
 
     def clean(self):
         errors = {}
