@@ -60,6 +60,10 @@ def disagreements(world, agreement, saved, period):
                     f"{code}.{field} ({where}): Tremplin {getattr(computed, field)!r}, "
                     f"référence {getattr(result, field)!r}"
                 )
+        # A verdict held back is said in words (a period cut short, too small a base).
+        held_back = result.target is not None and result.value is not None and result.target_met is None
+        if code in IndicatorCode.values and bool(computed.verdict_withheld) != held_back:
+            found.append(f"{code}.verdict_withheld ({where}): Tremplin {computed.verdict_withheld!r}")
     for field in ("results_complete_on", "results_complete", "still_in_training_after_end"):
         if getattr(product, field) != getattr(expected, field):
             found.append(

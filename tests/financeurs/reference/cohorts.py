@@ -227,10 +227,13 @@ def agreement(draw, kind):
     )
     period = found.whole_period
     if draw(st.booleans()):
-        length = (end - start).days
-        first = draw(st.one_of(st.just(0), st.integers(0, length)))
-        last = draw(st.one_of(st.just(length), st.integers(first, length)))
-        period = rows.Period(start + datetime.timedelta(days=first), start + datetime.timedelta(days=last))
+        # Cut anywhere, often on the first day of a session or next to it (both ends are included).
+        edges = sorted({s.start + datetime.timedelta(days=d) for s in SESSIONS.values() for d in (-1, 0, 1)})
+        first = draw(
+            st.one_of(st.dates(start, end), st.sampled_from([d for d in edges if start <= d <= end] or [start]))
+        )
+        last = draw(st.one_of(st.dates(first, end), st.sampled_from([d for d in edges if first <= d <= end] or [end])))
+        period = rows.Period(first, last)
     return found, period
 
 
@@ -263,5 +266,14 @@ def worlds(draw):
             item.order = order
             order += 1
     agreements = [draw(agreement(draw(st.sampled_from(["campus", "formations", "sessions"]))))]
-    today = draw(st.dates(D(2025, 1, 1), D(2027, 6, 30)))
+    # Any day, or one on the edge of what it decides: a 6-month follow-up falling due, a session ending, a
+    # period's results becoming complete.
+    edges = {add_months(a.left_on, 6) for _p, a in _applications(people) if a.left_on}
+    edges |= {day for s in sessions.values() for day in (s.end, add_months(s.end, 6))}
+    edges = sorted({day + datetime.timedelta(days=d) for day in edges for d in (-1, 0, 1)})
+    today = draw(st.one_of(st.dates(D(2025, 1, 1), D(2027, 6, 30)), st.sampled_from(edges)))
     return rows.World(sessions=sessions, people=people, agreements=agreements, today=today)
+
+
+def _applications(people):
+    return [(person, application) for person in people for application in person.applications]
