@@ -74,7 +74,7 @@ def backfill(apps, schema_editor):
     )
 
     follow_ups = FollowUp.objects.using(db).filter(due_on__isnull=True, application__left_on__isnull=False)
-    pairs = follow_ups.values_list("application__left_on", "milestone").distinct()
+    pairs = follow_ups.order_by().values_list("application__left_on", "milestone").distinct()
     filled["suivis datés"] = sum(
         follow_ups.filter(application__left_on=left_on, milestone=milestone).update(
             due_on=add_months(left_on, milestone)

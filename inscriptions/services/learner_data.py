@@ -107,14 +107,15 @@ def export_learner_data(learner):
 def erase_learner(learner, *, now=None):
     """Delete a learner's account: personal data erased, anonymous facts kept for the campus's counts.
 
-    Open applications are withdrawn first, so their seats go to the waitlist; each application keeps the
-    furthest stage it reached. What stays: on the profile, gender, diploma, situation and how long the person
-    had been looking for a job, RQTH, QPV residence (yes/no) and the kind of referrer; on each application,
-    the age at application, the facts recorded when the training started (the same, plus the answers to the
-    European Social Fund's questions: nationality, a parent born abroad, housing exclusion, rural area), the
-    statuses and their dates, and the kind of placement. What goes: names, contact details, birth date,
-    address, texts written by the learner or about them, the CV, the employer's name, the answers to the
-    European Social Fund's questions on the profile, the consent to named data, and any open survey link.
+    Open applications are withdrawn first, so their seats go to the waitlist; each keeps the furthest stage
+    it reached. What stays: on the profile, gender, diploma, situation and how long the person had been
+    looking for a job, RQTH, QPV residence (yes, no, unknown) and the kind of referrer; on each application,
+    the age at application, the statuses and their dates, the furthest stage, and the facts recorded when
+    the training started (the same, plus the answers to the European Social Fund's questions: nationality,
+    a parent born abroad, housing exclusion, rural area); on each follow-up, the kind of placement, its ROME
+    code and start date. What goes: names, contact details, birth date, address, texts written by the
+    learner or about them, the CV, the employer's name and job title, the answers to the European Social
+    Fund's questions on the profile, the consent to named data, and any open survey link.
     """
     now = now or timezone.now()
     user = learner.user
