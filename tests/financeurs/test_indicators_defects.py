@@ -73,9 +73,17 @@ def test_a_session_moved_to_another_campus_takes_its_people_to_that_campus_agree
 
     assert (whole(agreement).by_code("entres").value, whole(south_agreement).by_code("entres").value) == (0, 2)
     # The staff of the new campus see them; those of the old one no longer do.
-    assert set(Application.objects.filter(pk__in=[a.pk for a in trained]).values_list("campus", flat=True)) == {
-        south.pk
-    }
+    assert set(Application.objects.visible_to(UserFactory(staff_of=south))) == set(trained)
+    assert not Application.objects.visible_to(UserFactory(staff_of=north)).exists()
+
+
+def test_the_campus_counted_is_the_session_s_whatever_an_application_copied(north, south, agreement):
+    trained = application_to(session_at(south), Status.IN_TRAINING)
+    # A copy left behind from before the session moved.
+    Application.objects.filter(pk=trained.pk).update(campus=north)
+
+    assert whole(agreement).by_code("entres").value == 0
+    assert whole(AgreementFactory(campuses=[south], start_date=days_ago(700))).by_code("entres").value == 1
 
 
 def test_situation_inconnue_is_not_a_response(north, agreement):
