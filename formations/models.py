@@ -324,6 +324,8 @@ class Session(models.Model):
         # Always follow the formation: an edit may move the session to a formation of another campus.
         if self.formation_id:
             self.campus = self.formation.campus
+        update_fields = kwargs.get("update_fields")
+        may_move = not self._state.adding and (update_fields is None or "campus" in update_fields)
         # The seat counter belongs to the enrolment pipeline, which moves it under a row lock. An edit of
         # a session loaded earlier (the admin form) must not write back a stale count.
         if not self._state.adding and kwargs.get("update_fields") is None:
@@ -333,6 +335,11 @@ class Session(models.Model):
                 if not field.primary_key and field.name != "seats_taken"
             ]
         super().save(*args, **kwargs)
+        if may_move:
+            # Applications copy their session's campus, which decides which staff see them: they move with
+            # it here, where the campus is written (an edit, a formation page moved), not in a hook that only
+            # the admin's edit view would run. Through the reverse relation: formations imports no app above.
+            self.applications.exclude(campus_id=self.campus_id).update(campus_id=self.campus_id)
 
     def clean(self):
         errors = {}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from formations.models import FormationPage, RomeCode
 from home.reference_imports import BATCH_SIZE
 from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement, Referrer
-from inscriptions.models import Application, FollowUp, Learner, Referral, add_months, follow_up_opens_on
+from inscriptions.models import Application, FollowUp, Learner, Referral, add_months, due_on, follow_up_opens_on
 from inscriptions.workflow import LEFT_TRAINING
 from transferts.importers import Column, Importer, RowError, in_slices
 from transferts.parsers import MAX_INTEGER, InvalidValue, as_text, choice, normalise, parse_past_date, text
@@ -74,13 +74,18 @@ def follow_up_attnames():
     return [field.attname for field in FollowUp._meta.concrete_fields]
 
 
-def new_follow_up(pk, application_id, milestone, values, user, now):
-    """An unsaved FollowUp built from positional values: Django's fast path, for files of thousands of lines."""
+def new_follow_up(pk, application_id, milestone, values, user, now, left_on=None):
+    """An unsaved FollowUp built from positional values: Django's fast path, for files of thousands of lines.
+
+    Given the application's exit date, it is due on the day it says; without it, FollowUp.objects.bulk_create
+    looks the date up (the same day, one query for the whole file).
+    """
     values = {
         **values,
         "id": pk,
         "application_id": application_id,
         "milestone": milestone,
+        "due_on": due_on(left_on, milestone),
         "source": FollowUpSource.IMPORT,
         "recorded_by_id": user.pk if user else None,
         "recorded_at": now,

@@ -55,6 +55,25 @@ LEFT_TRAINING = frozenset({Status.COMPLETED, Status.DROPPED_OUT, Status.CERTIFIE
 # The campus decided (admit, waitlist or refuse), so the decision is dated. Withdrawn may be either.
 DECIDED = HOLDS_SEAT | {Status.WAITLISTED, Status.REFUSED}
 NEVER_DECIDED = UNDECIDED | {Status.CLOSED}
+# In the training or past it: the learner entered the training.
+ENTERED_TRAINING = LEFT_TRAINING | {Status.IN_TRAINING}
+
+
+class Stage(models.IntegerChoices):
+    """How far an application went. The funders count what was reached, even if the person left afterwards."""
+
+    APPLIED = 0, _("a postulé")
+    ADMITTED = 1, _("a reçu une place")
+    ENROLLED = 2, _("a confirmé sa place")
+    STARTED = 3, _("est entré·e en formation")
+
+    @classmethod
+    def of(cls, status):
+        """The stage a status stands for. A withdrawal, a refusal or the waitlist stand for no stage: the
+        application keeps the stage it had reached (Application.furthest_stage)."""
+        if status in ENTERED_TRAINING:
+            return cls.STARTED
+        return {Status.ADMITTED: cls.ADMITTED, Status.ENROLLED: cls.ENROLLED}.get(status, cls.APPLIED)
 
 
 class Transition(enum.StrEnum):

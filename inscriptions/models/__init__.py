@@ -3,6 +3,8 @@
 # Migration 0001 names the CV field's storage and upload path through this package.
 from home.models import private_storage
 from inscriptions.models.applications import (
+    ENTRY_FACTS,
+    STAGE_FIELDS,
     Application,
     ApplicationQuerySet,
     StaffNote,
@@ -12,8 +14,10 @@ from inscriptions.models.applications import (
 )
 from inscriptions.models.follow_ups import (
     FollowUp,
+    FollowUpQuerySet,
     FollowUpSurvey,
     add_months,
+    due_on,
     follow_up_opens_on,
 )
 from inscriptions.models.learners import Learner, LearnerQuerySet, age_on
@@ -22,9 +26,12 @@ from inscriptions.models.payments import Payment, PaymentMethod, PaymentStatus, 
 from inscriptions.models.referrals import Referral, ReferralQuerySet
 
 __all__ = [
+    "ENTRY_FACTS",
+    "STAGE_FIELDS",
     "Application",
     "ApplicationQuerySet",
     "FollowUp",
+    "FollowUpQuerySet",
     "FollowUpSurvey",
     "Learner",
     "LearnerQuerySet",
@@ -42,6 +49,7 @@ __all__ = [
     "add_months",
     "age_on",
     "cv_upload_to",
+    "due_on",
     "follow_up_opens_on",
     "private_storage",
 ]

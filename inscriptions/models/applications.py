@@ -12,10 +12,47 @@ from django.utils.translation import gettext_lazy as _
 
 from campus.models import CampusScopedQuerySet
 from home.models import private_storage
-from inscriptions.enums import AgeBand, Availability, FollowUpMilestone
-from inscriptions.models.follow_ups import add_months
+from inscriptions.enums import (
+    AgeBand,
+    Availability,
+    Diploma,
+    FollowUpMilestone,
+    Gender,
+    JobSeekingDuration,
+    Nationality,
+    QpvResidence,
+    Situation,
+    YesNoUnsaid,
+)
+from inscriptions.models.follow_ups import due_on
 from inscriptions.models.learners import Learner
-from inscriptions.workflow import DECIDED, INACTIVE, LEFT_TRAINING, NEVER_DECIDED, UNDECIDED, Role, Status
+from inscriptions.workflow import (
+    DECIDED,
+    ENTERED_TRAINING,
+    INACTIVE,
+    LEFT_TRAINING,
+    NEVER_DECIDED,
+    UNDECIDED,
+    Role,
+    Stage,
+    Status,
+)
+
+# The profile's answers copied onto the application when the training starts: {application field: learner field}.
+ENTRY_FACTS = {
+    "entry_gender": "gender",
+    "entry_diploma": "diploma",
+    "entry_situation": "situation",
+    "entry_job_seeking_duration": "job_seeking_duration",
+    "entry_qpv_residence": "qpv_residence",
+    "entry_rqth": "rqth",
+    "entry_nationality": "nationality",
+    "entry_foreign_background": "foreign_background",
+    "entry_housing_exclusion": "housing_exclusion",
+    "entry_rural_area": "rural_area",
+}
+# What reaching a stage writes, besides the status: save() adds them to the fields it is asked to write.
+STAGE_FIELDS = ("furthest_stage", "entry_recorded_at", *ENTRY_FACTS)
 
 
 def values(statuses):
@@ -40,6 +77,19 @@ class ApplicationQuerySet(CampusScopedQuerySet):
 
     def left_training(self):
         return self.filter(status__in=LEFT_TRAINING, left_on__isnull=False)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Like save(), give each row the stage its status stands for and, in training, its entry facts: rows
+        written in bulk (seed data, measurements) meet the same constraints as the others."""
+        objs = list(objs)
+        started = [app for app in objs if Stage.of(app.status) == Stage.STARTED and app.entry_recorded_at is None]
+        missing = {app.learner_id for app in started if not Application.learner.is_cached(app)}
+        learners = Learner.objects.in_bulk(missing) if missing else {}
+        for application in objs:
+            if application.learner_id in learners and not Application.learner.is_cached(application):
+                application.learner = learners[application.learner_id]
+            application.reach_stage()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Application(models.Model):
@@ -90,6 +140,47 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("décision le"), null=True, blank=True, editable=False)
     left_on = models.DateField(_("sortie de formation le"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("relance envoyée à l’équipe le"), null=True, blank=True, editable=False)
+    # Only ever raised (reach_stage): a withdrawal, a seat released for want of payment or an erasure leave it.
+    furthest_stage = models.PositiveSmallIntegerField(
+        _("étape la plus avancée"), choices=Stage.choices, default=Stage.APPLIED, editable=False
+    )
+    # The profile as it was when the training started, copied once and never changed: what the funders count
+    # does not move when the person edits their profile or deletes their account.
+    entry_recorded_at = models.DateTimeField(_("entrée en formation enregistrée le"), null=True, editable=False)
+    entry_gender = models.CharField(
+        _("genre à l’entrée"), max_length=10, choices=Gender.choices, blank=True, editable=False
+    )
+    entry_diploma = models.CharField(
+        _("diplôme à l’entrée"), max_length=10, choices=Diploma.choices, blank=True, editable=False
+    )
+    entry_situation = models.CharField(
+        _("situation à l’entrée"), max_length=25, choices=Situation.choices, blank=True, editable=False
+    )
+    entry_job_seeking_duration = models.CharField(
+        _("durée de recherche d’emploi à l’entrée"),
+        max_length=15,
+        choices=JobSeekingDuration.choices,
+        blank=True,
+        editable=False,
+    )
+    entry_qpv_residence = models.CharField(
+        _("résidence en QPV à l’entrée"), max_length=12, choices=QpvResidence.choices, blank=True, editable=False
+    )
+    entry_rqth = models.BooleanField(_("RQTH à l’entrée"), default=False, editable=False)
+    entry_nationality = models.CharField(
+        _("nationalité à l’entrée"), max_length=10, choices=Nationality.choices, blank=True, editable=False
+    )
+    entry_foreign_background = models.CharField(
+        _("parent né à l’étranger, à l’entrée"),
+        max_length=3,
+        choices=YesNoUnsaid.choices,
+        blank=True,
+        editable=False,
+    )
+    entry_housing_exclusion = models.BooleanField(
+        _("sans logement ou mal logé·e à l’entrée"), default=False, editable=False
+    )
+    entry_rural_area = models.BooleanField(_("en zone rurale à l’entrée"), default=False, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -122,6 +213,22 @@ class Application(models.Model):
                 | (~Q(status__in=values(LEFT_TRAINING)) & Q(left_on__isnull=True)),
                 name="application_left_on_iff_left_training",
             ),
+            # A status never stands below the stage the application reached (Stage.of, reach_stage).
+            models.CheckConstraint(
+                condition=Q(furthest_stage__lte=Stage.STARTED)
+                & (
+                    Q(status__in=values(ENTERED_TRAINING), furthest_stage=Stage.STARTED)
+                    | Q(status=Status.ENROLLED, furthest_stage__gte=Stage.ENROLLED)
+                    | Q(status=Status.ADMITTED, furthest_stage__gte=Stage.ADMITTED)
+                    | ~Q(status__in=values(ENTERED_TRAINING | {Status.ENROLLED, Status.ADMITTED}))
+                ),
+                name="application_furthest_stage_reached",
+            ),
+            models.CheckConstraint(
+                condition=Q(furthest_stage=Stage.STARTED, entry_recorded_at__isnull=False)
+                | Q(furthest_stage__lt=Stage.STARTED, entry_recorded_at__isnull=True),
+                name="application_entry_recorded_once_started",
+            ),
         ]
         indexes = [
             models.Index(fields=["campus", "status", "-submitted_at"]),
@@ -136,7 +243,27 @@ class Application(models.Model):
     def save(self, *args, **kwargs):
         if self.session_id and not self.campus_id:
             self.campus_id = self.session.campus_id
+        reached = self.reach_stage()
+        if reached and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *reached}
         super().save(*args, **kwargs)
+
+    def reach_stage(self):
+        """Raise furthest_stage to the stage of the current status and, the first time the training starts,
+        copy the entry facts from the learner's profile. Returns the names of the fields it changed."""
+        stage = max(self.furthest_stage, Stage.of(self.status))
+        changed = []
+        if stage != self.furthest_stage:
+            self.furthest_stage = stage
+            changed.append("furthest_stage")
+        if stage == Stage.STARTED and self.entry_recorded_at is None:
+            learner = self.learner
+            for field, profile_field in ENTRY_FACTS.items():
+                setattr(self, field, getattr(learner, profile_field))
+            # The moment the status changed to "in training" (backdated histories included), else now.
+            self.entry_recorded_at = self.status_changed_at or timezone.now()
+            changed.extend(["entry_recorded_at", *ENTRY_FACTS])
+        return changed
 
     @property
     def is_active(self):
@@ -163,7 +290,7 @@ class Application(models.Model):
     def follow_up_due_dates(self):
         if self.left_on is None:
             return {}
-        return {milestone: add_months(self.left_on, milestone.value) for milestone in FollowUpMilestone}
+        return {milestone: due_on(self.left_on, milestone) for milestone in FollowUpMilestone}
 
 
 class StatusChangeQuerySet(models.QuerySet):

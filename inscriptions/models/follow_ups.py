@@ -13,6 +13,8 @@ from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement
 # How early a follow-up may be recorded: a learner who signs a contract before the date is fine, a year early
 # is a mistake. Staff entries, survey answers and imports all ask follow_up_opens_on().
 FOLLOW_UP_EARLIEST_DAYS = 31
+# Applications looked up at once for a bulk write: well under the databases' limits on query parameters.
+LOOKUP_SLICE = 2000
 
 
 def follow_up_opens_on(due_on):
@@ -29,6 +31,31 @@ def add_months(day, months):
         except ValueError:
             continue
     raise ValueError(day)
+
+
+def due_on(left_on, milestone):
+    """The day a follow-up falls due: the day of leaving for the exit follow-up, 6 or 12 months later for the
+    others. None while the learner has not left."""
+    if left_on is None:
+        return None
+    return add_months(left_on, int(milestone))
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Like save(), give each follow-up its due date: from its application's exit date, looked up for the
+        rows that come without it in one query per slice of the list."""
+        objs = list(objs)
+        Application = self.model._meta.get_field("application").related_model
+        missing = sorted({follow_up.application_id for follow_up in objs if follow_up.due_on is None})
+        left_on = {}
+        for start in range(0, len(missing), LOOKUP_SLICE):
+            pks = missing[start : start + LOOKUP_SLICE]
+            left_on.update(Application.objects.filter(pk__in=pks).values_list("pk", "left_on"))
+        for follow_up in objs:
+            if follow_up.due_on is None:
+                follow_up.due_on = due_on(left_on.get(follow_up.application_id), follow_up.milestone)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class FollowUp(models.Model):
@@ -50,6 +77,8 @@ class FollowUp(models.Model):
         related_name="+",
     )
     start_date = models.DateField(_("depuis le"), null=True, blank=True)
+    # Derived from the application's exit date (save, bulk_create): a 6-month answer counts from this day on.
+    due_on = models.DateField(_("à faire le"), null=True, editable=False)
     source = models.CharField(_("source"), max_length=15, choices=FollowUpSource.choices, default=FollowUpSource.STAFF)
     recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
     recorded_by = models.ForeignKey(
@@ -61,6 +90,8 @@ class FollowUp(models.Model):
         related_name="+",
     )
 
+    objects = FollowUpQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("suivi de sortie")
         verbose_name_plural = _("suivis de sortie")
@@ -71,6 +102,13 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.get_milestone_display()} : {self.get_placement_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.application_id:
+            self.due_on = due_on(self.application.left_on, self.milestone)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "due_on"}
+        super().save(*args, **kwargs)
 
     @property
     def is_positive(self):

@@ -6,9 +6,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inscriptions.models import FollowUp, FollowUpSurvey, Learner, StaffNote, StatusChange
+from inscriptions.models import ENTRY_FACTS, Application, FollowUp, FollowUpSurvey, Learner, StaffNote, StatusChange
 from inscriptions.services.transitions import withdraw
-from inscriptions.workflow import INACTIVE, LEFT_TRAINING, Role, Status, find_edge
+from inscriptions.workflow import ENTERED_TRAINING, INACTIVE, Role, Stage, Status, find_edge
 
 
 def export_learner_data(learner):
@@ -27,6 +27,13 @@ def export_learner_data(learner):
         if field.choices and raw:
             return {"code": raw, "libellé": str(getattr(obj, f"get_{field.name}_display")())}
         return raw
+
+    def entry_facts(application):
+        """The profile as it was when the training started, or None if it never started."""
+        if application.entry_recorded_at is None:
+            return None
+        fields = [Application._meta.get_field(name) for name in ("entry_recorded_at", *ENTRY_FACTS)]
+        return {str(field.verbose_name): value(application, field) for field in fields}
 
     applications = (
         learner.applications.select_related("session__formation", "campus")
@@ -50,6 +57,8 @@ def export_learner_data(learner):
                     "fin": application.session.end_date.isoformat(),
                 },
                 "statut": str(Status(application.status).label),
+                "étape_la_plus_avancée": str(Stage(application.furthest_stage).label),
+                "à_l_entrée_en_formation": entry_facts(application),
                 "envoyée_le": application.submitted_at.isoformat(),
                 "motivation": application.motivation,
                 "disponibilités": str(application.get_availability_display()),
@@ -98,21 +107,26 @@ def export_learner_data(learner):
 def erase_learner(learner, *, now=None):
     """Delete a learner's account: personal data erased, anonymous facts kept for the campus's counts.
 
-    Open applications are withdrawn first, so their seats go to the waitlist. What stays: age at
-    application, gender, QPV residence (yes/no), diploma, situation, RQTH, referrer kind, statuses and
-    their dates, and the kind of placement. What goes: names, contact details, birth date, address,
-    texts written by the learner or about them, the CV, the employer's name, the answers to the European
-    Social Fund's questions (nationality, origin, housing), the consent to named data, and any open survey link.
+    Open applications are withdrawn first, so their seats go to the waitlist; each keeps the furthest stage
+    it reached. What stays: on the profile, gender, diploma, situation and how long the person had been
+    looking for a job, RQTH, QPV residence (yes, no, unknown) and the kind of referrer; on each application,
+    the age at application, the statuses and their dates, the furthest stage, and the facts recorded when
+    the training started (the same, plus the answers to the European Social Fund's questions: nationality,
+    a parent born abroad, housing exclusion, rural area); on each follow-up, the kind of placement, its ROME
+    code and start date. What goes: names, contact details, birth date, address, texts written by the
+    learner or about them, the CV, the employer's name and job title, the answers to the European Social
+    Fund's questions on the profile, the consent to named data, and any open survey link.
     """
     now = now or timezone.now()
     user = learner.user
-    for application in learner.applications.exclude(status__in=INACTIVE | LEFT_TRAINING | {Status.IN_TRAINING}):
+    for application in learner.applications.exclude(status__in=INACTIVE | ENTERED_TRAINING):
         if find_edge(application.status, Status.WITHDRAWN):
             withdraw(application, role=Role.SYSTEM, comment=_("Compte supprimé par la personne."), now=now)
     with transaction.atomic():
         applications = learner.applications.all()
         for application in applications.exclude(cv=""):
             application.cv.delete(save=False)
+        # Only the free text and the CV: the statuses, the furthest stage and the entry facts stay as they were.
         applications.update(motivation="", constraints="", cv="")
         StaffNote.objects.filter(application__learner=learner).delete()
         # The history's dates and statuses stay; only the free text, which may name the person, goes.

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from formations.models import Session
 from inscriptions.exceptions import Refused
-from inscriptions.models import Application, PaymentStatus, StatusChange
+from inscriptions.models import STAGE_FIELDS, Application, PaymentStatus, StatusChange
 from inscriptions.workflow import (
     EDGES,
     HOLDS_SEAT,
@@ -33,6 +33,8 @@ from inscriptions.workflow import (
 
 # A seat is paid for once money came in and was not all given back.
 PAID_FOR = [PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED]
+# What a transition writes on the application; save() adds the STAGE_FIELDS it changed.
+MOVED_FIELDS = ("status", "status_changed_at", "waitlisted_at", "decided_at", "left_on")
 
 # --- Who may do what ----------------------------------------------------------------------------
 
@@ -139,7 +141,8 @@ def _perform(move, target=None, *, comment=None, **dates):
     application.status_changed_at = move.now
     for field, value in dates.items():
         setattr(application, field, value)
-    application.save(update_fields=["status", "status_changed_at", "waitlisted_at", "decided_at", "left_on"])
+    # save() also raises the furthest stage and, on entering the training, records the entry facts.
+    application.save(update_fields=MOVED_FIELDS)
 
     change = StatusChange.objects.create(
         application=application,
@@ -164,7 +167,7 @@ def _perform(move, target=None, *, comment=None, **dates):
 def _run(application, target, name, *, role, actor, comment, now):
     move = _begin(application, target, name, role=role, actor=actor, comment=comment, now=now)
     change = _GUARDS[move.edge.name](move)
-    for field in ("status", "status_changed_at", "waitlisted_at", "decided_at", "left_on"):
+    for field in (*MOVED_FIELDS, *STAGE_FIELDS):
         setattr(application, field, getattr(move.application, field))
     application.__dict__.pop("waitlist_position", None)
     return change

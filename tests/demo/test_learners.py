@@ -13,7 +13,7 @@ from formations.models import Session
 from inscriptions.enums import FollowUpMilestone, QpvResidence
 from inscriptions.models import Application, FollowUp, Learner, StatusChange
 from inscriptions.services import follow_ups_due, overdue_applications
-from inscriptions.workflow import HOLDS_SEAT, Role, Status
+from inscriptions.workflow import HOLDS_SEAT, Role, Stage, Status
 
 # Each seed starts from a fresh install, not from the home page the other tests share.
 pytestmark = pytest.mark.usefixtures("fresh_install")
@@ -60,6 +60,17 @@ def test_the_demo_seed_builds_learners_at_every_stage_and_a_second_run_changes_n
         assert steps[-1].to_status == application.status
         assert all(step.created_at <= timezone.now() for step in steps)
         assert [step.created_at for step in steps] == sorted(step.created_at for step in steps)
+
+    # What the funders count was recorded as the histories went: stages, entry facts, due dates.
+    for application in Application.objects.select_related("learner").prefetch_related("history"):
+        reached = max(Stage.of(step.to_status) for step in application.history.all())
+        assert application.furthest_stage == reached
+        if reached == Stage.STARTED:
+            assert (application.entry_diploma, application.entry_situation) == (
+                application.learner.diploma,
+                application.learner.situation,
+            )
+    assert not FollowUp.objects.filter(due_on__isnull=True).exists()
 
     due = follow_ups_due(Application.objects.all())
     milestones = set(FollowUp.objects.values_list("milestone", flat=True))

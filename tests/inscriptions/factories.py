@@ -4,7 +4,18 @@ from collections import deque
 import factory
 from django.utils import timezone
 
-from inscriptions.enums import Diploma, FollowUpMilestone, Placement, QpvResidence, Referrer, Situation
+from inscriptions.enums import (
+    Diploma,
+    FollowUpMilestone,
+    Gender,
+    JobSeekingDuration,
+    Nationality,
+    Placement,
+    QpvResidence,
+    Referrer,
+    Situation,
+    YesNoUnsaid,
+)
 from inscriptions.models import Application, FollowUp, Learner, StatusChange
 from inscriptions.services import change_status
 from inscriptions.workflow import DECIDED, EDGES, LEFT_TRAINING, Role, Status
@@ -43,6 +54,19 @@ class LearnerFactory(factory.django.DjangoModelFactory):
             guardian_email="parent@famille.example",
         )
         no_consent = factory.Trait(consent_at=None, consent_version="")
+        # Every question answered, the European Social Fund's included: what the funders count at entry.
+        full_profile = factory.Trait(
+            gender=Gender.FEMALE,
+            qpv_residence=QpvResidence.YES,
+            diploma=Diploma.NONE,
+            situation=Situation.JOB_SEEKER_REGISTERED,
+            job_seeking_duration=JobSeekingDuration.MORE_THAN_2_YEARS,
+            rqth=True,
+            nationality=Nationality.OTHER,
+            foreign_background=YesNoUnsaid.YES,
+            housing_exclusion=True,
+            rural_area=True,
+        )
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

@@ -10,10 +10,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from formations.models import Session
-from inscriptions.enums import Diploma, Gender, Placement, QpvResidence, Situation
-from inscriptions.models import Application, FollowUp, Learner, StaffNote, StatusChange
+from inscriptions.enums import Diploma, Gender, Nationality, Placement, QpvResidence, Situation
+from inscriptions.models import ENTRY_FACTS, Application, FollowUp, Learner, StaffNote, StatusChange
 from inscriptions.services import add_staff_note, erase_learner, record_follow_up
-from inscriptions.workflow import HOLDS_SEAT, Role, Status
+from inscriptions.workflow import HOLDS_SEAT, Role, Stage, Status
 from tests.campus.factories import QpvFactory, UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
@@ -173,3 +173,32 @@ def test_a_learner_in_training_keeps_their_place_in_the_counts(learner):
     erase_learner(learner)
     assert Application.objects.get(pk=application.pk).status == Status.IN_TRAINING
     assert Session.objects.get(pk=session.pk).seats_taken == 1
+
+
+def test_erasure_keeps_the_facts_at_entry_the_furthest_stage_and_the_statuses():
+    learner = LearnerFactory(full_profile=True)
+    past, current, upcoming = SessionFactory(past=True), SessionFactory(past=True), SessionFactory()
+    staff = UserFactory(superuser=True)
+    certified = move_to(ApplicationFactory(learner=learner, session=past), Status.CERTIFIED, actor=staff)
+    in_training = move_to(ApplicationFactory(learner=learner, session=current), Status.IN_TRAINING, actor=staff)
+    enrolled = move_to(ApplicationFactory(learner=learner, session=upcoming), Status.ENROLLED, actor=staff)
+    kept = ["status", "furthest_stage", "entry_recorded_at", *ENTRY_FACTS]
+    before = {row["pk"]: row for row in Application.objects.values("pk", *kept)}
+    assert before[certified.pk]["entry_nationality"] == Nationality.OTHER
+
+    erase_learner(learner)
+
+    after = {row["pk"]: row for row in Application.objects.values("pk", *kept)}
+    assert after[certified.pk] == before[certified.pk]
+    assert after[in_training.pk] == before[in_training.pk]
+    # The seat of the application still open goes to the waitlist; how far it went stays counted.
+    assert after[enrolled.pk] == {**before[enrolled.pk], "status": Status.WITHDRAWN}
+    assert after[enrolled.pk]["furthest_stage"] == Stage.ENROLLED
+    # The profile itself no longer holds the answers to the European Social Fund's questions.
+    learner = Learner.objects.get(pk=learner.pk)
+    assert (learner.nationality, learner.foreign_background, learner.housing_exclusion, learner.rural_area) == (
+        "",
+        "",
+        False,
+        False,
+    )
