@@ -319,69 +319,6 @@ def test_the_link_works_only_once(sent, client):
     assert "déjà enregistrée" in client.get(survey_url(token)).content.decode()
 
 
-def test_the_answer_never_replaces_the_staffs_entry_and_is_passed_to_the_team(sent, client, staff):
-    application, token = sent
-    FollowUpFactory(application=application, milestone=SIX, placement=Placement.ALTERNANCE, recorded_by=staff)
-
-    response = client.post(survey_url(token), answer(placement=Placement.CDI, employer="La Poste"))
-
-    page = response.content.decode()
-    assert "Merci pour vos réponses" in page
-    # The page tells the truth: the answer did not change what the team recorded.
-    assert "avait déjà noté votre situation" in page
-    assert "C’est enregistré" not in page
-    follow_up = FollowUp.objects.get(application=application)
-    assert (follow_up.placement, follow_up.source, follow_up.recorded_by) == (
-        Placement.ALTERNANCE,
-        FollowUpSource.STAFF,
-        staff,
-    )
-    assert FollowUpSurvey.objects.get().answered_at is not None
-    (note,) = application.notes.all()
-    assert note.author == application.learner.user
-    assert note.text.startswith("Réponse au questionnaire de suivi (À 6 mois) : CDI · La Poste · depuis le 01/")
-    assert "Le suivi saisi par l’équipe est gardé tel quel" in note.text
-
-
-def test_the_answer_replaces_a_follow_up_imported_from_a_file(sent, client, staff):
-    application, token = sent
-    imported = FollowUpFactory(
-        application=application,
-        milestone=SIX,
-        placement=Placement.JOB_SEEKING,
-        source=FollowUpSource.IMPORT,
-        recorded_by=staff,
-        recorded_at=timezone.now() - datetime.timedelta(days=5),
-    )
-
-    response = client.post(survey_url(token), answer(placement=Placement.CDI, employer="La Poste"))
-
-    assert "C’est enregistré" in response.content.decode()
-    follow_up = FollowUp.objects.get(application=application)
-    assert follow_up.pk == imported.pk
-    assert (follow_up.placement, follow_up.employer, follow_up.source, follow_up.recorded_by) == (
-        Placement.CDI,
-        "La Poste",
-        FollowUpSource.SURVEY,
-        None,
-    )
-    assert timezone.localdate(follow_up.recorded_at) == timezone.localdate()
-    assert not application.notes.exists()
-
-
-def test_an_answer_that_cannot_be_a_follow_up_any_more_still_reaches_the_team(sent, client, staff):
-    application, token = sent
-    # The team moved the person back into training after the survey left.
-    Application.objects.filter(pk=application.pk).update(status=Status.IN_TRAINING, left_on=None)
-
-    response = client.post(survey_url(token), answer())
-
-    assert "Merci pour vos réponses" in response.content.decode()
-    assert not FollowUp.objects.filter(application=application).exists()
-    (note,) = application.notes.all()
-    assert "Le suivi se fait après la sortie de formation." in note.text
-
-
 def test_an_expired_link_says_so_and_gives_the_campus_contact(sent, client, session):
     _application, token = sent
     FollowUpSurvey.objects.update(expires_at=days_ago(1))
