@@ -186,7 +186,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 
 # --- Enrolment ----------------------------------------------------------------------------------
 # Version of the privacy notice a learner consents to; bump it when the text changes.
-PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
 # Nobody is left without an answer: staff are reminded, then the application is closed kindly.
 APPLICATION_REVIEW_REMINDER_DAYS = int(os.environ.get("APPLICATION_REVIEW_REMINDER_DAYS", "14"))
 APPLICATION_CLOSE_AFTER_DAYS = int(os.environ.get("APPLICATION_CLOSE_AFTER_DAYS", "61"))
