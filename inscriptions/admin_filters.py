@@ -12,6 +12,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from formations.models import Session
 from inscriptions.enums import AgeBand, QpvResidence
 from inscriptions.models import Application
+from inscriptions.services.ended_trainings import exits_to_record
 from inscriptions.workflow import Status
 
 # Staff read "ne sait pas", where the learner's form says "Je ne sais pas".
@@ -63,6 +64,11 @@ class ApplicationFilterSet(WagtailFilterSet):
         method="filter_age_band",
         widget=forms.CheckboxSelectMultiple,
     )
+    exit_to_record = django_filters.BooleanFilter(
+        label=_("Formation finie, sortie à enregistrer"),
+        method="filter_exit_to_record",
+        widget=forms.CheckboxInput,
+    )
     waiting_days = django_filters.NumberFilter(
         label=_("Sans réponse depuis plus de (jours)"),
         method="filter_waiting_days",
@@ -83,6 +89,11 @@ class ApplicationFilterSet(WagtailFilterSet):
                 band &= Q(age_on_submission__lte=high)
             condition |= band
         return queryset.filter(condition)
+
+    def filter_exit_to_record(self, queryset, name, checked):
+        if not checked:
+            return queryset
+        return exits_to_record(queryset)
 
     def filter_waiting_days(self, queryset, name, days):
         limit = timezone.now() - datetime.timedelta(days=int(days))

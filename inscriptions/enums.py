@@ -100,6 +100,11 @@ class FollowUpSource(models.TextChoices):
     SURVEY = "questionnaire", _("Réponse au questionnaire")
     IMPORT = "import", _("Import de fichier")
 
+    def outranks(self, other):
+        """Staff entry > survey answer > import: a source never silently replaces a follow-up of a higher one."""
+        order = [FollowUpSource.IMPORT, FollowUpSource.SURVEY, FollowUpSource.STAFF]
+        return order.index(self) > order.index(FollowUpSource(other))
+
 
 class AgeBand(models.TextChoices):
     UNDER_18 = "16-17", _("16-17 ans")

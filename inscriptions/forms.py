@@ -271,7 +271,8 @@ class FollowUpSurveyForm(forms.Form):
         self.today = today or timezone.localdate()
         self.fields["since_month"].choices = [("", "—"), *((number, name) for number, name in enumerate(MONTHS, 1))]
         # A job may start before the end of the training, job seeking long before; a later year is never right.
-        first_year = min(left_on.year - 2, self.today.year)
+        # No exit date when the team moved the person back into training after the survey left.
+        first_year = min((left_on or self.today).year - 2, self.today.year)
         self.fields["since_year"].choices = [
             ("", "—"),
             *((year, year) for year in range(self.today.year, first_year - 1, -1)),

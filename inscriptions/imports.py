@@ -7,6 +7,7 @@ import functools
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from formations.models import FormationPage, RomeCode
 from home.reference_imports import BATCH_SIZE
 from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement, Referrer
+from inscriptions.follow_up_sources import RECORDED, follow_up_conflict
 from inscriptions.models import Application, FollowUp, Learner, Referral, add_months, due_on, follow_up_opens_on
 from inscriptions.workflow import LEFT_TRAINING
 from transferts.importers import Column, Importer, RowError, in_slices
@@ -100,7 +102,9 @@ class FollowUpImport(Importer):
     permission = "inscriptions.add_followup"
     help_text = gettext_lazy(
         "Ce que font les personnes à leur sortie, à 6 mois et à 12 mois, par exemple les réponses d'une enquête. "
-        "Une ligne par personne et par moment ; une ligne déjà importée est mise à jour, pas dupliquée."
+        "Une ligne par personne et par moment ; une ligne déjà importée est mise à jour, pas dupliquée. "
+        "Une ligne qui changerait un suivi saisi par l'équipe ou donné par la personne au questionnaire vous est "
+        "montrée à part : ce qui est enregistré est gardé, sauf si vous choisissez le fichier."
     )
     columns = (
         Column(
@@ -230,16 +234,24 @@ class FollowUpImport(Importer):
             }
             current = existing.get((number, record["milestone"]))
             if current is None:
-                plan.to_create.append(new_follow_up(None, number, record["milestone"], values, self.user, now))
-                plan.actions[line] = "create"
-            elif any(current[name] != value for name, value in values.items()):
-                plan.to_update.append(
-                    new_follow_up(current["pk"], number, record["milestone"], values, self.user, now)
+                plan.to_create.append(
+                    new_follow_up(None, number, record["milestone"], values, self.user, now, left_on)
                 )
-                plan.actions[line] = "update"
-            else:
+                plan.actions[line] = "create"
+            elif all(current[name] == value for name, value in values.items()):
                 plan.unchanged += 1
                 plan.actions[line] = "unchanged"
+            elif FollowUpSource(current["source"]).outranks(FollowUpSource.IMPORT):
+                # A staff entry or the learner's own answer: replaced only if the staff chose the file's value.
+                if self.settle_conflict(plan, follow_up_conflict(line, number, record, current, self.compared)):
+                    plan.to_update.append(
+                        new_follow_up(current["pk"], number, record["milestone"], values, self.user, now, left_on)
+                    )
+            else:
+                plan.to_update.append(
+                    new_follow_up(current["pk"], number, record["milestone"], values, self.user, now, left_on)
+                )
+                plan.actions[line] = "update"
 
     def lookup(self, numbers):
         """({number: (status, left_on)} of the campus's applications among `numbers`, {(number, milestone):
@@ -251,6 +263,9 @@ class FollowUpImport(Importer):
         # A person who deleted their account keeps only anonymous counts: no employer comes back to them.
         applications = Application.objects.filter(campus=self.campus, learner__anonymised_at__isnull=True)
         follow_ups = FollowUp.objects.filter(application__campus=self.campus)
+        if transaction.get_connection().in_atomic_block:
+            # Writing: a staff entry saved while the file is written waits, and comes after it.
+            follow_ups = follow_ups.select_for_update(of=("self",))
         if len(numbers) <= IN_LIST_MAX:
             applications = applications.filter(pk__in=numbers)
             follow_ups = follow_ups.filter(application_id__in=numbers)
@@ -265,7 +280,7 @@ class FollowUpImport(Importer):
         }
         recorded = {
             (values["application_id"], values["milestone"]): values
-            for values in follow_ups.values("pk", "application_id", "milestone", *self.compared)
+            for values in follow_ups.values("pk", "application_id", "milestone", *self.compared, *RECORDED)
             if values["application_id"] in found
         }
         return found, recorded

@@ -78,6 +78,10 @@ def follow_ups_digest(campus_id, due_by_milestone):
     send_follow_ups_digest.enqueue(campus_id, {str(months): count for months, count in due_by_milestone.items()})
 
 
+def ended_trainings_digest(campus_id, application_pks):
+    send_ended_trainings_digest.enqueue(campus_id, application_pks)
+
+
 # --- Tasks --------------------------------------------------------------------------------------
 
 
@@ -183,6 +187,40 @@ def send_follow_ups_digest(campus_id, due_by_milestone):
             _("%(count)d suivi(s) de sortie à faire") % {"count": sum(count for _label, count in due)},
             "inscriptions/emails/staff_follow_ups_digest.txt",
             {"due": due, "list_url": absolute_url(reverse("inscriptions_admin:follow_ups_due"))},
+            staff_recipients(campus_id, "follow_ups_digest"),
+        )
+
+
+@task()
+def send_ended_trainings_digest(campus_id, application_pks):
+    """The campus's trainings still "en formation" after their session ended, each with its link and the day the
+    system will close it. Re-read: an exit recorded since the list was made is left out."""
+    applications = (
+        Application.objects.filter(pk__in=application_pks, session__campus_id=campus_id, status=Status.IN_TRAINING)
+        .select_related("learner", "session__formation")
+        .order_by("session__end_date", "learner__last_name", "pk")
+    )
+    from inscriptions.services.ended_trainings import closing_day
+
+    lines = [
+        {
+            "application": application,
+            "closes_on": closing_day(application.session.end_date),
+            "url": absolute_url(reverse("inscriptions_admin:detail", args=[application.pk])),
+        }
+        for application in applications
+    ]
+    if not lines:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _("%(count)d formation(s) finie(s) : sortie à enregistrer") % {"count": len(lines)},
+            "inscriptions/emails/staff_ended_trainings_digest.txt",
+            {
+                "lines": lines,
+                "days": settings.ENDED_TRAINING_GRACE_DAYS,
+                "list_url": absolute_url(f"{reverse('inscriptions_admin:index')}?exit_to_record=on"),
+            },
             staff_recipients(campus_id, "follow_ups_digest"),
         )
 

@@ -44,7 +44,7 @@ def follow_up_survey(request, token):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            surveys.record_answer(
+            became_follow_up = surveys.record_answer(
                 survey,
                 placement=form.cleaned_data["placement"],
                 start_date=form.start_date,
@@ -52,7 +52,7 @@ def follow_up_survey(request, token):
             )
         except surveys.SurveyClosed as closing:
             return closed(request, closing.state, context)
-        return render(request, "inscriptions/survey/thanks.html", context)
+        return render(request, "inscriptions/survey/thanks.html", {**context, "passed_to_team": not became_follow_up})
     return render(request, "inscriptions/survey/form.html", {**context, "form": form})
 
 

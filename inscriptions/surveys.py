@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from inscriptions.enums import FollowUpMilestone, FollowUpSource
-from inscriptions.models import Application, FollowUp, FollowUpSurvey, add_months
+from inscriptions.follow_up_sources import answer_note
+from inscriptions.models import Application, FollowUp, FollowUpSurvey, StaffNote, add_months
 from inscriptions.notifications import absolute_url
 from inscriptions.services import Refused, record_follow_up
 
@@ -229,8 +230,9 @@ def send_survey_email(survey_pk, reminder=False):
 def record_answer(survey, *, placement, start_date=None, employer="", now=None):
     """Save the learner's answer as the milestone's follow-up, once. Raises SurveyClosed if it is too late.
 
-    A follow-up the staff already recorded for that milestone is kept as it is: they may have checked it.
-    Returns True if the answer became the follow-up.
+    The answer replaces a follow-up imported from a file, never one the staff recorded (they may have checked it
+    with the person): then, or if the application is no longer out of training, it is kept as a note for the team
+    to read. Returns True if the answer became the follow-up, False if it was kept as a note.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -239,23 +241,46 @@ def record_answer(survey, *, placement, start_date=None, employer="", now=None):
         if state != "open":
             raise SurveyClosed(state)
         application = locked.application
-        recorded = FollowUp.objects.filter(application=application, milestone=locked.milestone).exists()
-        if not recorded:
+        recorded = (
+            FollowUp.objects.select_for_update(of=("self",))
+            .filter(application=application, milestone=locked.milestone)
+            .first()
+        )
+        became_follow_up, reason = False, ""
+        if recorded is None or FollowUpSource.SURVEY.outranks(recorded.source):
             try:
-                record_follow_up(
+                follow_up = record_follow_up(
                     application,
                     locked.milestone,
                     placement=placement,
                     source=FollowUpSource.SURVEY,
-                    keep_existing=True,
+                    # Nothing to replace: a staff entry saved meanwhile is kept, not overwritten.
+                    keep_existing=recorded is None,
+                    recorded_at=now,
                     start_date=start_date,
                     employer=employer,
                 )
+                became_follow_up = follow_up.source == FollowUpSource.SURVEY
             except Refused as refusal:
-                # The staff moved the application back into training meanwhile: thank the learner all the same.
+                # The staff moved the application back into training meanwhile.
                 logger.warning("Survey %s answered but not recorded: %s", locked.pk, refusal.reason)
-                recorded = True
+                reason = refusal.reason
+        if not became_follow_up:
+            keep_answer_as_note(
+                locked, placement=placement, start_date=start_date, employer=employer, reason=reason, now=now
+            )
         locked.answered_at = now
         locked.save(update_fields=["answered_at"])
     survey.answered_at = locked.answered_at
-    return not recorded
+    return became_follow_up
+
+
+def keep_answer_as_note(survey, *, placement, start_date, employer, reason, now):
+    """The learner's answer, written where the team reads it, next to the follow-up it did not replace."""
+    application = survey.application
+    StaffNote.objects.create(
+        application=application,
+        author=application.learner.user,
+        text=answer_note(survey.milestone, placement, start_date, employer, reason=reason),
+        created_at=now,
+    )

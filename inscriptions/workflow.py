@@ -158,7 +158,8 @@ EDGES = [
         Transition.ENROL, [Status.ADMITTED], Status.ENROLLED, {LEARNER, STAFF, SYSTEM}, _("Confirmer l’inscription")
     ),
     *_edges(Transition.START, [Status.ENROLLED], Status.IN_TRAINING, {STAFF}, _("Début de la formation")),
-    *_edges(Transition.COMPLETE, [Status.IN_TRAINING], Status.COMPLETED, {STAFF}, _("Formation terminée")),
+    # The system closes a training its session ended long ago, when nobody recorded the exit (close_ended_trainings).
+    *_edges(Transition.COMPLETE, [Status.IN_TRAINING], Status.COMPLETED, {STAFF, SYSTEM}, _("Formation terminée")),
     *_edges(Transition.DROP_OUT, [Status.IN_TRAINING], Status.DROPPED_OUT, {STAFF}, _("Abandon")),
     *_edges(Transition.CERTIFY, [Status.COMPLETED], Status.CERTIFIED, {STAFF}, _("Certification obtenue")),
     *_edges(

@@ -3,10 +3,12 @@
 What partners and funders really send: CSV from Excel (UTF-8 with or without BOM, or Windows-1252, `;` or `,`)
 or XLSX, with French headers typed by hand. Each import kind, registered by its app (transferts/registry.py),
 declares its columns; `Importer.prepare` checks every row before anything is written, and `Plan.write` writes
-everything in one transaction with bulk queries, or nothing.
+everything in one transaction with bulk queries, or nothing. A row that would replace a value recorded by a more
+trusted source is a `Conflict`: the recorded value stays unless the staff chose otherwise on the preview.
 """
 
 import csv
+import dataclasses
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +60,26 @@ class Column:
         return {normalise(self.name), *(normalise(alias) for alias in self.aliases)}
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """A row that would replace a value recorded by a more trusted source (a staff entry over a file, say).
+
+    The recorded value stays unless the staff chose, after seeing the preview, to replace it by this `key`, which
+    names the value as it was then: a value changed since is kept, since nobody chose about it.
+    """
+
+    line: int
+    key: str
+    subject: str  # what the value is about, e.g. "n° 1234 – À 6 mois"
+    recorded: str  # the value recorded
+    recorded_by: str  # by whom or how, and when
+    incoming: str  # what the file says
+    replaced: bool = False
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
 @dataclass
 class Plan:
     """What an import would do: the objects to create and update, how many rows are unchanged, and every error."""
@@ -68,7 +90,8 @@ class Plan:
     to_update: list = field(default_factory=list)
     unchanged: int = 0
     errors: list = field(default_factory=list)
-    actions: dict = field(default_factory=dict)  # line → "create" | "update" | "unchanged"
+    actions: dict = field(default_factory=dict)  # line → "create" | "update" | "unchanged" | "conflict" | "replace"
+    conflicts: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -83,6 +106,11 @@ class Plan:
             "unchanged": self.unchanged,
             "errors": len(self.errors),
         }
+
+    def conflict_counts(self):
+        """How many rows would replace a more trusted value, and how many of those the staff chose to replace."""
+        replaced = sum(conflict.replaced for conflict in self.conflicts)
+        return {"conflicts": len(self.conflicts), "replaced": replaced, "kept": len(self.conflicts) - replaced}
 
     def write(self):
         if self.errors:
@@ -104,9 +132,11 @@ class Importer:
     help_text = ""
     target_codes = ()  # (code, label) of the « objectif <code> » columns, for the help
 
-    def __init__(self, *, campus=None, user=None, progress=None):
+    def __init__(self, *, campus=None, user=None, progress=None, replace=()):
         self.campus, self.user = campus, user
         self.progress = progress or (lambda done: None)
+        # The keys of the conflicts the staff chose to settle with the file's value; every other one is kept.
+        self.replace = frozenset(replace)
 
     # Reading
 
@@ -181,6 +211,13 @@ class Importer:
         raise NotImplementedError
 
     # Helpers for subclasses
+
+    def settle_conflict(self, plan, conflict):
+        """Note a row that would replace a more trusted value; True if the staff chose to replace it."""
+        conflict = dataclasses.replace(conflict, replaced=conflict.key in self.replace)
+        plan.conflicts.append(conflict)
+        plan.actions[conflict.line] = "replace" if conflict.replaced else "conflict"
+        return conflict.replaced
 
     @staticmethod
     def check_duplicates(records, key, column, errors, describe=str):

@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 ERRORS_KEPT = 200
 SAMPLE_SIZE = 10
+# Conflicts shown one by one on the preview, each with its own choice; "replace them all" covers every one.
+CONFLICTS_SHOWN = 200
 
 
 def allowed_kinds(user):
@@ -33,7 +35,13 @@ def job_table(job):
 
 def job_importer(job, progress=True):
     importer_class = import_kinds()[job.kind]
-    return importer_class(campus=job.campus, user=job.requested_by, progress=job.record_progress if progress else None)
+    return importer_class(
+        campus=job.campus,
+        user=job.requested_by,
+        progress=job.record_progress if progress else None,
+        # The staff's choice on the preview travels with the job to the task that writes it.
+        replace=job.params.get("replace", ()),
+    )
 
 
 def job_may_run(job):
@@ -45,7 +53,13 @@ def job_may_run(job):
 
 
 def sample_rows(table, plan, size=SAMPLE_SIZE):
-    labels = {"create": _("à créer"), "update": _("à modifier"), "unchanged": _("inchangée")}
+    labels = {
+        "create": _("à créer"),
+        "update": _("à modifier"),
+        "unchanged": _("inchangée"),
+        "conflict": _("en conflit : valeur enregistrée gardée"),
+        "replace": _("en conflit : remplacée par le fichier"),
+    }
     rows = []
     for line, values in table.rows[:size]:
         cells = [
@@ -54,6 +68,20 @@ def sample_rows(table, plan, size=SAMPLE_SIZE):
         ]
         rows.append({"line": line, "action": labels.get(plan.actions.get(line), _("en erreur")), "cells": cells})
     return rows
+
+
+CONFLICT_SUMMARY = {"conflicts", "replaced", "kept", "conflict_rows", "conflict_keys"}
+
+
+def conflict_summary(plan):
+    """The counts, the conflicts shown on the page, and the keys of them all (what "replace them all" means)."""
+    if not plan.conflicts:
+        return {}
+    return {
+        **plan.conflict_counts(),
+        "conflict_rows": [conflict.as_dict() for conflict in plan.conflicts[:CONFLICTS_SHOWN]],
+        "conflict_keys": [conflict.key for conflict in plan.conflicts],
+    }
 
 
 def forget_source(job):
@@ -109,7 +137,13 @@ def preview_job(job):
     job.total = len(table.rows)
     job.save(update_fields=["total"])
     plan = job_importer(job).prepare(table)
-    summary = {**plan.counts(), "header": table.header, "sample": sample_rows(table, plan), **plan.extra}
+    summary = {
+        **plan.counts(),
+        "header": table.header,
+        "sample": sample_rows(table, plan),
+        **conflict_summary(plan),
+        **plan.extra,
+    }
     if plan.errors:
         record_failure(job, plan.errors, summary)
         return job
@@ -119,12 +153,18 @@ def preview_job(job):
     return job
 
 
-def confirm_job(job):
-    """Mark a previewed job as confirmed, once: True if this call confirmed it (a second click does nothing)."""
+def confirm_job(job, replace=()):
+    """Mark a previewed job as confirmed, once: True if this call confirmed it (a second click does nothing).
+
+    `replace` holds the keys of the conflicts the staff chose to settle with the file's value; only conflicts the
+    preview showed count, every other one keeps what is recorded.
+    """
+    shown = set(job.summary.get("conflict_keys", ()))
+    params = {**job.params, "confirmed": True, "replace": sorted(shown.intersection(replace))}
     updated = (
         type(job)
         .objects.filter(pk=job.pk, state=job.State.PREVIEW)
-        .update(state=job.State.QUEUED, done=0, params={**job.params, "confirmed": True})
+        .update(state=job.State.QUEUED, done=0, params=params)
     )
     job.refresh_from_db()
     return bool(updated)
@@ -145,7 +185,11 @@ def write_job(job):
         return job
     forget_source(job)
     job.state, job.done = job.State.DONE, job.total
-    job.summary = {**job.summary, **plan.counts()}
+    # What was done with each row and each conflict replaces what the preview said; the keys have served.
+    summary = {key: value for key, value in job.summary.items() if key not in CONFLICT_SUMMARY}
+    done = {**plan.counts(), "sample": sample_rows(table, plan), **conflict_summary(plan)}
+    done.pop("conflict_keys", None)
+    job.summary = {**summary, **done}
     job.finished_at = timezone.now()
     job.save()
     return job

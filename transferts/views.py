@@ -201,6 +201,8 @@ class ImportJobView(ImportsMixin, TemplateView):
             header=summary.get("header", []),
             error_count=summary.get("errors", len(job.errors)),
             hidden_errors=max(0, summary.get("errors", len(job.errors)) - len(job.errors)),
+            conflict_rows=summary.get("conflict_rows", []),
+            hidden_conflicts=max(0, summary.get("conflicts", 0) - len(summary.get("conflict_rows", []))),
             **kwargs,
         )
 
@@ -208,7 +210,12 @@ class ImportJobView(ImportsMixin, TemplateView):
 @require_POST
 def confirm_import(request, pk):
     job = get_job(request, pk)
-    if job.state != DataJob.State.PREVIEW or not jobs.confirm_job(job):
+    # Conflicts keep what is recorded, unless ticked one by one or all replaced by the second button.
+    if "replace_all" in request.POST:
+        replace = job.summary.get("conflict_keys", [])
+    else:
+        replace = request.POST.getlist("replace")
+    if job.state != DataJob.State.PREVIEW or not jobs.confirm_job(job, replace=replace):
         messages.error(request, _("Cet import n'est plus à confirmer."))
         return redirect("imports:job", job.pk)
     if job.total > settings.IMPORT_SYNC_MAX_ROWS:

@@ -186,10 +186,13 @@ ACCOUNT_PREVENT_ENUMERATION = True
 
 # --- Enrolment ----------------------------------------------------------------------------------
 # Version of the privacy notice a learner consents to; bump it when the text changes.
-PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
 # Nobody is left without an answer: staff are reminded, then the application is closed kindly.
 APPLICATION_REVIEW_REMINDER_DAYS = int(os.environ.get("APPLICATION_REVIEW_REMINDER_DAYS", "14"))
 APPLICATION_CLOSE_AFTER_DAYS = int(os.environ.get("APPLICATION_CLOSE_AFTER_DAYS", "61"))
+# A training nobody closed: staff are told every day once the session ended, and after this many days the
+# application is closed as completed on the session's end date.
+ENDED_TRAINING_GRACE_DAYS = int(os.environ.get("ENDED_TRAINING_GRACE_DAYS", "30"))
 CV_MAX_UPLOAD_SIZE = int(os.environ.get("CV_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 # --- Payments -----------------------------------------------------------------------------------
 # Stripe keys come only from the environment. Without them, priced sessions are paid by hand.

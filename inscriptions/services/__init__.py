@@ -9,6 +9,7 @@ from inscriptions.services.applying import (
     save_profile,
     submit_application,
 )
+from inscriptions.services.ended_trainings import close_ended_trainings, exits_to_record, remind_ended_trainings
 from inscriptions.services.learner_data import erase_learner, export_learner_data
 from inscriptions.services.outcomes import follow_ups_due, record_follow_up, send_follow_up_digests
 from inscriptions.services.reviewing import (
@@ -53,8 +54,10 @@ __all__ = [
     "change_status",
     "close",
     "close_abandoned_applications",
+    "close_ended_trainings",
     "complete",
     "drop_out",
+    "exits_to_record",
     "enrol",
     "erase_learner",
     "export_learner_data",
@@ -70,6 +73,7 @@ __all__ = [
     "record_guardian_consent",
     "refuse",
     "release_unpaid_seat",
+    "remind_ended_trainings",
     "remind_overdue_applications",
     "save_profile",
     "send_follow_up_digests",

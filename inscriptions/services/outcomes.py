@@ -53,8 +53,9 @@ def record_follow_up(
             application=application, milestone=milestone, defaults=values
         )
     else:
+        # A correction is a new observation: dated today, it counts for the milestone once that day has come.
         follow_up, _created = FollowUp.objects.update_or_create(
-            application=application, milestone=milestone, defaults=values
+            application=application, milestone=milestone, defaults={**values, "recorded_at": timezone.now()}
         )
     return follow_up
 

@@ -270,6 +270,12 @@ def start(move):
 
 @_transition(Transition.COMPLETE)
 def complete(move):
+    """The learner finished the training. When the system closes it, nobody recorded the exit and the session is
+    over: the learner left on the session's last day, not on the day of the closing."""
+    if move.role == Role.SYSTEM:
+        if move.session.end_date >= move.today:
+            raise Refused(_("La session n’est pas finie : la formation ne peut pas être close automatiquement."))
+        return _perform(move, left_on=move.session.end_date)
     return _perform(move, left_on=move.today)
 
 

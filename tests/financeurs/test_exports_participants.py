@@ -87,8 +87,10 @@ def test_xlsx_participant_file_has_a_summary_sheet_then_typed_cells(client, agre
     assert summary["Participant·es"][0] == 3
     assert isinstance(summary["Généré le"][0], datetime.datetime)
     assert summary["candidats"][:2] == ("Candidat·es", 3)
-    assert summary["part_femmes"][5] == 30  # the target, a number
-    assert summary["part_femmes"][6] == "Oui"  # one woman of the two who entered training: 50 % against 30 %
+    assert summary["part_femmes"][7] == 30  # the target, a number
+    # One woman of the two who entered training: 50 % against 30 %, but two people are too few to conclude.
+    assert summary["part_femmes"][8] is None
+    assert summary["part_femmes"][-1] == "Trop peu de personnes pour conclure."
 
     sheet = workbook["Participant·es"]
     assert sheet.freeze_panes == "A2"

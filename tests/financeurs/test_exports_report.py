@@ -23,6 +23,8 @@ def test_report_csv_has_one_row_per_indicator_then_esf(client, agreement, funder
         "Unité",
         "Numérateur",
         "Dénominateur",
+        "Valeur parmi toutes les personnes sorties",
+        "Base de cette valeur",
         "Objectif",
         "Objectif atteint",
         "Femmes",
@@ -35,7 +37,9 @@ def test_report_csv_has_one_row_per_indicator_then_esf(client, agreement, funder
     assert records["part_femmes"]["Valeur"] == str(women.value).replace(".", ",")
     assert (records["part_femmes"]["Numérateur"], records["part_femmes"]["Dénominateur"]) == ("1", "2")
     assert records["part_femmes"]["Objectif"] == "30,00"
-    assert records["part_femmes"]["Objectif atteint"] == "Oui"
+    # 1 of 2 is above 30 %, but two people are too few to conclude.
+    assert records["part_femmes"]["Objectif atteint"] == ""
+    assert records["part_femmes"]["Remarque"] == "Trop peu de personnes pour conclure."
     assert records["candidats"]["Valeur"] == "3"
     assert records["candidats"]["Objectif atteint"] == "Non"
     assert records["part_rqth"]["Objectif"] == records["part_rqth"]["Objectif atteint"] == ""
@@ -71,7 +75,7 @@ def test_report_in_json_xlsx_and_ods(client, agreement, funder_a, people):
     assert document["debut"] == agreement.start_date.isoformat()
     women = next(row for row in document["indicateurs"] if row["Code"] == "part_femmes")
     assert women["Valeur"] == float(report.by_code("part_femmes").value)
-    assert women["Objectif"] == 30 and women["Objectif atteint"] is True
+    assert women["Objectif"] == 30 and women["Objectif atteint"] is None  # two people: too few to conclude
 
     workbook = openpyxl.load_workbook(io.BytesIO(download(client, funder_a, agreement, "xlsx", name="export_report")))
     assert workbook.sheetnames == ["Synthèse"]

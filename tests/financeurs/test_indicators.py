@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from financeurs.enums import IndicatorCode
 from financeurs.indicators import ESF_INDICATORS, INDICATORS, Period, compute, participants
+from financeurs.indicators.definitions import MIN_BASE_FOR_VERDICT
 from inscriptions.enums import (
     Diploma,
     FollowUpMilestone,
@@ -216,13 +217,22 @@ def test_targets_are_met_or_not_in_the_direction_that_is_better(cohort, agreemen
     assert met == {
         "entres": (Decimal("6.00"), True),  # reached exactly
         "abandons": (Decimal("2.00"), True),  # fewer dropouts than the ceiling
-        "sorties_positives_6_mois": (Decimal("60.00"), True),
-        "part_femmes": (Decimal("55.00"), False),
+        # Rates over fewer than 10 people: no verdict (see test_a_rate_needs_enough_people_for_a_verdict).
+        "sorties_positives_6_mois": (Decimal("60.00"), None),
+        "part_femmes": (Decimal("55.00"), None),
         "cout_par_personne": (Decimal("15000.00"), False),  # dearer than planned
     }
     assert report.by_code("candidats").target_met is None
     assert report.by_code("abandons").higher_is_better is False
     assert report.by_code("cout_par_personne").higher_is_better is False
+
+
+def test_a_rate_needs_enough_people_for_a_verdict(cohort, agreement):
+    report = compute(agreement, Period.of_agreement(agreement))
+
+    women = report.by_code("part_femmes")
+    assert women.denominator < MIN_BASE_FOR_VERDICT
+    assert (women.target_met, women.verdict_withheld) == (None, "Trop peu de personnes pour conclure.")
 
 
 def test_a_dropout_ceiling_is_missed_when_exceeded(cohort, agreement):
@@ -375,9 +385,9 @@ def test_cost_per_person_is_over_the_whole_agreement_whatever_the_period(cohort,
 
 def test_the_six_month_milestone_waits_for_six_months(campuses, agreement):
     application = apply(past_session(campuses[0]), Status.COMPLETED, left_days_ago=30)
-    follow_up(application, FollowUpMilestone.SIX_MONTHS, Placement.CDI)
     application.left_on = datetime.date(2026, 3, 31)
     application.save()
+    follow_up(application, FollowUpMilestone.SIX_MONTHS, Placement.CDI)
     whole = Period.of_agreement(agreement)
 
     not_yet = compute(agreement, whole, today=datetime.date(2026, 9, 29)).by_code("taux_reponse_6_mois")

@@ -102,7 +102,7 @@ def test_funder_logs_in_reads_the_dashboard_and_changes_the_period(
     ).to_be_visible()
     women = page.get_by_role("row", name="Part de femmes Part de femmes parmi")
     expect(women.get_by_role("cell").nth(0)).to_have_text("50\xa0%")
-    expect(women.get_by_text("Objectif atteint")).to_be_visible()
+    expect(women.get_by_text("Trop peu de personnes pour conclure.")).to_be_visible()
     expect(page.get_by_role("img", name="Profil des personnes entrées en formation", exact=False)).to_be_visible()
     auditor.check("tableau de bord", page)
 

@@ -77,6 +77,11 @@ class SessionFactory(factory.django.DjangoModelFactory):
         past = factory.Trait(
             start_date=factory.LazyFunction(lambda: today() - datetime.timedelta(days=30)),
         )
+        # Over for more than the grace period after which an exit nobody recorded is closed by the system.
+        ended = factory.Trait(
+            start_date=factory.LazyFunction(lambda: today() - datetime.timedelta(days=150)),
+            end_date=factory.LazyFunction(lambda: today() - datetime.timedelta(days=60)),
+        )
         full = factory.Trait(seats_taken=factory.SelfAttribute("capacity"))
         deadline_passed = factory.Trait(
             start_date=factory.LazyFunction(lambda: today() + datetime.timedelta(days=3)),

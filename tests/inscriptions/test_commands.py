@@ -7,12 +7,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from inscriptions.management.commands.close_ended_trainings import Command as CloseEndedTrainings
 from inscriptions.management.commands.process_pending_applications import Command
 from inscriptions.models import Application
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
-from tests.inscriptions.factories import ApplicationFactory
+from tests.inscriptions.factories import ApplicationFactory, move_to
 
 # --- process_pending_applications ---------------------------------------------------------------
 
@@ -51,3 +52,44 @@ def test_the_daily_command_is_quiet_at_verbosity_zero():
 def test_the_daily_command_documents_its_cron_use():
     assert "cron" in Command.help
     assert "une fois par jour" in Command.help
+
+
+# --- close_ended_trainings ----------------------------------------------------------------------
+
+
+def ended_training(days_ago, formation):
+    end_date = timezone.localdate() - datetime.timedelta(days=days_ago)
+    session = SessionFactory(formation=formation, start_date=end_date - datetime.timedelta(days=60), end_date=end_date)
+    return move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=UserFactory(superuser=True))
+
+
+def test_the_ended_trainings_command_closes_then_lists_and_says_how_many(django_capture_on_commit_callbacks):
+    formation = SessionFactory().formation
+    staff = UserFactory(staff_of=formation.get_parent().specific, email="equipe@campus.example")
+    closed = ended_training(31, formation)
+    ended_training(30, formation)
+    ended_training(1, formation)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("close_ended_trainings", stdout=out)
+    assert "Formations closes automatiquement (session finie depuis plus de 30 jours) : 1." in out.getvalue()
+    assert "Formations finies signalées aux équipes (sortie à enregistrer) : 2." in out.getvalue()
+    assert Application.objects.get(pk=closed.pk).status == Status.COMPLETED
+    (digest,) = [message for message in mail.outbox if staff.email in message.to]
+    assert "2 formation(s) finie(s)" in digest.subject
+
+    out = StringIO()
+    call_command("close_ended_trainings", stdout=out)
+    assert "automatiquement (session finie depuis plus de 30 jours) : 0." in out.getvalue()
+
+
+def test_the_ended_trainings_command_is_quiet_at_verbosity_zero():
+    out = StringIO()
+    call_command("close_ended_trainings", verbosity=0, stdout=out)
+    assert out.getvalue() == ""
+
+
+def test_the_ended_trainings_command_documents_its_cron_use():
+    assert "cron" in CloseEndedTrainings.help
+    assert "une fois par jour" in CloseEndedTrainings.help
+    assert "ENDED_TRAINING_GRACE_DAYS" in CloseEndedTrainings.help

@@ -111,3 +111,14 @@ def test_follow_ups_written_in_bulk_without_a_due_date_get_it(left):
 
     assert stored_due_on(left, EXIT) == LEFT_ON
     assert stored_due_on(left, SIX) == datetime.date(2026, 2, 28)
+
+
+def test_a_correction_is_dated_the_day_it_is_made(left, staff):
+    early = FollowUpFactory(application=left, milestone=SIX, placement=Placement.JOB_SEEKING)
+    FollowUp.objects.filter(pk=early.pk).update(recorded_at=timezone.now() - datetime.timedelta(days=400))
+
+    corrected = record_follow_up(left, SIX, placement=Placement.CDI, recorded_by=staff)
+
+    # The indicators count a 6-month follow-up recorded on or after its due day: the correction is.
+    assert corrected.recorded_at.date() >= corrected.due_on
+    assert timezone.now() - corrected.recorded_at < datetime.timedelta(minutes=1)

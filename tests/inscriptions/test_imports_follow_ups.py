@@ -117,9 +117,14 @@ def test_importing_the_same_file_again_changes_nothing(campus, staff, applicatio
     assert list(FollowUp.objects.values()) == before
 
 
-def test_a_changed_line_updates_the_follow_up_in_place(campus, staff, applications):
+def test_a_changed_line_updates_a_follow_up_imported_before_in_place(campus, staff, applications):
     first, _second = applications
-    recorded = FollowUpFactory(application=first, milestone=FollowUpMilestone.EXIT, placement=Placement.JOB_SEEKING)
+    recorded = FollowUpFactory(
+        application=first,
+        milestone=FollowUpMilestone.EXIT,
+        placement=Placement.JOB_SEEKING,
+        source=FollowUpSource.IMPORT,
+    )
     rows = [HEADER, [str(first.pk), "À la sortie", "CDD de 6 mois ou plus", "La Poste", "Facteur", "", ""]]
 
     plan = prepare(csv_bytes(rows), campus, staff)
@@ -133,6 +138,121 @@ def test_a_changed_line_updates_the_follow_up_in_place(campus, staff, applicatio
         FollowUpSource.IMPORT,
     )
     assert FollowUp.objects.count() == 1
+
+
+# --- A follow-up recorded by the staff or the learner's answer outranks a file -------------------------
+
+
+@pytest.fixture
+def recorded_by_staff(applications):
+    """The 6-month follow-up of the first application, recorded by a named colleague three days ago."""
+    colleague = UserFactory(first_name="Marie", last_name="Dupont")
+    return FollowUpFactory(
+        application=applications[0],
+        milestone=FollowUpMilestone.SIX_MONTHS,
+        placement=Placement.ALTERNANCE,
+        employer="Orange",
+        job_title="Technicienne réseau",
+        recorded_by=colleague,
+        recorded_at=timezone.now() - datetime.timedelta(days=3),
+    )
+
+
+def six_month_row(application, placement="CDI", employer="La Poste"):
+    return [str(application.pk), "6 mois", placement, employer, "Factrice", "", ""]
+
+
+def test_a_line_that_would_change_a_staff_entry_is_a_conflict_and_keeps_it_by_default(
+    campus, staff, applications, recorded_by_staff
+):
+    plan = prepare(csv_bytes([HEADER, six_month_row(applications[0])]), campus, staff)
+
+    assert plan.errors == []
+    assert plan.counts() == {"total": 1, "created": 0, "updated": 0, "unchanged": 0, "errors": 0}
+    assert plan.conflict_counts() == {"conflicts": 1, "replaced": 0, "kept": 1}
+    (conflict,) = plan.conflicts
+    recorded_on = timezone.localdate() - datetime.timedelta(days=3)
+    assert (conflict.line, conflict.subject, conflict.recorded, conflict.recorded_by, conflict.incoming) == (
+        2,
+        f"n° {applications[0].pk} – À 6 mois",
+        "Alternance ou apprentissage · Orange · Technicienne réseau",
+        f"Saisi par l’équipe (Marie Dupont), le {recorded_on:%d/%m/%Y}",
+        "CDI · La Poste · Factrice",
+    )
+    assert plan.actions == {2: "conflict"}
+    plan.write()
+    kept = FollowUp.objects.get()
+    assert (kept.placement, kept.employer, kept.source, kept.recorded_by) == (
+        Placement.ALTERNANCE,
+        "Orange",
+        FollowUpSource.STAFF,
+        recorded_by_staff.recorded_by,
+    )
+
+
+def test_a_line_that_would_change_a_survey_answer_is_a_conflict_too(campus, staff, applications):
+    FollowUpFactory(
+        application=applications[0],
+        milestone=FollowUpMilestone.SIX_MONTHS,
+        placement=Placement.JOB_SEEKING,
+        employer="",
+        job_title="",
+        source=FollowUpSource.SURVEY,
+    )
+
+    plan = prepare(csv_bytes([HEADER, six_month_row(applications[0])]), campus, staff)
+
+    (conflict,) = plan.conflicts
+    assert conflict.recorded == "En recherche d’emploi"
+    assert conflict.recorded_by.startswith("Réponse au questionnaire, le ")
+    plan.write()
+    assert FollowUp.objects.get().source == FollowUpSource.SURVEY
+
+
+def test_a_line_that_says_what_the_staff_recorded_is_unchanged_not_a_conflict(
+    campus, staff, applications, recorded_by_staff
+):
+    row = [str(applications[0].pk), "6 mois", "alternance", "Orange", "Technicienne réseau", "", ""]
+
+    plan = prepare(csv_bytes([HEADER, row]), campus, staff)
+
+    assert plan.conflicts == []
+    assert plan.counts()["unchanged"] == 1
+
+
+def test_the_staffs_explicit_choice_replaces_the_recorded_follow_up(campus, staff, applications, recorded_by_staff):
+    data = csv_bytes([HEADER, six_month_row(applications[0]), six_month_row(applications[1])])
+    # The second application has no 6-month follow-up yet, and is far enough from its exit.
+    (conflict,) = prepare(data, campus, staff).conflicts
+
+    plan = FollowUpImport(campus=campus, user=staff, replace={conflict.key}).prepare(read_table(data, "suivis.csv"))
+
+    assert plan.counts()["updated"] == 1 and plan.counts()["created"] == 1
+    assert plan.conflict_counts() == {"conflicts": 1, "replaced": 1, "kept": 0}
+    assert plan.actions[2] == "replace"
+    plan.write()
+    replaced = FollowUp.objects.get(pk=recorded_by_staff.pk)
+    assert (replaced.placement, replaced.employer, replaced.source, replaced.recorded_by) == (
+        Placement.CDI,
+        "La Poste",
+        FollowUpSource.IMPORT,
+        staff,
+    )
+
+
+def test_a_choice_made_on_a_value_changed_since_does_not_replace_the_new_value(
+    campus, staff, applications, recorded_by_staff
+):
+    data = csv_bytes([HEADER, six_month_row(applications[0])])
+    (conflict,) = prepare(data, campus, staff).conflicts
+    # A colleague corrects the follow-up between the preview and the confirmation.
+    FollowUp.objects.filter(pk=recorded_by_staff.pk).update(placement=Placement.CDI, employer="SNCF")
+
+    plan = FollowUpImport(campus=campus, user=staff, replace={conflict.key}).prepare(read_table(data, "suivis.csv"))
+
+    assert plan.conflict_counts() == {"conflicts": 1, "replaced": 0, "kept": 1}
+    plan.write()
+    assert FollowUp.objects.get().employer == "SNCF"
 
 
 def bad_file_errors(campus, staff, rows):

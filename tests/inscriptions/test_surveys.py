@@ -319,22 +319,6 @@ def test_the_link_works_only_once(sent, client):
     assert "déjà enregistrée" in client.get(survey_url(token)).content.decode()
 
 
-def test_the_staffs_entry_is_kept_and_the_learner_still_thanked(sent, client, staff):
-    application, token = sent
-    FollowUpFactory(application=application, milestone=SIX, placement=Placement.ALTERNANCE, recorded_by=staff)
-
-    response = client.post(survey_url(token), answer(placement=Placement.JOB_SEEKING, employer=""))
-
-    assert "Merci pour vos réponses" in response.content.decode()
-    follow_up = FollowUp.objects.get(application=application)
-    assert (follow_up.placement, follow_up.source, follow_up.recorded_by) == (
-        Placement.ALTERNANCE,
-        FollowUpSource.STAFF,
-        staff,
-    )
-    assert FollowUpSurvey.objects.get().answered_at is not None
-
-
 def test_an_expired_link_says_so_and_gives_the_campus_contact(sent, client, session):
     _application, token = sent
     FollowUpSurvey.objects.update(expires_at=days_ago(1))

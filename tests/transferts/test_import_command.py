@@ -7,11 +7,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from inscriptions.enums import FollowUpMilestone, Placement
 from inscriptions.models import FollowUp
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
-from tests.inscriptions.factories import ApplicationFactory
+from tests.inscriptions.factories import ApplicationFactory, FollowUpFactory
 from tests.transferts.test_import_reading import csv_bytes
 
 
@@ -66,3 +67,15 @@ def test_staff_of_another_campus_cannot_import(tmp_path, application):
 
     with pytest.raises(CommandError, match="Campus inconnu ou hors de l'équipe"):
         run("suivis", path, "--campus", application.campus.slug, "--user", outsider.username)
+
+
+def test_a_line_that_would_change_a_staff_entry_is_kept_and_said(tmp_path, application):
+    staff = UserFactory(staff_of=application.campus)
+    FollowUpFactory(application=application, milestone=FollowUpMilestone.SIX_MONTHS, placement=Placement.ALTERNANCE)
+    path = write_file(tmp_path, [["n° de candidature", "moment", "situation"], [str(application.pk), "6 mois", "CDI"]])
+
+    output = run("suivis", path, "--campus", application.campus.slug, "--user", staff.username)
+
+    assert output.startswith("1 lignes : 0 créées, 0 modifiées, 0 inchangées.\n")
+    assert "1 lignes en conflit avec ce qui est enregistré" in output
+    assert FollowUp.objects.get().placement == Placement.ALTERNANCE

@@ -96,16 +96,22 @@ def test_dashboard_shows_the_agreement_and_its_figures_against_their_targets(cli
     assert shown("termines") == ["2", "—", "Pas d’objectif", "2 sur 3, soit 66,7\xa0%"]
     assert shown("abandons") == ["1", "0", "Objectif non atteint", "1 sur 3, soit 33,3\xa0%"]
     assert shown("certifies") == ["1", "—", "Pas d’objectif", "1 sur 3, soit 33,3\xa0%"]
-    assert shown("sorties_positives") == ["50\xa0%", "60\xa0%", "Objectif non atteint", "1 sur 2"]
+    # Rates over fewer than ten people get no verdict; an outcome rate is read over respondents and over all leavers.
+    assert shown("sorties_positives") == [
+        "50\xa0%",
+        "60\xa0%",
+        "Trop peu de personnes pour conclure.",
+        "50\xa0% des 2 qui ont répondu ; 33,3\xa0% des 3 personnes sorties",
+    ]
     assert shown("taux_reponse_sortie") == ["66,7\xa0%", "—", "Pas d’objectif", "2 sur 3"]
-    assert shown("part_femmes") == ["66,7\xa0%", "30\xa0%", "Objectif atteint", "2 sur 3"]
+    assert shown("part_femmes") == ["66,7\xa0%", "30\xa0%", "Trop peu de personnes pour conclure.", "2 sur 3"]
     assert shown("part_qpv") == ["33,3\xa0%", "—", "Pas d’objectif", "1 sur 3"]
     assert shown("cout_par_personne") == ["40\xa0000\xa0€", "—", "Pas d’objectif", ""]
     assert rows["part_femmes"].th.get_text(" ", strip=True) == (
         "Part de femmes Part de femmes parmi les personnes entrées en formation."
     )
     # The met / missed icons are decoration: the words say it.
-    assert rows["part_femmes"].find("svg")["aria-hidden"] == "true"
+    assert rows["abandons"].find("svg")["aria-hidden"] == "true"
 
 
 def test_each_outcome_rate_is_read_right_beside_its_response_rate(client, funder_a, agreement_a, cohort):

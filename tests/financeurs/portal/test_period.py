@@ -105,7 +105,8 @@ def test_quarters_are_cut_to_an_agreement_that_starts_mid_quarter(campus):
 
     assert choices["whole"]["current"] is True
     (year,) = choices["years"]
-    assert year["query"] == "debut=2026-02-15&fin=2026-08-10"
+    # The year, cut to the agreement, is the whole agreement: offered once, under that name.
+    assert year["query"] is None
     assert [(q["label"], q["query"]) for q in year["quarters"]] == [
         ("T1 2026", "debut=2026-02-15&fin=2026-03-31"),
         ("T2 2026", "debut=2026-04-01&fin=2026-06-30"),

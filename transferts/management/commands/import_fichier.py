@@ -50,3 +50,13 @@ class Command(BaseCommand):
                 _("%(total)d lignes : %(created)d créées, %(updated)d modifiées, %(unchanged)d inchangées%(dry)s.")
                 % {**counts, "dry": _(" (vérification seule, rien n'a été enregistré)") if dry_run else ""}
             )
+            if plan.conflicts:
+                # From the command line nobody chooses: what is recorded stays, as on a preview confirmed as is.
+                self.stdout.write(
+                    _(
+                        "%(kept)d lignes en conflit avec ce qui est enregistré (saisie de l'équipe ou réponse de la "
+                        "personne) : la valeur enregistrée est gardée. Pour la remplacer, importez le fichier dans "
+                        "l'administration et choisissez-le."
+                    )
+                    % plan.conflict_counts()
+                )
