@@ -171,7 +171,9 @@ def write_section(path, section, heading):
         text = text.rstrip("\n") + "\n\n" + section
     else:
         end = text.find("\n### ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+        # Sections are separated by one blank line, whatever the section's own ending.
+        following = "\n" + text[end + 1 :] if end != -1 else ""
+        text = text[:start] + section.rstrip("\n") + "\n" + following
     path.write_text(text)
 
 
