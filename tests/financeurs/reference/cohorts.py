@@ -4,8 +4,9 @@ Three campuses, four formations and seven sessions are built once (pages are slo
 move a session to another campus. People have one to three applications — returns after a drop-out, two
 campuses, withdrawals after admission, seats released for non-payment, minors, no gender given — with
 follow-ups at exit, 6 and 12 months from the staff, an import or the survey, some recorded early, some
-« Situation inconnue »; some people erase their account. Three agreements (campuses only, with formations,
-with sessions) with targets, each read over its whole period or a period cut anywhere, on any day.
+« Situation inconnue »; some people erase their account. One agreement of any of the three kinds (campuses
+only, with formations, with sessions) with targets, read over its whole period or a period cut anywhere, on
+any day. (One agreement per world keeps a hundred worlds within a few seconds; the kinds take turns.)
 """
 
 import datetime
@@ -268,12 +269,8 @@ def worlds(draw):
     agreements = [draw(agreement(draw(st.sampled_from(["campus", "formations", "sessions"]))))]
     # Any day, or one on the edge of what it decides: a 6-month follow-up falling due, a session ending, a
     # period's results becoming complete.
-    edges = {add_months(a.left_on, 6) for _p, a in _applications(people) if a.left_on}
+    edges = {add_months(a.left_on, 6) for someone in people for a in someone.applications if a.left_on}
     edges |= {day for s in sessions.values() for day in (s.end, add_months(s.end, 6))}
     edges = sorted({day + datetime.timedelta(days=d) for day in edges for d in (-1, 0, 1)})
     today = draw(st.one_of(st.dates(D(2025, 1, 1), D(2027, 6, 30)), st.sampled_from(edges)))
     return rows.World(sessions=sessions, people=people, agreements=agreements, today=today)
-
-
-def _applications(people):
-    return [(person, application) for person in people for application in person.applications]
