@@ -246,7 +246,22 @@ class Application(models.Model):
         reached = self.reach_stage()
         if reached and kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *reached}
+        # Only a corrected exit date: no follow-up exists before the first one is set.
+        stored = getattr(self, "_stored_left_on", None)
+        exit_moved = stored is not None and stored != self.left_on
         super().save(*args, **kwargs)
+        if exit_moved:
+            # A follow-up counts for its milestone only if recorded on or after its due day: that day moves too.
+            for milestone in FollowUpMilestone:
+                self.follow_ups.filter(milestone=milestone).update(due_on=due_on(self.left_on, milestone))
+        self._stored_left_on = self.left_on
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        application = super().from_db(db, field_names, values)
+        # Remembered to tell, on save, whether the follow-ups' due days must follow a corrected exit date.
+        application._stored_left_on = application.__dict__.get("left_on")
+        return application
 
     def reach_stage(self):
         """Raise furthest_stage to the stage of the current status and, the first time the training starts,

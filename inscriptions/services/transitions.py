@@ -169,6 +169,8 @@ def _run(application, target, name, *, role, actor, comment, now):
     change = _GUARDS[move.edge.name](move)
     for field in (*MOVED_FIELDS, *STAGE_FIELDS):
         setattr(application, field, getattr(move.application, field))
+    # The caller's copy now matches the row: a later save compares its exit date with this one.
+    application._stored_left_on = application.left_on
     application.__dict__.pop("waitlist_position", None)
     return change
 

@@ -385,9 +385,10 @@ def test_cost_per_person_is_over_the_whole_agreement_whatever_the_period(cohort,
 
 def test_the_six_month_milestone_waits_for_six_months(campuses, agreement):
     application = apply(past_session(campuses[0]), Status.COMPLETED, left_days_ago=30)
+    follow_up(application, FollowUpMilestone.SIX_MONTHS, Placement.CDI)
+    # The exit date corrected after the follow-up was recorded: its due day follows.
     application.left_on = datetime.date(2026, 3, 31)
     application.save()
-    follow_up(application, FollowUpMilestone.SIX_MONTHS, Placement.CDI)
     whole = Period.of_agreement(agreement)
 
     not_yet = compute(agreement, whole, today=datetime.date(2026, 9, 29)).by_code("taux_reponse_6_mois")

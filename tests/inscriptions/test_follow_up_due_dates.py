@@ -122,3 +122,13 @@ def test_a_correction_is_dated_the_day_it_is_made(left, staff):
     # The indicators count a 6-month follow-up recorded on or after its due day: the correction is.
     assert corrected.recorded_at.date() >= corrected.due_on
     assert timezone.now() - corrected.recorded_at < datetime.timedelta(minutes=1)
+
+
+def test_the_due_days_follow_a_corrected_exit_date(left):
+    six_months = FollowUpFactory(application=left, milestone=SIX, placement=Placement.CDI)
+
+    left.left_on = datetime.date(2026, 3, 31)
+    left.save()
+
+    assert stored_due_on(left, SIX) == datetime.date(2026, 9, 30)
+    assert six_months.pk and FollowUp.objects.get(pk=six_months.pk).due_on == datetime.date(2026, 9, 30)
