@@ -374,6 +374,12 @@ SIX_MONTH_CODES = frozenset(
 )
 
 
+# The figures that count leavers: people still "en formation" after their session ended are missing from them.
+LEAVER_CODES = frozenset(
+    {IndicatorCode.COMPLETED, IndicatorCode.DROPPED_OUT, IndicatorCode.POSITIVE_EXIT, IndicatorCode.RESPONSE_RATE_EXIT}
+)
+
+
 class ReportResource(RowResource):
     """One row per indicator of an agreement's report over a period: the indicators, then the ESF+ ones."""
 
@@ -429,11 +435,19 @@ class ReportResource(RowResource):
             incomplete = _("Résultats à 6 mois pas encore complets : ils le seront le %(day)s.") % {
                 "day": report.results_complete_on.strftime("%d/%m/%Y")
             }
+        not_yet_left = ""
+        if report.still_in_training_after_end:
+            not_yet_left = _(
+                "%(count)d personne(s) encore « en formation » après la fin de leur session : pas encore comptée(s) "
+                "parmi les personnes sorties."
+            ) % {"count": report.still_in_training_after_end}
         for result in self.get_queryset() if queryset is None else queryset:
             women, men = gender_breakdown(result)
             remarks = [str(result.not_collected_reason or ""), result.verdict_withheld]
             if result.code in SIX_MONTH_CODES:
                 remarks.append(incomplete)
+            if result.code in LEAVER_CODES:
+                remarks.append(not_yet_left)
             yield (
                 result.code,
                 str(result.label),

@@ -1,15 +1,20 @@
 """Funders' downloads, the aggregate report: one row per indicator then the ESF ones, in every format."""
 
+import datetime
 import io
 import json
 from decimal import Decimal
 
 import openpyxl
 import tablib
+from django.utils import timezone
 
 from financeurs.indicators import Period, compute
 from financeurs.resources import ReportResource
+from formations.models import Session
+from inscriptions.workflow import Status
 from tests.financeurs.downloads import download, read_csv
+from tests.inscriptions.factories import ApplicationFactory
 
 
 def test_report_csv_has_one_row_per_indicator_then_esf(client, agreement, funder_a, people):
@@ -86,3 +91,15 @@ def test_report_in_json_xlsx_and_ods(client, agreement, funder_a, people):
     book.load(download(client, funder_a, agreement, "ods", name="export_report"), "ods")
     assert [sheet.title for sheet in book.sheets()] == ["Synthèse", "Indicateurs"]
     assert Decimal(str(book.sheets()[1].dict[0]["Valeur"])) == Decimal(report.indicators[0].value)
+
+
+def test_the_report_says_who_is_not_yet_counted_as_a_leaver(agreement, people):
+    session = people["bilal"].session
+    Session.objects.filter(pk=session.pk).update(end_date=timezone.localdate() - datetime.timedelta(days=1))
+    ApplicationFactory(session=session, status=Status.IN_TRAINING)
+    period = Period.of_agreement(agreement)
+
+    records = {row[0]: row for row in ReportResource(agreement, period).rows()}
+
+    assert "1 personne(s) encore « en formation » après la fin de leur session" in records["termines"][-1]
+    assert records["candidats"][-1] is None
