@@ -58,6 +58,11 @@ def _check_actor(application, role, actor):
             raise Refused(_("Seul·e la personne qui a postulé peut faire cela."))
     elif role == Role.STAFF and (actor is None or not staff_can_decide(actor, application)):
         raise Refused(_("Vous ne pouvez pas agir sur les candidatures de ce campus."))
+    elif role == Role.STAFF and application.learner.user_id == actor.pk:
+        # A member of staff who applies is a candidate like any other: someone else decides.
+        raise Refused(
+            _("Vous ne pouvez pas décider de votre propre candidature : demandez à une autre personne de l’équipe.")
+        )
 
 
 # --- Who may take a seat ------------------------------------------------------------------------

@@ -189,6 +189,17 @@ def test_withdraw_by_someone_else_than_the_applicant_is_refused():
     assert_refused(services.withdraw, application, "personne qui a postulé", role=Role.LEARNER, actor=stranger)
 
 
+def test_staff_cannot_decide_on_their_own_application():
+    session = SessionFactory()
+    staff = UserFactory(staff_of=session.campus)
+    own = ApplicationFactory(session=session, learner=LearnerFactory(user=staff))
+
+    assert_refused(services.admit, own, "votre propre candidature", role=Role.STAFF, actor=staff)
+    colleague = UserFactory(staff_of=session.campus)
+    services.admit(own, role=Role.STAFF, actor=colleague)
+    assert own.status == Status.ADMITTED
+
+
 # --- release_unpaid_seat ------------------------------------------------------------------------
 
 
