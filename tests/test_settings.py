@@ -24,6 +24,11 @@ def manage(*args, env):
     )
 
 
+PSEUDONYM_KEY_REQUIRED = (
+    "PSEUDONYM_KEY doit être défini dans l'environnement (32 caractères au moins), différent de SECRET_KEY."
+)
+
+
 @pytest.fixture
 def production_env(tmp_path):
     return {
@@ -31,6 +36,7 @@ def production_env(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'tremplin.sqlite3'}",
         "ALLOWED_HOSTS": "tremplin.example.org",
+        "PSEUDONYM_KEY": secrets.token_urlsafe(32),
     }
 
 
@@ -52,10 +58,23 @@ def test_production_settings_pass_the_deployment_checklist(production_env):
         ("SECRET_KEY", "trop-court", "SECRET_KEY doit être défini dans l'environnement (50 caractères au moins)."),
         ("DATABASE_URL", None, "DATABASE_URL doit être défini dans l'environnement."),
         ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS doit être défini dans l'environnement."),
+        ("PSEUDONYM_KEY", None, PSEUDONYM_KEY_REQUIRED),
+        ("PSEUDONYM_KEY", "courte", PSEUDONYM_KEY_REQUIRED),
+        ("PSEUDONYM_KEY", "SECRET_KEY", PSEUDONYM_KEY_REQUIRED),
     ],
-    ids=["no-secret-key", "short-secret-key", "no-database-url", "no-allowed-hosts"],
+    ids=[
+        "no-secret-key",
+        "short-secret-key",
+        "no-database-url",
+        "no-allowed-hosts",
+        "no-pseudonym-key",
+        "short-pseudonym-key",
+        "pseudonym-key-is-the-secret-key",
+    ],
 )
 def test_production_settings_refuse_to_start_without_their_secrets(production_env, variable, value, message):
+    if value == "SECRET_KEY":
+        value = production_env["SECRET_KEY"]
     env = {**production_env, variable: value}
     env = {name: value for name, value in env.items() if value is not None}
 

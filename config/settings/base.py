@@ -246,9 +246,10 @@ LOGGING = {
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 
-# Funders. Participant files carry a pseudonym derived from this key (falls back to SECRET_KEY): changing it
-# changes every pseudonym, so keep it stable for the life of the agreements.
-PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "")
+# Funders. Participant files carry a pseudonym derived from this key: changing it changes every pseudonym, so keep
+# it stable for the life of the agreements. Production requires its own (config.settings.production); this default
+# is for demo data only.
+PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "") or "cle-de-demonstration-jamais-en-production"
 # Imports and exports with more rows than this run as background tasks, with a progress bar.
 IMPORT_SYNC_MAX_ROWS = int(os.environ.get("IMPORT_SYNC_MAX_ROWS", "10000"))
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "10000"))

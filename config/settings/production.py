@@ -16,6 +16,12 @@ if "DATABASE_URL" not in os.environ:
     raise ImproperlyConfigured("DATABASE_URL doit être défini dans l'environnement.")
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini dans l'environnement.")
+# A key of its own: whoever holds the key (or guesses a committed one) can reverse every pseudonym of a funder file.
+PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "")
+if len(PSEUDONYM_KEY) < 32 or PSEUDONYM_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "PSEUDONYM_KEY doit être défini dans l'environnement (32 caractères au moins), différent de SECRET_KEY."
+    )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
