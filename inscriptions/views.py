@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -317,12 +317,8 @@ def export_data(request):
     if learner is None:
         messages.info(request, _("Vous n’avez pas encore de profil : nous n’avons que votre adresse e-mail."))
         return redirect("inscriptions:espace")
-    response = JsonResponse(
-        services.export_learner_data(learner),
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="tremplin-mes-donnees.json"'
+    response = HttpResponse(services.learner_data_archive(learner), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="tremplin-mes-donnees.zip"'
     return response
 
 

@@ -10,7 +10,7 @@ from inscriptions.services.applying import (
     submit_application,
 )
 from inscriptions.services.ended_trainings import close_ended_trainings, exits_to_record, remind_ended_trainings
-from inscriptions.services.learner_data import erase_learner, export_learner_data
+from inscriptions.services.learner_data import erase_learner, export_learner_data, learner_data_archive
 from inscriptions.services.outcomes import follow_ups_due, record_follow_up, send_follow_up_digests
 from inscriptions.services.reviewing import (
     add_staff_note,
@@ -61,6 +61,7 @@ __all__ = [
     "enrol",
     "erase_learner",
     "export_learner_data",
+    "learner_data_archive",
     "fail_certification",
     "follow_ups_due",
     "link_referrals",

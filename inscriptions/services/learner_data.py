@@ -1,6 +1,9 @@
 """A learner's own data: the export for the right of access, and erasure."""
 
 import datetime
+import io
+import json
+import zipfile
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -37,7 +40,7 @@ def export_learner_data(learner):
 
     applications = (
         learner.applications.select_related("session__formation", "campus")
-        .prefetch_related("history", "notes", "follow_ups", "surveys")
+        .prefetch_related("history", "notes", "follow_ups", "surveys", "payments__refunds")
         .order_by("submitted_at")
     )
     return {
@@ -63,6 +66,7 @@ def export_learner_data(learner):
                 "motivation": application.motivation,
                 "disponibilités": str(application.get_availability_display()),
                 "contraintes": application.constraints,
+                # The file itself is in the archive's cv/ folder (learner_data_archive).
                 "cv_joint": bool(application.cv),
                 "sortie_le": application.left_on.isoformat() if application.left_on else None,
                 "historique": [
@@ -85,6 +89,8 @@ def export_learner_data(learner):
                         "employeur": follow_up.employer,
                         "poste": follow_up.job_title,
                         "depuis": follow_up.start_date.isoformat() if follow_up.start_date else None,
+                        "source": str(follow_up.get_source_display()),
+                        "enregistré_le": follow_up.recorded_at.isoformat(),
                     }
                     for follow_up in application.follow_ups.all()
                 ],
@@ -98,10 +104,61 @@ def export_learner_data(learner):
                     }
                     for survey in application.surveys.all()
                 ],
+                "paiements": [_payment(payment) for payment in application.payments.all()],
             }
             for application in applications
         ],
+        "orientations_par_des_partenaires": [
+            {
+                "campus": referral.campus.title,
+                "partenaire": str(referral.get_partner_kind_display()),
+                "structure": referral.partner_name,
+                "conseiller_ou_conseillère": referral.adviser,
+                "prénom": referral.first_name,
+                "nom": referral.last_name,
+                "e-mail": referral.email,
+                "téléphone": referral.phone,
+                "date_de_naissance": referral.birth_date.isoformat() if referral.birth_date else None,
+                "code_postal": referral.postcode,
+                "formation_envisagée": referral.formation.title if referral.formation else None,
+                "orienté·e_le": referral.referred_on.isoformat(),
+                "importé_le": referral.created_at.isoformat(),
+            }
+            for referral in learner.referrals.select_related("campus", "formation").order_by("referred_on", "pk")
+        ],
     }
+
+
+def _payment(payment):
+    return {
+        "montant_en_euros": f"{payment.amount_cents / 100:.2f}",
+        "nature": str(payment.get_fee_kind_display()),
+        "moyen": str(payment.get_method_display()),
+        "statut": str(payment.get_status_display()),
+        "remboursé_en_euros": f"{payment.refunded_cents / 100:.2f}",
+        "payé_le": payment.paid_at.isoformat() if payment.paid_at else None,
+        "créé_le": payment.created_at.isoformat(),
+        "paiement_stripe": payment.stripe_payment_intent_id or None,
+        "remboursements": [
+            {
+                "montant_en_euros": f"{refund.amount_cents / 100:.2f}",
+                "raison": refund.reason,
+                "le": refund.created_at.isoformat(),
+            }
+            for refund in payment.refunds.all()
+        ],
+    }
+
+
+def learner_data_archive(learner):
+    """The right-of-access download: the data as JSON, and each CV the person sent, as a ZIP archive's bytes."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("mes-donnees.json", json.dumps(export_learner_data(learner), ensure_ascii=False, indent=2))
+        for number, application in enumerate(learner.applications.exclude(cv="").order_by("submitted_at"), 1):
+            with application.cv.open("rb") as cv:
+                bundle.writestr(f"cv/candidature-{number}.pdf", cv.read())
+    return archive.getvalue()
 
 
 def erase_learner(learner, *, now=None):

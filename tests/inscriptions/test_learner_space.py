@@ -1,5 +1,7 @@
+import io
 import itertools
 import json
+import zipfile
 from html.parser import HTMLParser
 
 import pytest
@@ -206,17 +208,18 @@ def test_profile_ignores_a_next_to_another_site(client, learner):
     assert response.url == ESPACE
 
 
-def test_export_of_my_data_is_a_json_attachment(client, learner, session):
+def test_export_of_my_data_is_a_zip_attachment_with_my_data_as_json(client, learner, session):
     ApplicationFactory(learner=learner, session=session, motivation="J’adore le numérique.")
 
     response = client.get(reverse("inscriptions:mes_donnees"))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json; charset=utf-8"
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == 'attachment; filename="tremplin-mes-donnees.zip"'
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
-    assert "J’adore le numérique.".encode() in response.content
-    data = json.loads(response.content)
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.namelist() == ["mes-donnees.json"]
+    data = json.loads(archive.read("mes-donnees.json"))
     assert data["compte"]["e-mail"] == learner.user.email
     assert data["profil"]["prénom"] == "Awa"
     assert data["candidatures"][0]["motivation"] == "J’adore le numérique."
