@@ -14,6 +14,19 @@ from campus.permissions import campuses_of
 from financeurs.enums import FunderKind, IndicatorCode
 
 
+class FunderQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        """A funder shared with another campus's agreements is read-only to a team: renaming it would change what
+        that other campus's agreements say. Superusers change any funder; a team, those whose agreements are all
+        theirs to change (a funder with no agreement yet included)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        foreign = Agreement.objects.exclude(pk__in=Agreement.objects.editable_by(user).values("pk"))
+        return self.exclude(pk__in=foreign.values("funder_id"))
+
+
 class Funder(models.Model):
     """A body that pays for training: a region, the State, the ESF+, a foundation…"""
 
@@ -27,6 +40,8 @@ class Funder(models.Model):
         related_name="funders",
         help_text=_("Ces personnes voient les conventions de ce financeur sur l’espace financeurs, et rien d’autre."),
     )
+
+    objects = FunderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("financeur")

@@ -36,6 +36,24 @@ class AgreementEditableMixin(AgreementScopedMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class FunderEditableMixin:
+    """A funder of another campus's agreements is read-only to a team: refuse the change before the form."""
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
+        if pk is not None and not Funder.objects.editable_by(request.user).filter(pk=unquote(str(pk))).exists():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class FunderEditView(FunderEditableMixin, generic.EditView):
+    pass
+
+
+class FunderDeleteView(FunderEditableMixin, generic.DeleteView):
+    pass
+
+
 class AgreementIndexView(generic.IndexView):
     def get_base_queryset(self):
         return Agreement.objects.visible_to(self.request.user).select_related("funder")
@@ -133,6 +151,8 @@ class FunderViewSet(ModelViewSet):
     url_namespace = "financeurs_admin"
     icon = "group"
     menu_label = _("Financeurs")
+    edit_view_class = FunderEditView
+    delete_view_class = FunderDeleteView
     copy_view_enabled = False
     list_display = ["name", Column("kind", label=_("Type"), accessor="get_kind_display"), "contact_email"]
     list_filter = ["kind"]

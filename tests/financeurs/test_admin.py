@@ -160,3 +160,28 @@ def test_staff_cannot_delete_a_funder(client, staff_a):
     client.post(reverse("financeurs_admin:delete", args=[funder.pk]))
 
     assert type(funder).objects.filter(pk=funder.pk).exists()
+
+
+def test_a_funder_of_another_campus_agreement_cannot_be_renamed_by_a_team(client, staff_a, campus_a, campus_b):
+    shared = FunderFactory(name="Région Île-de-France")
+    AgreementFactory(funder=shared, campuses=[campus_a])
+    AgreementFactory(funder=shared, campuses=[campus_b])
+
+    response = client.post(reverse("financeurs_admin:edit", args=[shared.pk]), {"name": "Renommé", "kind": "region"})
+
+    assert response.status_code in (302, 403)
+    shared.refresh_from_db()
+    assert shared.name == "Région Île-de-France"
+
+
+def test_a_funder_of_the_campus_own_agreements_only_can_be_renamed_by_its_team(client, staff_a, campus_a):
+    own = FunderFactory(name="Fondation locale", kind=FunderKind.FOUNDATION)
+    AgreementFactory(funder=own, campuses=[campus_a])
+
+    response = client.post(
+        reverse("financeurs_admin:edit", args=[own.pk]), {"name": "Fondation du quartier", "kind": own.kind}
+    )
+
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.name == "Fondation du quartier"
