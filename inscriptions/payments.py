@@ -104,13 +104,46 @@ def verify_event(payload, signature):
     return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
 
 
+# What an event's object may keep once stored: ids, amounts, statuses — never a name, an e-mail, a phone or an
+# address (a checkout session carries the payer's customer_details).
+KEPT_OBJECT_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "amount",
+        "amount_total",
+        "amount_refunded",
+        "currency",
+        "status",
+        "payment_status",
+        "payment_intent",
+        "client_reference_id",
+        "created",
+        "refunded",
+    }
+)
+
+
+def minimised(payload):
+    """The event as stored: its id, type and date, and its object's ids, amounts and statuses only."""
+    data = payload.get("data", {}).get("object", {})
+    return {
+        "id": payload.get("id"),
+        "type": payload.get("type"),
+        "created": payload.get("created"),
+        "data": {"object": {key: value for key, value in data.items() if key in KEPT_OBJECT_KEYS}},
+    }
+
+
 def handle_event(event):
     """Act on a verified event once. Returns what was done, in words, also stored with the event."""
     payload = event.to_dict() if hasattr(event, "to_dict") else event
     data = payload["data"]["object"]
     try:
         with transaction.atomic():
-            record = StripeEvent.objects.create(event_id=payload["id"], type=payload["type"], payload=payload)
+            record = StripeEvent.objects.create(
+                event_id=payload["id"], type=payload["type"], payload=minimised(payload)
+            )
             handler = HANDLERS.get(payload["type"])
             outcome = handler(data) if handler else "ignoré"
             record.outcome = outcome[:300]

@@ -246,3 +246,31 @@ def test_without_online_payment_no_hold_is_released(session, staff, admitted, se
     move_to(ApplicationFactory(session=session), Status.ADMITTED, actor=staff)
     move_to(ApplicationFactory(session=session), Status.WAITLISTED, actor=staff)
     assert payments.release_expired_holds(now=timezone.now() + datetime.timedelta(days=30)) == 0
+
+
+def test_a_stored_event_keeps_ids_amounts_and_statuses_never_who_paid(client, checkout, admitted):
+    payload = completed(checkout["id"])
+    payload["data"]["object"].update(
+        {
+            "amount_total": 5000,
+            "customer_details": {
+                "name": "Awa Diallo",
+                "email": "awa.diallo@courriel.example",
+                "phone": "+33611223344",
+                "address": {"line1": "12 rue des Lilas", "postal_code": "93300", "city": "Aubervilliers"},
+            },
+            "customer_email": "awa.diallo@courriel.example",
+        }
+    )
+
+    assert signed_post(client, payload).status_code == 200
+
+    stored = StripeEvent.objects.get(event_id=payload["id"]).payload
+    assert stored["data"]["object"] == {
+        "id": checkout["id"],
+        "object": "checkout.session",
+        "payment_status": "paid",
+        "payment_intent": "pi_test_1",
+        "amount_total": 5000,
+    }
+    assert "Awa" not in str(stored) and "courriel" not in str(stored) and "Lilas" not in str(stored)
