@@ -5,11 +5,27 @@ import io
 import json
 import zipfile
 
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db import models, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import ModelLogEntry
 
-from inscriptions.models import ENTRY_FACTS, Application, FollowUp, FollowUpSurvey, Learner, StaffNote, StatusChange
+from inscriptions.models import (
+    ENTRY_FACTS,
+    Application,
+    FollowUp,
+    FollowUpSurvey,
+    Learner,
+    Payment,
+    Referral,
+    Refund,
+    StaffNote,
+    StatusChange,
+)
 from inscriptions.services.transitions import withdraw
 from inscriptions.workflow import ENTERED_TRAINING, INACTIVE, Role, Stage, Status, find_edge
 
@@ -172,14 +188,19 @@ def erase_learner(learner, *, now=None):
     a parent born abroad, housing exclusion, rural area); on each follow-up, the kind of placement, its ROME
     code and start date. What goes: names, contact details, birth date, address, texts written by the
     learner or about them, the CV, the employer's name and job title, the answers to the European Social
-    Fund's questions on the profile, the consent to named data, and any open survey link.
+    Fund's questions on the profile, the consent to named data, and any open survey link; the partners'
+    referrals about her (identity and contact details), refund reasons, the admin history's labels of her
+    objects, and every open session of her account.
     """
     now = now or timezone.now()
     user = learner.user
     for application in learner.applications.exclude(status__in=INACTIVE | ENTERED_TRAINING):
         if find_edge(application.status, Status.WITHDRAWN):
             withdraw(application, role=Role.SYSTEM, comment=_("Compte supprimé par la personne."), now=now)
+    email = user.email if user is not None else ""
     with transaction.atomic():
+        _anonymise_referrals(learner, email)
+        _redact_free_texts_about(learner)
         applications = learner.applications.all()
         for application in applications.exclude(cv=""):
             application.cv.delete(save=False)
@@ -211,6 +232,49 @@ def erase_learner(learner, *, now=None):
             anonymised_at=now,
         )
         if user is not None:
+            _end_sessions(user.pk, email)
             user.delete()
     learner.refresh_from_db()
     return learner
+
+
+def _anonymise_referrals(learner, email):
+    """What partners sent about the person, at any campus: the referral stays as a count, with no one in it."""
+    about_her = Q(learner=learner)
+    if email:
+        about_her |= Q(email__iexact=email)
+    Referral.objects.filter(about_her).update(
+        first_name="",
+        last_name="",
+        phone="",
+        birth_date=None,
+        postcode="",
+        # Unique per campus and never anyone's: the referral's own number.
+        email=Concat(Value("personne-effacee-"), Cast("pk", models.CharField()), Value("@anonyme.invalid")),
+        learner=learner,
+    )
+
+
+def _redact_free_texts_about(learner):
+    """Texts written about the person elsewhere than on her applications: refund reasons, and the labels the
+    admin's history keeps of her application, profile, payments and refunds (they read "Awa Diallo – …")."""
+    Refund.objects.filter(payment__application__learner=learner).update(reason="")
+    objects = {
+        Application: learner.applications.values_list("pk", flat=True),
+        Learner: [learner.pk],
+        Payment: Payment.objects.filter(application__learner=learner).values_list("pk", flat=True),
+        Refund: Refund.objects.filter(payment__application__learner=learner).values_list("pk", flat=True),
+        Referral: learner.referrals.values_list("pk", flat=True),
+    }
+    for model, pks in objects.items():
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks]
+        ).update(label=_("Personne effacée"))
+
+
+def _end_sessions(user_pk, email):
+    """Every open session of the account, on any device: a session may hold the e-mail (a login code sent)."""
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if str(data.get("_auth_user_id")) == str(user_pk) or (email and email.lower() in str(data).lower()):
+            session.delete()
