@@ -8,6 +8,7 @@ import functools
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -388,8 +389,11 @@ class ReferralImport(Importer):
                 .annotate(email_lower=Lower("email"))
                 .filter(email_lower__in=emails_slice)
             )
+            # Only people who applied at this campus: linking anyone else would tell the campus that an e-mail has
+            # an account, and whose it is.
             learners.update(
                 Learner.objects.active()
+                .filter(Exists(Application.objects.filter(learner=OuterRef("pk"), session__campus=self.campus)))
                 .annotate(email_lower=Lower("user__email"))
                 .filter(email_lower__in=emails_slice)
                 .values_list("email_lower", "pk")

@@ -76,7 +76,7 @@ class ReferralViewSet(ModelViewSet):
         Column("partner_name", label=_("Structure")),
         Column("formation", label=_("Formation envisagée"), accessor="formation"),
         DateColumn("referred_on", label=_("Orienté·e le"), sort_key="referred_on"),
-        Column("learner", label=_("Profil créé"), accessor="learner"),
+        Column("learner", label=_("A candidaté au campus"), accessor="learner"),
     ]
     list_filter = ["partner_kind", "referred_on"]
     search_fields = ["last_name", "first_name", "email", "partner_name"]

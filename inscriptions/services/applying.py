@@ -21,14 +21,18 @@ def save_profile(learner, *, user, consented, now=None):
 
 
 def link_referrals(learner):
-    """A young person a partner referred has now made a profile: the campus sees that the referral came to
-    something. Matched on the account's e-mail, the only identifier both lists share."""
+    """A young person a partner referred has now applied: the campus sees that the referral came to something.
+    Matched on the account's e-mail, the only identifier both lists share, and only at the campuses where the
+    person applied: another campus learns nothing of her account."""
     if not learner.user_id or learner.anonymised_at:
         return 0
     email = learner.user.email
     if not email:
         return 0
-    return Referral.objects.filter(learner__isnull=True, email__iexact=email).update(learner=learner)
+    applied_at = Application.objects.filter(learner=learner).values("session__campus_id")
+    return Referral.objects.filter(learner__isnull=True, email__iexact=email, campus_id__in=applied_at).update(
+        learner=learner
+    )
 
 
 def application_refusal(learner, session, today=None):
@@ -86,6 +90,8 @@ def submit_application(learner, session, *, motivation, availability, constraint
         if Application.objects.active().filter(learner=learner, session=session).exists():
             raise Refused(_("Vous avez déjà une candidature en cours pour cette session.")) from error
         raise
+    # Now that she applied here, the campus may see that a partner's referral came to something.
+    link_referrals(learner)
     from inscriptions import notifications
 
     transaction.on_commit(lambda: notifications.status_changed(change.pk))

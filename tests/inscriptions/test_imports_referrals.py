@@ -10,8 +10,8 @@ from inscriptions.enums import Referrer
 from inscriptions.imports import ReferralImport
 from inscriptions.models import Referral
 from tests.campus.factories import CampusPageFactory, UserFactory
-from tests.formations.factories import FormationPageFactory
-from tests.inscriptions.factories import LearnerFactory
+from tests.formations.factories import FormationPageFactory, SessionFactory
+from tests.inscriptions.factories import ApplicationFactory, LearnerFactory
 from tests.transferts.test_import_reading import csv_bytes
 
 HEADER = [
@@ -85,12 +85,23 @@ def test_optional_columns_may_be_left_out(campus, staff):
     assert (referral.partner_kind, referral.referred_on) == (Referrer.MISSION_LOCALE, timezone.localdate())
 
 
-def test_a_referral_is_linked_to_the_learner_with_that_account_email(campus, staff):
+def test_a_referral_is_linked_to_the_learner_with_that_email_who_applied_at_the_campus(campus, staff):
     learner = LearnerFactory(user__email="awa.diallo@exemple.fr")
+    ApplicationFactory(learner=learner, session=SessionFactory(formation=FormationPageFactory(parent=campus)))
 
     prepare([HEADER, row()], campus, staff).write()
 
     assert Referral.objects.get().learner == learner
+
+
+def test_an_import_reveals_nothing_of_an_account_that_never_applied_at_the_campus(campus, staff):
+    learner = LearnerFactory(user__email="awa.diallo@exemple.fr")
+    ApplicationFactory(learner=learner)  # at another campus
+
+    plan = prepare([HEADER, row()], campus, staff)
+    plan.write()
+
+    assert Referral.objects.get().learner is None
 
 
 def test_importing_the_same_list_again_changes_nothing(campus, staff):
