@@ -171,6 +171,8 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "inscriptions:espace"
 ACCOUNT_ADAPTER = "home.account_adapter.AccountAdapter"
+# A signup does the same work whether or not the address has an account (see home.account_forms).
+ACCOUNT_FORMS = {"signup": "home.account_forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
