@@ -1,9 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
+
+from home.tasks import send_account_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sends each person, once signed in, to the space that is theirs."""
+    """Sends each person, once signed in, to the space that is theirs; sends account e-mails in the background."""
 
     def get_login_redirect_url(self, request):
         user = request.user
@@ -11,3 +15,21 @@ class AccountAdapter(DefaultAccountAdapter):
         if not is_learner and user.funders.exists():
             return reverse("financeurs:index")
         return super().get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix, email, context):
+        # Rendered now, sent by the worker: a signup answers as fast whether the e-mail is a code for a new
+        # account or a note to someone who already has one, and a slow mail server never shows in the timing.
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        send_account_email.enqueue(
+            message.subject,
+            message.body,
+            message.from_email,
+            list(message.to),
+            [list(alternative) for alternative in getattr(message, "alternatives", [])],
+            message.content_subtype,
+        )

@@ -29,6 +29,14 @@ def departments_for_postcode(postcode):
     return [postcode[:2]]
 
 
+def own_addresses(user):
+    """Every address of an account: its login and any other it added, in lower case."""
+    from allauth.account.models import EmailAddress
+
+    addresses = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    return {address.lower() for address in addresses | {user.email} if address}
+
+
 class QpvChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.communes})"
@@ -102,8 +110,9 @@ class LearnerProfileForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, campus=None, **kwargs):
+    def __init__(self, *args, campus=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user if user is not None and user.is_authenticated else self.instance.user
         fields = self.fields
         fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         fields["last_name"].widget.attrs["autocomplete"] = "family-name"
@@ -148,6 +157,17 @@ class LearnerProfileForm(forms.ModelForm):
             fields["consent"].error_messages["required"] = _(
                 "Pour postuler, cochez la case : elle dit que vous acceptez l’usage de vos données."
             )
+
+    def clean_guardian_email(self):
+        email = self.cleaned_data["guardian_email"].strip()
+        # The minor's own addresses are refused out loud: she knows them. Another account's address is taken, but
+        # never written to (see notifications.send_guardian_request), so this form never tells whether a stranger's
+        # address has an account.
+        if email and self.user is not None and email.lower() in own_addresses(self.user):
+            raise forms.ValidationError(
+                _("Donnez l’adresse d’un parent ou d’un tuteur, pas la vôtre : c’est à lui ou elle que nous écrivons.")
+            )
+        return email
 
     def save(self, commit=True):
         # The date of the first "yes" is what a funder may ask for; saving the profile again keeps it.

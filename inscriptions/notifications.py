@@ -4,26 +4,31 @@ Callers enqueue after their transaction commits (see services), so a rolled-back
 Tasks take ids, not objects, and re-read the database: the task may run minutes later on a worker.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from inscriptions.enums import FollowUpMilestone
-from inscriptions.models import Application, Learner, StaffNotificationSettings, StatusChange
+from inscriptions.models import (
+    Application,
+    GuardianConsentToken,
+    Learner,
+    StaffNotificationSettings,
+    StatusChange,
+    address_has_account,
+)
 from inscriptions.workflow import NEXT_STEP, Status
 
 logger = logging.getLogger(__name__)
-
-GUARDIAN_SALT = "inscriptions.guardian-consent"
 
 # Status changes worth an e-mail to the learner, with the subject line.
 LEARNER_SUBJECTS = {
@@ -118,31 +123,32 @@ def notify_status_change(change_pk):
             )
 
 
-def guardian_token(learner):
-    # The e-mail is part of the token: a link sent to a former address stops working if it changes.
-    return signing.dumps([learner.pk, learner.guardian_email], salt=GUARDIAN_SALT)
-
-
-def learner_for_guardian_token(token):
-    """The learner a guardian link is about, or None if it is forged, expired or outdated."""
-    max_age = settings.GUARDIAN_CONSENT_MAX_AGE_DAYS * 24 * 3600
-    try:
-        pk, email = signing.loads(token, salt=GUARDIAN_SALT, max_age=max_age)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    learner = Learner.objects.active().filter(pk=pk, guardian_email=email).first()
-    return learner
+def guardian_emails_left_today(learner, now=None):
+    """How many more consent e-mails the learner can cause today: a throw-away account cannot make Tremplin
+    write to any address as often as it likes."""
+    since = (now or timezone.now()) - datetime.timedelta(days=1)
+    sent = GuardianConsentToken.objects.sent_since(learner, since).count()
+    return max(settings.GUARDIAN_CONSENT_EMAILS_PER_DAY - sent, 0)
 
 
 @task()
 def send_guardian_request(learner_pk):
-    learner = Learner.objects.select_related("user").get(pk=learner_pk)
-    if learner.guardian_consent_at or not learner.guardian_email:
+    learner = Learner.objects.active().filter(pk=learner_pk).first()
+    if learner is None or learner.guardian_consent_at or not learner.guardian_email:
         return
-    url = absolute_url(reverse("inscriptions:accord_parental", args=[guardian_token(learner)]))
+    if not guardian_emails_left_today(learner):
+        logger.info("Guardian consent e-mail for learner %s not sent: daily limit reached", learner_pk)
+        return
+    # An address that opens a Tremplin account is not a parent's we can trust: it may be the minor's own second
+    # account. Nothing is sent and nothing is said, so the form never tells whether an address has an account.
+    if address_has_account(learner.guardian_email):
+        logger.info("Guardian consent e-mail for learner %s not sent: the address has an account", learner_pk)
+        return
+    url = absolute_url(reverse("inscriptions:accord_parental", args=[GuardianConsentToken.objects.issue(learner)]))
     with translation.override(settings.LANGUAGE_CODE):
+        # No name in the subject: it is the part of an e-mail that anyone could make us write to anyone.
         _send(
-            _("%(name)s a besoin de votre accord pour une formation") % {"name": learner.first_name},
+            _("Une demande d’accord parental pour une formation"),
             "inscriptions/emails/guardian_request.txt",
             {"learner": learner, "url": url, "days": settings.GUARDIAN_CONSENT_MAX_AGE_DAYS},
             [learner.guardian_email],

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 from formations.enums import FeeKind
 from formations.models import Session
 from inscriptions import notifications, payments, services
-from inscriptions.enums import GuardianConsentMethod
 from inscriptions.forms import ApplicationForm, DeleteAccountForm, GuardianConsentForm, LearnerProfileForm
-from inscriptions.models import Application
+from inscriptions.models import Application, GuardianConsentToken
+from inscriptions.services.guardian import consent_through_link
 from inscriptions.workflow import NEXT_STEP, Role, Status
 
 # The learner's buttons in their space: URL word → target status.
@@ -104,7 +104,10 @@ def apply(request, session_id):
 
 def profile_step(request, context, learner):
     form = LearnerProfileForm(
-        data=request.POST if request.method == "POST" else None, instance=learner, campus=context["campus"]
+        data=request.POST if request.method == "POST" else None,
+        instance=learner,
+        campus=context["campus"],
+        user=request.user,
     )
     if form.is_valid():
         save_profile(request, form)
@@ -252,7 +255,9 @@ def payment_cancelled(request, pk):
 @login_required
 def profile(request):
     learner = learner_of(request.user)
-    form = LearnerProfileForm(data=request.POST if request.method == "POST" else None, instance=learner)
+    form = LearnerProfileForm(
+        data=request.POST if request.method == "POST" else None, instance=learner, user=request.user
+    )
     if form.is_valid():
         save_profile(request, form)
         messages.success(request, _("Votre profil est enregistré."))
@@ -296,6 +301,15 @@ def resend_guardian_request(request):
     learner = learner_of(request.user)
     if learner is None or not learner.guardian_email or not learner.needs_guardian_consent():
         messages.info(request, _("Aucun accord parental n’est attendu pour votre compte."))
+    elif not notifications.guardian_emails_left_today(learner):
+        messages.warning(
+            request,
+            _(
+                "Vous avez déjà demandé cet accord %(count)d fois aujourd’hui. Réessayez demain, ou demandez au "
+                "campus le formulaire papier."
+            )
+            % {"count": settings.GUARDIAN_CONSENT_EMAILS_PER_DAY},
+        )
     elif cache.add(f"inscriptions:guardian-request:{learner.pk}", True, GUARDIAN_REMINDER_INTERVAL):
         notifications.ask_guardian_consent(learner.pk)
         messages.success(
@@ -348,21 +362,21 @@ def goodbye(request):
 
 @never_cache
 def guardian_consent(request, token):
-    learner = notifications.learner_for_guardian_token(token)
-    if learner is None:
+    link = GuardianConsentToken.objects.redeemable(token)
+    if link is None:
         return render(request, "inscriptions/guardian_invalid.html", status=404)
+    learner = link.learner
     context = {
         "learner": learner,
         "applications": learner.applications.active().select_related("session__formation", "campus"),
     }
-    if learner.guardian_consent_at:
+    if link.used_at or learner.guardian_consent_at:
         return render(request, "inscriptions/guardian_done.html", {**context, "already": True})
     form = GuardianConsentForm(
         data=request.POST if request.method == "POST" else None, initial={"guardian_name": learner.guardian_name}
     )
     if form.is_valid():
-        learner.guardian_name = form.cleaned_data["guardian_name"]
-        learner.save(update_fields=["guardian_name"])
-        services.record_guardian_consent(learner, method=GuardianConsentMethod.EMAIL)
-        return render(request, "inscriptions/guardian_done.html", {**context, "already": False})
+        given = consent_through_link(link, guardian_name=form.cleaned_data["guardian_name"])
+        learner.refresh_from_db()
+        return render(request, "inscriptions/guardian_done.html", {**context, "already": not given})
     return render(request, "inscriptions/guardian_consent.html", {**context, "form": form})

@@ -171,6 +171,8 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "inscriptions:espace"
 ACCOUNT_ADAPTER = "home.account_adapter.AccountAdapter"
+# A signup does the same work whether or not the address has an account (see home.account_forms).
+ACCOUNT_FORMS = {"signup": "home.account_forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
@@ -203,6 +205,8 @@ PAYMENT_HOLD_HOURS = int(os.environ.get("PAYMENT_HOLD_HOURS", "48"))
 
 # A link sent to a parent or guardian stays valid this long.
 GUARDIAN_CONSENT_MAX_AGE_DAYS = 30
+# A learner cannot make Tremplin write to a parent's address more often than this in 24 hours.
+GUARDIAN_CONSENT_EMAILS_PER_DAY = int(os.environ.get("GUARDIAN_CONSENT_EMAILS_PER_DAY", "3"))
 
 # A strict policy for the public site: no inline script, no third-party origin. The Wagtail admin
 # relies on inline code, so it keeps Django's defaults.

@@ -20,12 +20,14 @@ from inscriptions.models.follow_ups import (
     due_on,
     follow_up_opens_on,
 )
+from inscriptions.models.guardian import GuardianConsentToken, address_has_account
 from inscriptions.models.learners import Learner, LearnerQuerySet, age_on
 from inscriptions.models.notification_settings import StaffNotificationSettings
 from inscriptions.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 from inscriptions.models.referrals import Referral, ReferralQuerySet
 
 __all__ = [
+    "address_has_account",
     "ENTRY_FACTS",
     "STAGE_FIELDS",
     "Application",
@@ -33,6 +35,7 @@ __all__ = [
     "FollowUp",
     "FollowUpQuerySet",
     "FollowUpSurvey",
+    "GuardianConsentToken",
     "Learner",
     "LearnerQuerySet",
     "Payment",

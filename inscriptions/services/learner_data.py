@@ -212,6 +212,7 @@ def erase_learner(learner, *, now=None):
         FollowUp.objects.filter(application__learner=learner).update(employer="", job_title="")
         # The counts keep the surveys that were answered; a link still open must stop working.
         FollowUpSurvey.objects.filter(application__learner=learner, expires_at__gt=now).update(expires_at=now)
+        learner.guardian_consent_tokens.all().delete()
         Learner.objects.filter(pk=learner.pk).update(
             user=None,
             first_name="",

@@ -12,8 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from inscriptions import services
-from inscriptions.models import Application, Learner, StatusChange
-from inscriptions.notifications import guardian_token
+from inscriptions.models import Application, GuardianConsentToken, Learner, StatusChange
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
@@ -393,7 +392,7 @@ def learner_pages(client):
     client.logout()
     minor = LearnerFactory(minor=True)
     ApplicationFactory(learner=minor, session=session)
-    url = reverse("inscriptions:accord_parental", args=[guardian_token(minor)])
+    url = reverse("inscriptions:accord_parental", args=[GuardianConsentToken.objects.issue(minor)])
     yield "accord parental", client.get(url)
     yield "accord parental avec erreurs", client.post(url, {})
     yield "accord parental donné", client.post(url, {"guardian_name": "Parent", "agree": "on"})
