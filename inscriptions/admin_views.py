@@ -34,7 +34,10 @@ from inscriptions.models import Application, Learner, Payment, PaymentMethod, St
 from inscriptions.workflow import LEFT_TRAINING, UNDECIDED, Role
 
 # Shown elsewhere on the page, or never to staff.
-PROFILE_FIELDS_LEFT_OUT = {"id", "user", "anonymised_at"}
+# Staff decide on applications: the answers given for the funders' statistics (the ESF+ questions, a recognised
+# disability) are kept out of their sight, so that they can never weigh in a decision.
+SPECIAL_FIELDS = {"rqth", "nationality", "foreign_background", "housing_exclusion", "rural_area"}
+PROFILE_FIELDS_LEFT_OUT = {"id", "user", "anonymised_at", *SPECIAL_FIELDS}
 INDEX_BREADCRUMB = {"url": reverse_lazy("inscriptions_admin:index"), "label": gettext_lazy("Candidatures")}
 
 

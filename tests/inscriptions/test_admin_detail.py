@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from inscriptions.enums import FollowUpMilestone, GuardianConsentMethod, Placement
+from inscriptions.enums import FollowUpMilestone, GuardianConsentMethod, Nationality, Placement, YesNoUnsaid
 from inscriptions.models import FollowUp, StaffNote, StatusChange
 from inscriptions.workflow import Role, Status
 from tests.campus.factories import UserFactory
@@ -422,3 +422,20 @@ def test_a_superuser_opens_and_moves_any_campus_application(client, application_
 
     application_b.refresh_from_db()
     assert application_b.status == Status.UNDER_REVIEW
+
+
+def test_the_detail_keeps_the_esf_answers_and_rqth_out_of_the_decision(client, staff_a, session_a):
+    learner = LearnerFactory(
+        nationality=Nationality.OTHER,
+        foreign_background=YesNoUnsaid.YES,
+        rqth=True,
+        housing_exclusion=True,
+        rural_area=True,
+    )
+    application = ApplicationFactory(learner=learner, session=session_a)
+
+    content = client.get(url("detail", application)).content.decode().lower()
+
+    for label in ["nationalité", "parents est-il né", "rqth", "sans logement", "zone rurale"]:
+        assert label not in content, label
+    assert "admettre" in content
