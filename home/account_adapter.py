@@ -11,6 +11,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         user = request.user
+        if user.has_perm("wagtailadmin.access_admin"):
+            return reverse("wagtailadmin_home")
         is_learner = hasattr(user, "learner")
         if not is_learner and user.funders.exists():
             return reverse("financeurs:index")

@@ -37,6 +37,7 @@ def production_env(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'tremplin.sqlite3'}",
         "ALLOWED_HOSTS": "tremplin.example.org",
         "PSEUDONYM_KEY": secrets.token_urlsafe(32),
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
 
 
@@ -82,6 +83,27 @@ def test_production_settings_refuse_to_start_without_their_secrets(production_en
 
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_production_refuses_a_cache_each_worker_keeps_to_itself(production_env):
+    del production_env["REDIS_URL"]
+
+    result = manage("check", "--deploy", env=production_env)
+
+    assert result.returncode != 0
+    assert "(home.E001) Le cache n'est pas partagé entre les processus" in result.stderr
+    assert "REDIS_URL" in result.stderr
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [(None, 0), ("1", 1)])
+def test_the_number_of_trusted_proxies_comes_from_the_environment(production_env, proxies, expected):
+    env = {**production_env, "TRUSTED_PROXY_COUNT": proxies} if proxies else production_env
+    script = "from django.conf import settings; print('proxies', settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
+
+    result = manage("shell", "--no-imports", "-c", script, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert f"proxies {expected}" in result.stdout
 
 
 def test_dev_settings_run_on_sqlite_with_no_environment():

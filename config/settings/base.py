@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "home.middleware.StaffOnlyAdminMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -104,6 +105,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Login limits are counted in this cache: production needs one all workers share (check home.E001).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
@@ -185,6 +187,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tremplin] "
 ACCOUNT_PREVENT_ENUMERATION = True
+# One door for everyone, staff included: the admin and Wagtail's front-end login send to allauth's login,
+# so every login goes through the same rate limits, lock-out and e-mail verification.
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Behind a proxy, REMOTE_ADDR is the proxy's own address: login limits per address read the client's from the
+# X-Forwarded-For entry the last of these trusted proxies appended. 0 (no proxy) ignores that header, which
+# anyone can write.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Enrolment ----------------------------------------------------------------------------------
 # Version of the privacy notice a learner consents to; bump it when the text changes.

@@ -160,5 +160,5 @@ def test_a_learner_cannot_use_bulk_actions(client, session_a):
 
     response = client.post(bulk_url("admettre", application))
 
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert statuses(application) == [Status.SUBMITTED]

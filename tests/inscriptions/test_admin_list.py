@@ -108,7 +108,7 @@ def test_a_learner_has_no_access_to_the_admin(client, session_a):
 
     response = client.get(reverse(INDEX))
 
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert "Envoyée" not in response.content.decode()
 
 

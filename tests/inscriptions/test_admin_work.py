@@ -81,7 +81,7 @@ def test_a_learner_cannot_see_follow_ups_due(client, session_a):
     application = ApplicationFactory(session=session_a)
     client.force_login(application.learner.user)
 
-    assert client.get(reverse(DUE)).status_code == 302
+    assert client.get(reverse(DUE)).status_code == 403
 
 
 # --- My notifications ---------------------------------------------------------------------------

@@ -1,9 +1,9 @@
-"""A campus staff member in Chromium: logs into the Wagtail admin, imports follow-ups, fixes the file, confirms."""
+"""A campus staff member in Chromium: logs in to the Wagtail admin, imports follow-ups, fixes the file, confirms."""
 
 import datetime
-import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -43,7 +43,9 @@ def session():
 
 @pytest.fixture
 def staff(session):
-    return UserFactory(staff_of=session.campus, password=STAFF_PASSWORD, first_name="Chloé", last_name="Martin")
+    user = UserFactory(staff_of=session.campus, password=STAFF_PASSWORD, first_name="Chloé", last_name="Martin")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 @pytest.fixture
@@ -96,13 +98,12 @@ def test_staff_imports_follow_ups_fixes_the_file_then_confirms(new_context, live
     # The Wagtail admin is a JavaScript application (its menu is drawn by script): JavaScript stays on here.
     page = new_context(viewport=DESKTOP).new_page()
 
-    # --- The real Wagtail login page --------------------------------------------------------------
+    # --- The admin's login is the one everyone uses ------------------------------------------------
     page.goto(f"{live_server.url}/admin/login/")
-    expect(page.get_by_role("heading", level=1, name="S'identifier")).to_be_visible()
-    page.get_by_label("Nom d’utilisateur").fill(staff.get_username())
-    # Wagtail's login form labels this field in English (Password) under the French admin.
-    page.get_by_label(re.compile(r"^\s*(Mot de passe|Password)")).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="S'identifier").click()
+    expect(page.get_by_role("heading", level=1, name="Se connecter")).to_be_visible()
+    page.get_by_label("E-mail").fill(staff.email)
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/admin/")
 
     # --- Imports, from the admin menu -----------------------------------------------------------
