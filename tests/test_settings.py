@@ -24,6 +24,7 @@ def manage(*args, env):
     )
 
 
+REDIS_URL_REQUIRED = "REDIS_URL doit être défini dans l'environnement (cache partagé des limites de connexion)."
 PSEUDONYM_KEY_REQUIRED = (
     "PSEUDONYM_KEY doit être défini dans l'environnement (32 caractères au moins), différent de SECRET_KEY."
 )
@@ -59,6 +60,7 @@ def test_production_settings_pass_the_deployment_checklist(production_env):
         ("SECRET_KEY", "trop-court", "SECRET_KEY doit être défini dans l'environnement (50 caractères au moins)."),
         ("DATABASE_URL", None, "DATABASE_URL doit être défini dans l'environnement."),
         ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS doit être défini dans l'environnement."),
+        ("REDIS_URL", None, REDIS_URL_REQUIRED),
         ("PSEUDONYM_KEY", None, PSEUDONYM_KEY_REQUIRED),
         ("PSEUDONYM_KEY", "courte", PSEUDONYM_KEY_REQUIRED),
         ("PSEUDONYM_KEY", "SECRET_KEY", PSEUDONYM_KEY_REQUIRED),
@@ -68,6 +70,7 @@ def test_production_settings_pass_the_deployment_checklist(production_env):
         "short-secret-key",
         "no-database-url",
         "no-allowed-hosts",
+        "no-redis-url",
         "no-pseudonym-key",
         "short-pseudonym-key",
         "pseudonym-key-is-the-secret-key",
@@ -85,14 +88,15 @@ def test_production_settings_refuse_to_start_without_their_secrets(production_en
     assert f"ImproperlyConfigured: {message}" in result.stderr
 
 
-def test_production_refuses_a_cache_each_worker_keeps_to_itself(production_env):
-    del production_env["REDIS_URL"]
+def test_the_deployment_check_refuses_a_cache_each_worker_keeps_to_itself(settings):
+    from home.checks import check_login_limits_are_shared
 
-    result = manage("check", "--deploy", env=production_env)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    [error] = check_login_limits_are_shared(None)
+    assert error.id == "home.E001" and "REDIS_URL" in error.hint
 
-    assert result.returncode != 0
-    assert "(home.E001) Le cache n'est pas partagé entre les processus" in result.stderr
-    assert "REDIS_URL" in result.stderr
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert check_login_limits_are_shared(None) == []
 
 
 @pytest.mark.parametrize(("proxies", "expected"), [(None, 0), ("1", 1)])

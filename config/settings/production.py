@@ -16,6 +16,11 @@ if "DATABASE_URL" not in os.environ:
     raise ImproperlyConfigured("DATABASE_URL doit être défini dans l'environnement.")
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini dans l'environnement.")
+# Login limits and lock-outs are counted in the cache: per process, each worker would count on its own.
+if not os.environ.get("REDIS_URL"):
+    raise ImproperlyConfigured(
+        "REDIS_URL doit être défini dans l'environnement (cache partagé des limites de connexion)."
+    )
 # A key of its own: whoever holds the key (or guesses a committed one) can reverse every pseudonym of a funder file.
 PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "")
 if len(PSEUDONYM_KEY) < 32 or PSEUDONYM_KEY == SECRET_KEY:
