@@ -6,6 +6,7 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from pypdf import PdfReader
 
 from inscriptions.enums import Availability
 from inscriptions.models import Application
@@ -122,6 +123,15 @@ def test_a_file_too_big_is_refused(client, session, learner):
 
 def test_a_pdf_with_a_little_junk_before_its_header_is_accepted():
     validate_pdf(cv(content=b"\r\n" * 10 + PDF))
+
+
+def test_the_check_reads_the_page_count_but_never_the_pages(monkeypatch):
+    def read_pages(reader):
+        raise AssertionError("the pages were read")
+
+    monkeypatch.setattr(PdfReader, "pages", property(read_pages))
+
+    validate_pdf(cv(content=pdf(pages=200)))
 
 
 def test_a_pdf_protected_only_against_editing_is_accepted_since_staff_can_open_it():
