@@ -62,7 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "home.security.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,7 +74,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "home.middleware.StaffOnlyAdminMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "home.security.AdminCSPMiddleware",
+    "home.security.PrivatePagesMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -234,11 +237,75 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# The admin: a report-only policy (it would block nothing, browsers report what it would have blocked).
+# Wagtail relies on inline scripts and styles, and shows pages in previews and iframes of its own.
+ADMIN_CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        **({"report-uri": [os.environ["CSP_REPORT_URI"]]} if os.environ.get("CSP_REPORT_URI") else {}),
+    },
+}
+# No avatar fetched from a third party with a hash of the staff's e-mail.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No page of ours uses these browser features; Stripe's payment page is on Stripe's own site.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Pages and files that hold personal data are never kept by a browser or a proxy (`private, no-store`); so is
+# any page seen by someone logged in.
+PRIVATE_URL_PREFIXES = [
+    "/admin/",
+    "/comptes/",
+    "/mon-espace/",
+    "/inscriptions/",
+    "/financeurs/",
+    "/suivi/",
+    "/au-revoir/",
+]
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Request sizes. Form fields (without files) stay under Django's default 2.5 MB; files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file. A whole request is refused (413) above
+# REQUEST_BODY_MAX_SIZE on the public site (its largest upload is a CV) and above STAFF_REQUEST_BODY_MAX_SIZE in
+# the admin (imports, images, documents); 1 MB on top of the file leaves room for the form around it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 WAGTAIL_SITE_NAME = "Tremplin"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -269,6 +336,8 @@ PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "") or "cle-de-demonstration-jam
 IMPORT_SYNC_MAX_ROWS = int(os.environ.get("IMPORT_SYNC_MAX_ROWS", "10000"))
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "10000"))
 IMPORT_MAX_UPLOAD_SIZE = int(os.environ.get("IMPORT_MAX_UPLOAD_SIZE", str(20 * 1024 * 1024)))
+REQUEST_BODY_MAX_SIZE = CV_MAX_UPLOAD_SIZE + 1024 * 1024
+STAFF_REQUEST_BODY_MAX_SIZE = max(IMPORT_MAX_UPLOAD_SIZE, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + 1024 * 1024
 # Follow-up questionnaires, 6 and 12 months after leaving: how long a link stays valid, when the single
 # reminder goes, and how late a questionnaire may still be sent (so a first deployment does not mail old leavers).
 FOLLOW_UP_SURVEY_VALID_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_VALID_DAYS", "45"))

@@ -16,6 +16,7 @@ from tests.accessibility import Auditor
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import years_ago
+from tests.inscriptions.pdfs import pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,13 +28,8 @@ LEARNER_EMAIL = "awa.diallo@exemple.fr"
 LEARNER_PASSWORD = "une-phrase-de-passe-2026"
 STAFF_PASSWORD = "mot-de-passe-du-campus-2026"
 MOTIVATION = "J’aime réparer les ordinateurs de ma famille et je veux en faire mon métier."
-# The smallest file the CV check accepts as a real PDF: the header, one empty page, the end marker.
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# A real PDF (one blank page): the CV check parses the file.
+MINIMAL_PDF = pdf()
 
 
 @pytest.fixture
