@@ -1,4 +1,5 @@
 from allauth.account.adapter import get_adapter
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -18,6 +19,10 @@ class StaffOnlyAdminMiddleware:
         if self.is_refused(request):
             space_url = get_adapter(request).get_login_redirect_url(request)
             return render(request, "home/admin_refused.html", {"space_url": space_url}, status=403)
+        if is_site_history(request) and not request.user.is_superuser:
+            # Wagtail's site history lists every campus's activity, with young people's names in its labels; each
+            # team keeps the history of its own objects, on their pages.
+            raise PermissionDenied
         return self.get_response(request)
 
     @staticmethod
@@ -26,3 +31,7 @@ class StaffOnlyAdminMiddleware:
             return False
         user = request.user
         return user.is_authenticated and not user.has_perm(ADMIN_ACCESS)
+
+
+def is_site_history(request):
+    return request.path.startswith(reverse("wagtailadmin_reports:site_history"))
