@@ -30,6 +30,7 @@ from inscriptions.enums import (
     Referrer,
     Situation,
 )
+from inscriptions.models import ENTRY_FACTS as APPLICATION_ENTRY_FACTS
 from inscriptions.models import Application
 from inscriptions.resources import neutralise_formula
 from inscriptions.workflow import Status
@@ -142,15 +143,11 @@ class RowResource(resources.Resource):
         raise NotImplementedError
 
 
-# In the order of the profile columns read from the learner (gender, QPV, diploma, situation, duration, RQTH).
-ENTRY_FACTS = (
-    "entry_gender",
-    "entry_qpv_residence",
-    "entry_diploma",
-    "entry_situation",
-    "entry_job_seeking_duration",
-    "entry_rqth",
-)
+# The profile as the file gives it, read from the learner, or, once the training started, from the facts
+# recorded on the application that day (inscriptions' ENTRY_FACTS names each one's entry column).
+PROFILE_COLUMNS = ("gender", "qpv_residence", "diploma", "situation", "job_seeking_duration", "rqth")
+_ENTRY_COLUMN_OF = {profile: entry for entry, profile in APPLICATION_ENTRY_FACTS.items()}
+ENTRY_COLUMNS = tuple(_ENTRY_COLUMN_OF[name] for name in PROFILE_COLUMNS)
 
 
 class ParticipantResource(RowResource):
@@ -242,12 +239,7 @@ class ParticipantResource(RowResource):
         columns = [
             "learner_id",
             "age_on_submission",
-            "learner__gender",
-            "learner__qpv_residence",
-            "learner__diploma",
-            "learner__situation",
-            "learner__job_seeking_duration",
-            "learner__rqth",
+            *(f"learner__{name}" for name in PROFILE_COLUMNS),
             "learner__referrer",
             "campus__title",
             "session__formation__title",
@@ -259,7 +251,7 @@ class ParticipantResource(RowResource):
         for alias in milestones:
             columns += [f"{alias}__placement", f"{alias}__employer", f"{alias}__job_title"]
         # What was true at entry into training, for those who entered: the profile may have changed since.
-        columns += ["entry_recorded_at", *ENTRY_FACTS]
+        columns += ["entry_recorded_at", *ENTRY_COLUMNS]
         if named:
             columns += [
                 "learner__named_data_consent_at",
@@ -318,7 +310,7 @@ class ParticipantResource(RowResource):
                 twelve_employer,
                 twelve_job,
             ) = row[:24]
-            entry_recorded_at, *entry = row[24 : 25 + len(ENTRY_FACTS)]
+            entry_recorded_at, *entry = row[24 : 25 + len(ENTRY_COLUMNS)]
             if entry_recorded_at is not None:
                 gender, qpv_residence, diploma, situation, duration, rqth = entry
             if twelve_placement is not None:
@@ -329,7 +321,7 @@ class ParticipantResource(RowResource):
                 employer, job = exit_employer, exit_job
             identity = (pseudonymise(learner_id),)
             if named:
-                consent_at, anonymised_at, first_name, last_name, email, birth_date = row[25 + len(ENTRY_FACTS) :]
+                consent_at, anonymised_at, first_name, last_name, email, birth_date = row[25 + len(ENTRY_COLUMNS) :]
                 # Consent covers the funders of the training the person took: not those of one they only applied to.
                 if consent_at is not None and anonymised_at is None and status in ENTERED:
                     identity += (
