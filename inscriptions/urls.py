@@ -1,11 +1,12 @@
 from django.urls import path
 
-from inscriptions import payment_views, survey_views, views
+from inscriptions import consent_views, payment_views, survey_views, views
 
 app_name = "inscriptions"
 
 urlpatterns = [
     path("confidentialite/", views.privacy_notice, name="confidentialite"),
+    path("mon-espace/confidentialite/accepter/", consent_views.accept_notice, name="accepter_notice"),
     path("inscriptions/sessions/<int:session_id>/postuler/", views.apply, name="postuler"),
     path("inscriptions/candidatures/<int:pk>/envoyee/", views.application_sent, name="postuler_envoye"),
     path("inscriptions/accord-parental/<str:token>/", views.guardian_consent, name="accord_parental"),

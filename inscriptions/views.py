@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from formations.enums import FeeKind
 from formations.models import Session
 from inscriptions import notifications, payments, services
+from inscriptions.consent_views import current_consent_required, notice_context
 from inscriptions.forms import ApplicationForm, DeleteAccountForm, GuardianConsentForm, LearnerProfileForm
 from inscriptions.models import Application, GuardianConsentToken
 from inscriptions.services.guardian import consent_through_link
@@ -53,17 +54,14 @@ def own_applications(user):
 
 
 def privacy_notice(request):
-    return render(
-        request,
-        "inscriptions/confidentialite.html",
-        {"version": settings.PRIVACY_NOTICE_VERSION, "guardian_days": settings.GUARDIAN_CONSENT_MAX_AGE_DAYS},
-    )
+    return render(request, "inscriptions/confidentialite.html", notice_context())
 
 
 # --- Applying -----------------------------------------------------------------------------------
 
 
 @login_required
+@current_consent_required
 def apply(request, session_id):
     session = get_object_or_404(
         Session.objects.select_related("formation", "campus"), pk=session_id, formation__live=True
@@ -123,6 +121,7 @@ def save_profile(request, form):
 
 
 @login_required
+@current_consent_required
 def application_sent(request, pk):
     application = get_object_or_404(own_applications(request.user), pk=pk)
     return render(
@@ -137,6 +136,7 @@ def application_sent(request, pk):
 
 @csp_update(CHECKOUT_FORM_ACTION)
 @login_required
+@current_consent_required
 def learner_space(request):
     learner = learner_of(request.user)
     if learner is None and request.user.funders.exists():
@@ -205,6 +205,7 @@ def payment_context(request, application):
 
 @require_POST
 @login_required
+@current_consent_required
 def pay(request, pk):
     application = get_object_or_404(own_applications(request.user), pk=pk)
     money = payment_info(application)
@@ -238,6 +239,7 @@ def pay(request, pk):
 
 @never_cache
 @login_required
+@current_consent_required
 def payment_done(request, pk):
     """Back from Stripe: the seat is confirmed by the bank's signed event, never by this page."""
     application = get_object_or_404(own_applications(request.user), pk=pk)
@@ -247,12 +249,14 @@ def payment_done(request, pk):
 @never_cache
 @csp_update(CHECKOUT_FORM_ACTION)
 @login_required
+@current_consent_required
 def payment_cancelled(request, pk):
     application = get_object_or_404(own_applications(request.user), pk=pk)
     return render(request, "inscriptions/espace/payment_cancelled.html", payment_context(request, application))
 
 
 @login_required
+@current_consent_required
 def profile(request):
     learner = learner_of(request.user)
     form = LearnerProfileForm(
@@ -269,6 +273,7 @@ def profile(request):
 
 
 @login_required
+@current_consent_required
 def application_action(request, pk, action):
     target = LEARNER_ACTIONS.get(action)
     if target is None:

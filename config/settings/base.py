@@ -202,7 +202,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Enrolment ----------------------------------------------------------------------------------
 # Version of the privacy notice a learner consents to; bump it when the text changes.
-PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12-2")
 # Nobody is left without an answer: staff are reminded, then the application is closed kindly.
 APPLICATION_REVIEW_REMINDER_DAYS = int(os.environ.get("APPLICATION_REVIEW_REMINDER_DAYS", "14"))
 APPLICATION_CLOSE_AFTER_DAYS = int(os.environ.get("APPLICATION_CLOSE_AFTER_DAYS", "61"))
@@ -345,3 +345,12 @@ FOLLOW_UP_SURVEY_REMINDER_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_REMINDER_D
 FOLLOW_UP_SURVEY_SEND_WINDOW_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_SEND_WINDOW_DAYS", "90"))
 # Files of finished imports and exports hold personal data: purge_data_jobs deletes them after this many days.
 DATA_JOB_RETENTION_DAYS = int(os.environ.get("DATA_JOB_RETENTION_DAYS", "7"))
+
+# Retention periods, quoted by the privacy notice (docs/privacy.md). An account unused this long, with nothing in
+# progress, is warned by e-mail, then anonymised INACTIVE_ACCOUNT_NOTICE_DAYS later unless the person logs in.
+INACTIVE_ACCOUNT_DAYS = int(os.environ.get("INACTIVE_ACCOUNT_DAYS", "730"))
+INACTIVE_ACCOUNT_NOTICE_DAYS = int(os.environ.get("INACTIVE_ACCOUNT_NOTICE_DAYS", "30"))
+UNUSED_REFERRAL_DAYS = int(os.environ.get("UNUSED_REFERRAL_DAYS", "365"))
+STRIPE_EVENT_RETENTION_DAYS = int(os.environ.get("STRIPE_EVENT_RETENTION_DAYS", "90"))
+LOG_ENTRY_RETENTION_DAYS = int(os.environ.get("LOG_ENTRY_RETENTION_DAYS", "365"))
+TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "7"))

@@ -208,6 +208,11 @@ class Learner(models.Model):
     def has_consented(self):
         return self.consent_at is not None
 
+    @property
+    def must_renew_consent(self):
+        """Accepted an earlier version of the privacy notice: asked to read what changed and accept it again."""
+        return self.consent_at is not None and self.consent_version != settings.PRIVACY_NOTICE_VERSION
+
     def clean(self):
         errors = {}
         today = timezone.localdate()

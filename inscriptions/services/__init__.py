@@ -6,6 +6,7 @@ from inscriptions.services.applying import (
     link_referrals,
     record_consent,
     record_guardian_consent,
+    renew_consent,
     save_profile,
     submit_application,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "release_unpaid_seat",
     "remind_ended_trainings",
     "remind_overdue_applications",
+    "renew_consent",
     "save_profile",
     "send_follow_up_digests",
     "staff_can_decide",

@@ -112,3 +112,10 @@ def record_guardian_consent(learner, *, method, recorded_by=None, now=None):
 def record_consent(learner, *, now=None):
     learner.consent_at = now or timezone.now()
     learner.consent_version = settings.PRIVACY_NOTICE_VERSION
+
+
+def renew_consent(learner, *, now=None):
+    """The learner accepted the current version of the privacy notice, having accepted an earlier one."""
+    record_consent(learner, now=now)
+    learner.save(update_fields=["consent_at", "consent_version"])
+    return learner

@@ -2,6 +2,7 @@ import datetime
 from collections import deque
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from inscriptions.enums import (
@@ -42,7 +43,8 @@ class LearnerFactory(factory.django.DjangoModelFactory):
     situation = Situation.JOB_SEEKER_REGISTERED
     referrer = Referrer.MISSION_LOCALE
     consent_at = factory.LazyFunction(timezone.now)
-    consent_version = "2026-11"
+    # The current notice: a learner who accepted an older one is first asked to accept it again.
+    consent_version = factory.LazyFunction(lambda: settings.PRIVACY_NOTICE_VERSION)
 
     class Meta:
         model = Learner

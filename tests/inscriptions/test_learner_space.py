@@ -54,7 +54,9 @@ def test_privacy_notice_is_public_and_shows_its_version(client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Version 2027-01" in page
-    assert "chiffres anonymes" in page
+    # Funders get figures and a pseudonymised file: the notice must not promise "only anonymous figures".
+    assert "un fichier des participant·es sous pseudonyme" in page
+    assert "Ils ne reçoivent que des chiffres anonymes" not in page
 
 
 def test_anonymous_visitor_is_asked_to_log_in(client):
