@@ -79,14 +79,15 @@ def finished_applications(learner):
     return certified, refused
 
 
-def test_erasure_removes_everything_that_names_the_person(learner):
+def test_erasure_removes_everything_that_names_the_person(learner, django_capture_on_commit_callbacks):
     certified, refused = finished_applications(learner)
     cv_name = Application.objects.get(pk=certified.pk).cv.name
     assert storages["private"].exists(cv_name)
     user_pk = learner.user_id
     history_before = StatusChange.objects.filter(application__learner=learner).count()
 
-    erase_learner(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_learner(learner)
 
     learner = Learner.objects.get(pk=learner.pk)
     assert learner.user is None
