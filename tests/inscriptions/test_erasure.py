@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -117,6 +118,18 @@ def test_erasure_removes_everything_that_names_the_person(learner, django_captur
     assert set(history.values_list("comment", flat=True)) == {""}
     follow_up = FollowUp.objects.get()
     assert (follow_up.placement, follow_up.employer, follow_up.job_title) == (Placement.CDI, "", "")
+
+
+def test_an_erasure_rolled_back_keeps_the_cv_its_application_points_to(learner, django_capture_on_commit_callbacks):
+    certified, _ = finished_applications(learner)
+    cv_name = Application.objects.get(pk=certified.pk).cv.name
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        erase_learner(learner)
+        raise RuntimeError("arrêté")
+
+    assert Application.objects.get(pk=certified.pk).cv.name == cv_name
+    assert storages["private"].exists(cv_name)
 
 
 def test_erasure_keeps_the_anonymous_facts_and_every_count(learner):
