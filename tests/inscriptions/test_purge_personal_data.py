@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db.models.signals import post_delete
 from django.utils import timezone
@@ -24,6 +25,8 @@ from inscriptions.workflow import Status
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.financeurs.factories import FunderFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory
+from tests.transferts.test_purge_data_jobs import job_created
+from transferts.models import DataJob
 
 pytestmark = pytest.mark.django_db
 
@@ -408,3 +411,17 @@ def test_a_second_run_finds_nothing_more_to_do():
         "0 session(s) expirée(s) supprimée(s), 0 lien(s) d’accord parental expiré(s) supprimé(s), "
         "0 import(s) ou export(s) supprimé(s) avec leurs fichiers.\n"
     )
+
+
+def test_import_and_export_jobs_past_their_period_go_with_their_files(settings, django_capture_on_commit_callbacks):
+    settings.DATA_JOB_RETENTION_DAYS = 7
+    user = UserFactory()
+    old, recent = job_created(8, user), job_created(6, user)
+    old_name = old.result.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output = purge()
+
+    assert list(DataJob.objects.all()) == [recent]
+    assert not storages["private"].exists(old_name)
+    assert "1 import(s) ou export(s) supprimé(s) avec leurs fichiers" in output
