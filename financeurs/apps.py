@@ -9,7 +9,9 @@ class FinanceursConfig(AppConfig):
 
     def ready(self):
         from campus.services import register_staff_permissions
+        from financeurs.erasure import delete_named_exports_about
         from financeurs.imports import AgreementImport
+        from inscriptions.services.learner_data import register_erasure_step
         from transferts.registry import register_importer
 
         # Funding agreements covering the campus; funders themselves are shared between campuses.
@@ -23,3 +25,5 @@ class FinanceursConfig(AppConfig):
             "change_agreement",
         )
         register_importer(AgreementImport)
+        # Erasing a learner deletes the named files made for funders that cover her.
+        register_erasure_step(delete_named_exports_about)

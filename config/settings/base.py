@@ -343,14 +343,21 @@ STAFF_REQUEST_BODY_MAX_SIZE = max(IMPORT_MAX_UPLOAD_SIZE, WAGTAILIMAGES_MAX_UPLO
 FOLLOW_UP_SURVEY_VALID_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_VALID_DAYS", "45"))
 FOLLOW_UP_SURVEY_REMINDER_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_REMINDER_DAYS", "14"))
 FOLLOW_UP_SURVEY_SEND_WINDOW_DAYS = int(os.environ.get("FOLLOW_UP_SURVEY_SEND_WINDOW_DAYS", "90"))
-# Files of finished imports and exports hold personal data: purge_data_jobs deletes them after this many days.
-DATA_JOB_RETENTION_DAYS = int(os.environ.get("DATA_JOB_RETENTION_DAYS", "7"))
 
-# Retention periods, quoted by the privacy notice (docs/privacy.md). An account unused this long, with nothing in
-# progress, is warned by e-mail, then anonymised INACTIVE_ACCOUNT_NOTICE_DAYS later unless the person logs in.
+# --- Retention ----------------------------------------------------------------------------------
+# How long personal data is kept: `manage.py purge_personal_data` (daily) applies each period, and the privacy
+# notice quotes them. docs/security.md, « Durées de conservation », lists them.
+# Files of finished imports and exports hold personal data: deleted after this many days.
+DATA_JOB_RETENTION_DAYS = int(os.environ.get("DATA_JOB_RETENTION_DAYS", "7"))
+# A learner account with no login and no application activity this long, and nothing in progress, is warned...
 INACTIVE_ACCOUNT_DAYS = int(os.environ.get("INACTIVE_ACCOUNT_DAYS", "730"))
+# ...then erased this many days after the warning if the person has not logged in since.
 INACTIVE_ACCOUNT_NOTICE_DAYS = int(os.environ.get("INACTIVE_ACCOUNT_NOTICE_DAYS", "30"))
+# A partner's referral that never led to an account.
 UNUSED_REFERRAL_DAYS = int(os.environ.get("UNUSED_REFERRAL_DAYS", "365"))
+# Stored Stripe webhook events (kept only to process each event once).
 STRIPE_EVENT_RETENTION_DAYS = int(os.environ.get("STRIPE_EVENT_RETENTION_DAYS", "90"))
+# The admin's history (Wagtail's log entries), whose labels name people.
 LOG_ENTRY_RETENTION_DAYS = int(os.environ.get("LOG_ENTRY_RETENTION_DAYS", "365"))
+# Background task rows, whose arguments may hold an e-mail address.
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "7"))

@@ -177,6 +177,8 @@ class Learner(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+    # When the account was told it would be erased for inactivity; a login since cancels it (purge_personal_data).
+    inactivity_warned_at = models.DateTimeField(_("prévenu·e de l’inactivité le"), null=True, blank=True)
 
     objects = LearnerQuerySet.as_manager()
 

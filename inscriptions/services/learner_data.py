@@ -3,6 +3,8 @@
 import datetime
 import io
 import json
+import re
+import unicodedata
 import zipfile
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,6 +30,19 @@ from inscriptions.models import (
 )
 from inscriptions.services.transitions import withdraw
 from inscriptions.workflow import ENTERED_TRAINING, INACTIVE, Role, Stage, Status, find_edge
+from transferts.jobs import job_table
+from transferts.models import DataJob
+
+# What a higher app erases when a learner is (the funders' named files): steps registered in its AppConfig.ready().
+_erasure_steps = []
+
+
+def register_erasure_step(step):
+    """Run `step(learner)` inside erase_learner's transaction, before her profile is stripped (so the step can
+    still tell which of its records are about her)."""
+    if step not in _erasure_steps:
+        _erasure_steps.append(step)
+    return step
 
 
 def export_learner_data(learner):
@@ -190,7 +205,8 @@ def erase_learner(learner, *, now=None):
     learner or about them, the CV, the employer's name and job title, the answers to the European Social
     Fund's questions on the profile, the consent to named data, and any open survey link; the partners'
     referrals about her (identity and contact details), refund reasons, the admin history's labels of her
-    objects, and every open session of her account.
+    objects, and every open session of her account. Files made from her data go too: the funders' named
+    exports covering her (registered erasure steps), and staff imports that name her (`_forget_imports_about`).
     """
     now = now or timezone.now()
     user = learner.user
@@ -199,11 +215,16 @@ def erase_learner(learner, *, now=None):
             withdraw(application, role=Role.SYSTEM, comment=_("Compte supprimé par la personne."), now=now)
     email = user.email if user is not None else ""
     with transaction.atomic():
+        for step in _erasure_steps:
+            step(learner)
+        _forget_imports_about(learner, email)
         _anonymise_referrals(learner, email)
         _redact_free_texts_about(learner)
         applications = learner.applications.all()
         for application in applications.exclude(cv=""):
-            application.cv.delete(save=False)
+            # Once the erasure commits: rolled back, the application would point to a missing file.
+            name, storage = application.cv.name, application.cv.storage
+            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
         # Only the free text and the CV: the statuses, the furthest stage and the entry facts stay as they were.
         applications.update(motivation="", constraints="", cv="")
         StaffNote.objects.filter(application__learner=learner).delete()
@@ -279,3 +300,87 @@ def _end_sessions(user_pk, email):
         data = session.get_decoded()
         if str(data.get("_auth_user_id")) == str(user_pk) or (email and email.lower() in str(data).lower()):
             session.delete()
+
+
+REDACTED = "[effacé]"
+
+
+def _folded(text):
+    """Lower case, no accents, single spaces: "  Zéphyrine " and "zephyrine" are the same name."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    return " ".join(text.split())
+
+
+def _digits(text):
+    digits = re.sub(r"\D", "", str(text))
+    # A French number written 06…, +33 6… or 0033 6…: its last nine digits.
+    return digits[-9:] if len(digits) >= 9 else ""
+
+
+class _Identity:
+    """How to recognise the person in an import file's rows and in the texts kept about an import: her e-mail,
+    her phone number, or her first and last names together (one name alone is anyone's)."""
+
+    def __init__(self, learner, email):
+        referrals = list(
+            Referral.objects.filter(Q(learner=learner) | Q(email__iexact=email) if email else Q(learner=learner))
+        )
+        self.emails = {_folded(address) for address in [email, *(referral.email for referral in referrals)] if address}
+        self.phones = {_digits(phone) for phone in [learner.phone, *(r.phone for r in referrals)]} - {""}
+        names = {(learner.first_name, learner.last_name), *((r.first_name, r.last_name) for r in referrals)}
+        self.names = {(_folded(first), _folded(last)) for first, last in names if first and last}
+
+    def in_row(self, cells):
+        cells = [_folded(cell) for cell in cells if cell not in (None, "")]
+        if self.emails.intersection(cells) or self.phones.intersection(_digits(cell) for cell in cells):
+            return True
+        words = set(" ".join(cells).split())
+        return any(set(first.split()) <= words and set(last.split()) <= words for first, last in self.names)
+
+    def in_text(self, text):
+        return self.in_row(re.split(r"[\s«»:;,()]+", str(text)) + [str(text)])
+
+
+def _redacted(value, identity, key=None):
+    """`value` (a job's JSON) with every row and text naming the person replaced by REDACTED."""
+    if isinstance(value, dict):
+        return {name: _redacted(item, identity, name) for name, item in value.items()}
+    if isinstance(value, list):
+        # A row of a file (the preview's sample): redacted whole, as her birth date or postcode name her with it.
+        if key == "cells" and identity.in_row(value):
+            return [REDACTED if cell not in (None, "") else cell for cell in value]
+        return [_redacted(item, identity) for item in value]
+    if isinstance(value, str) and identity.in_text(value):
+        return REDACTED
+    return value
+
+
+def _forget_imports_about(learner, email):
+    """Staff imports keep what they read: the uploaded file until it is imported or abandoned, then a sample of
+    rows and the errors on the job. An upload that names her is deleted with its job (the staff upload it again,
+    she is no longer in it, or is again if the partner sends her anew); kept texts that name her are redacted."""
+    identity = _Identity(learner, email)
+    # A running import is left to finish: deleted under it, its task would save the job back.
+    imports = DataJob.objects.filter(direction=DataJob.Direction.IMPORT).exclude(state=DataJob.State.RUNNING)
+    for job in imports.order_by("pk").iterator():
+        if job.source and _file_names(job, identity):
+            job.delete()
+            continue
+        redacted = {field: _redacted(getattr(job, field), identity) for field in ("params", "summary", "errors")}
+        if any(redacted[field] != getattr(job, field) for field in redacted):
+            DataJob.objects.filter(pk=job.pk).update(**redacted)
+
+
+def _file_names(job, identity):
+    try:
+        table = job_table(job)
+    except Exception:
+        # A file no one can read cannot be imported either: deleting it is the safe side.
+        return True
+    rows = [table.header, *(values for _line, values in table.rows)]
+    return any(
+        identity.in_row(
+            [f"{cell:%d/%m/%Y}" if isinstance(cell, datetime.date) else "" if cell is None else cell for cell in row]
+        )
+        for row in rows
+    )

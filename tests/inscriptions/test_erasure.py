@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -79,14 +80,15 @@ def finished_applications(learner):
     return certified, refused
 
 
-def test_erasure_removes_everything_that_names_the_person(learner):
+def test_erasure_removes_everything_that_names_the_person(learner, django_capture_on_commit_callbacks):
     certified, refused = finished_applications(learner)
     cv_name = Application.objects.get(pk=certified.pk).cv.name
     assert storages["private"].exists(cv_name)
     user_pk = learner.user_id
     history_before = StatusChange.objects.filter(application__learner=learner).count()
 
-    erase_learner(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_learner(learner)
 
     learner = Learner.objects.get(pk=learner.pk)
     assert learner.user is None
@@ -116,6 +118,18 @@ def test_erasure_removes_everything_that_names_the_person(learner):
     assert set(history.values_list("comment", flat=True)) == {""}
     follow_up = FollowUp.objects.get()
     assert (follow_up.placement, follow_up.employer, follow_up.job_title) == (Placement.CDI, "", "")
+
+
+def test_an_erasure_rolled_back_keeps_the_cv_its_application_points_to(learner, django_capture_on_commit_callbacks):
+    certified, _ = finished_applications(learner)
+    cv_name = Application.objects.get(pk=certified.pk).cv.name
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        erase_learner(learner)
+        raise RuntimeError("arrêté")
+
+    assert Application.objects.get(pk=certified.pk).cv.name == cv_name
+    assert storages["private"].exists(cv_name)
 
 
 def test_erasure_keeps_the_anonymous_facts_and_every_count(learner):

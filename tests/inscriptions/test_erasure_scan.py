@@ -12,6 +12,9 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from financeurs import exports
+from financeurs.indicators import Period
+from financeurs.tasks import start_export_job
 from formations.enums import FeeKind
 from inscriptions.enums import FollowUpMilestone, Placement
 from inscriptions.models import FollowUpSurvey, Payment, PaymentMethod, PaymentStatus, Referral, Refund, StripeEvent
@@ -19,19 +22,69 @@ from inscriptions.payments import minimised
 from inscriptions.services import add_staff_note, erase_learner, record_follow_up
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
+from tests.financeurs.factories import AgreementFactory, funder_user
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
+from tests.transferts.test_import_reading import csv_bytes
+from transferts.jobs import confirm_job, preview_job, write_job
+from transferts.models import DataJob
 
 FIRST_NAME, LAST_NAME = "Zéphyrine", "Quenouille"
 EMAIL = "zephyrine.quenouille@courriel.example"
 PHONE = "0698765432"
 BIRTH_DATE = datetime.date(1999, 2, 27)
-TEXT_NEEDLES = [FIRST_NAME, LAST_NAME, EMAIL, PHONE, "zephyrine"]
+# The birth date as files and import previews write it, too.
+TEXT_NEEDLES = [FIRST_NAME, LAST_NAME, EMAIL, PHONE, "zephyrine", "27/02/1999", "1999-02-27"]
+REFERRALS_HEADER = ["Nom", "Prénom", "E-mail", "Téléphone", "Date de naissance", "Code postal", "Structure"]
+REFERRALS_HEADER += ["Type de structure", "Conseiller·ère", "Formation envisagée", "Orienté·e le"]
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
 
+def referral_import(campus, staff, *, written):
+    """A partner's list naming her among others, imported by the staff (`written`) or left at its preview."""
+    rows = [
+        REFERRALS_HEADER,
+        [
+            LAST_NAME,
+            FIRST_NAME,
+            EMAIL,
+            PHONE,
+            "27/02/1999",
+            "93200",
+            "Mission Locale",
+            "Mission Locale",
+            "",
+            "",
+            "05/01/2026",
+        ],
+        [
+            "Diallo",
+            "Awa",
+            "awa.diallo@exemple.fr",
+            "0612345678",
+            "14/03/2005",
+            "93200",
+            "Mission Locale",
+            "Mission Locale",
+        ]
+        + ["", "", "05/01/2026"],
+    ]
+    job = DataJob.objects.create(
+        direction=DataJob.Direction.IMPORT, kind="orientations", file_format="csv", requested_by=staff, campus=campus
+    )
+    job.source.save("orientations.csv", ContentFile(csv_bytes(rows)))
+    preview_job(job)
+    assert job.state == DataJob.State.PREVIEW, job.errors
+    if written:
+        confirm_job(job)
+        write_job(job)
+        assert job.state == DataJob.State.DONE, job.errors
+    return job
+
+
 def a_whole_life():
-    """Referred by a partner, applied with a CV, paid and was refunded, trained, followed up, talked about."""
+    """Referred by a partner, applied with a CV, paid and was refunded, trained, followed up, talked about; named
+    in a funder's file and in the staff's imports of partners' lists."""
     session = SessionFactory(past=True, price_cents=5000, fee_kind=FeeKind.FEE)
     staff = UserFactory(staff_of=session.campus)
     learner = LearnerFactory(
@@ -41,6 +94,7 @@ def a_whole_life():
         phone=PHONE,
         birth_date=BIRTH_DATE,
         guardian_name=f"Parent de {FIRST_NAME}",
+        named_data_consent_at=timezone.now(),
     )
     Referral.objects.create(
         campus=session.campus,
@@ -88,6 +142,17 @@ def a_whole_life():
         token_hash="0" * 64,
         expires_at=timezone.now() + datetime.timedelta(days=30),
     )
+    agreement = AgreementFactory(
+        campuses=[session.campus],
+        requires_named_data=True,
+        start_date=session.start_date,
+        end_date=session.end_date,
+    )
+    start_export_job(
+        funder_user(agreement.funder), exports.PARTICIPANTS, agreement, Period.of_agreement(agreement), "csv"
+    )
+    referral_import(session.campus, staff, written=True)
+    referral_import(session.campus, staff, written=False)
     browser = Client()
     browser.force_login(learner.user)
     # A session holds what allauth keeps between two steps of a login, the e-mail among them.
@@ -138,11 +203,17 @@ def files_naming_her():
     return found
 
 
-def test_after_erasure_nothing_in_any_table_or_file_names_the_person():
-    learner = a_whole_life()
-    assert rows_naming_her() and files_naming_her()  # the scan sees her before
+def test_after_erasure_nothing_in_any_table_or_file_names_the_person(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        learner = a_whole_life()
+    # The scan sees her before: in the tables, in the funder's file and in the pending import's upload.
+    assert rows_naming_her() and files_naming_her()
+    export = DataJob.objects.get(direction=DataJob.Direction.EXPORT)
+    assert FIRST_NAME in export.result.read().decode()
+    assert any(path == DataJob.objects.get(state=DataJob.State.PREVIEW).source.name for path, _ in files_naming_her())
 
-    erase_learner(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_learner(learner)
 
     assert rows_naming_her() == []
     assert files_naming_her() == []
