@@ -11,11 +11,14 @@ from django.utils import timezone
 from wagtail.admin.viewsets import viewsets
 from wagtail.snippets.models import get_snippet_models
 
+from financeurs.indicators import Period
+from financeurs.resources import ParticipantResource, pseudonym
 from inscriptions.enums import Nationality, YesNoUnsaid
 from inscriptions.models import Application, EntryAnswers
 from inscriptions.services import erase_learner, export_learner_data, start
 from inscriptions.workflow import Role, Status
 from tests.campus.factories import CampusPageFactory, UserFactory
+from tests.financeurs.factories import AgreementFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import (
     ApplicationFactory,
@@ -235,14 +238,34 @@ def test_starting_without_answers_records_nothing_answered(learner, session, sta
     assert (application.entry_housing_exclusion, application.entry_rural_area) == (False, False)
 
 
-def test_rows_written_in_bulk_read_the_answers_too(learner, session):
-    EntryAnswersFactory(learner=learner, nationality=Nationality.EU)
-    row = ApplicationFactory.build(learner=learner, session=session, campus=session.campus)
-    row.status, row.decided_at = Status.IN_TRAINING, timezone.now()
+def test_rows_written_in_bulk_read_the_answers_too_in_one_query(session, django_assert_num_queries):
+    learners = [LearnerFactory(nationality=nationality) for nationality in Nationality]
+    rows = []
+    for learner in learners:
+        row = ApplicationFactory.build(learner=learner, session=session, campus=session.campus)
+        row.status, row.decided_at = Status.IN_TRAINING, timezone.now()
+        rows.append(row)
 
-    Application.objects.bulk_create([row])
+    with django_assert_num_queries(2):  # the answers, then the insert
+        Application.objects.bulk_create(rows)
 
-    assert Application.objects.get().entry_nationality == Nationality.EU
+    assert list(Application.objects.order_by("pk").values_list("entry_nationality", flat=True)) == list(Nationality)
+
+
+def test_the_funders_file_gives_the_rqth_answered_before_the_start_blank_when_unanswered(staff, session):
+    agreement = AgreementFactory(campuses=[session.campus])
+    answered, silent, unsure = LearnerFactory(rqth=True), LearnerFactory(), LearnerFactory(rqth=None)
+    for learner in (answered, silent, unsure):
+        at(learner, SessionFactory(formation__parent=session.campus), staff, Status.ADMITTED)
+
+    resource = ParticipantResource(agreement, Period.of_agreement(agreement))
+    rqth = {row["pseudonym"]: row["rqth"] for row in resource.iter_queryset(resource.get_queryset())}
+
+    assert rqth == {
+        pseudonym(agreement.funder_id, answered.pk): True,
+        pseudonym(agreement.funder_id, silent.pk): None,
+        pseudonym(agreement.funder_id, unsure.pk): None,
+    }
 
 
 # --- Erasure and the right of access ---------------------------------------------------------------
