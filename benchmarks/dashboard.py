@@ -66,7 +66,7 @@ def add_people(count, offset, sessions):
         Situation,
         YesNoUnsaid,
     )
-    from inscriptions.models import Application, FollowUp, Learner, add_months
+    from inscriptions.models import Application, EntryAnswers, FollowUp, Learner, add_months
     from inscriptions.workflow import DECIDED, LEFT_TRAINING, Status
 
     today = timezone.localdate()
@@ -102,14 +102,23 @@ def add_people(count, offset, sessions):
                 job_seeking_duration=cycle(list(JobSeekingDuration), n // 5)
                 if cycle(list(Situation), n) in Situation.job_seeking()
                 else "",
-                rqth=n % 13 == 0,
-                nationality=cycle(["", *Nationality.values], n // 3),
-                foreign_background=cycle(YesNoUnsaid.values, n // 7),
-                housing_exclusion=n % 17 == 0,
-                rural_area=n % 19 == 0,
                 consent_at=now,
             )
             for n in numbers
+        )
+        # The funders' questions, answered after admission, apart from the profile; unanswered ones stay None.
+        EntryAnswers.objects.bulk_create(
+            EntryAnswers(
+                learner=learner,
+                rqth=n % 13 == 0 or None,
+                nationality=cycle(["", *Nationality.values], n // 3),
+                foreign_background=cycle(YesNoUnsaid.values, n // 7),
+                housing_exclusion=n % 17 == 0 or None,
+                rural_area=n % 19 == 0 or None,
+                answered_at=now,
+            )
+            for n, learner in zip(numbers, learners, strict=True)
+            if n % 4
         )
         rows = []
         for n, learner in zip(numbers, learners, strict=True):

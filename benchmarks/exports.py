@@ -36,7 +36,7 @@ def seed(count, offset):
 
     from formations.models import Session
     from inscriptions.enums import Diploma, FollowUpMilestone, Gender, Placement, QpvResidence, Situation
-    from inscriptions.models import Application, FollowUp, Learner
+    from inscriptions.models import Application, EntryAnswers, FollowUp, Learner
     from inscriptions.workflow import DECIDED, LEFT_TRAINING, Status
 
     sessions = list(Session.objects.order_by("pk"))
@@ -55,10 +55,18 @@ def seed(count, offset):
                 qpv_residence=QpvResidence.YES if n % 2 else QpvResidence.NO,
                 diploma=diplomas[n % len(diplomas)],
                 situation=situations[n % len(situations)],
-                rqth=n % 17 == 0,
                 consent_at=now,
             )
             for n in range(count)
+        ),
+        batch_size=2000,
+    )
+    # RQTH is asked after admission and kept apart from the profile.
+    EntryAnswers.objects.bulk_create(
+        (
+            EntryAnswers(learner=learner, rqth=True, answered_at=now)
+            for n, learner in enumerate(learners)
+            if n % 17 == 0
         ),
         batch_size=2000,
     )

@@ -24,14 +24,16 @@ from inscriptions.enums import (
     Gender,
     GuardianConsentMethod,
     JobSeekingDuration,
+    Nationality,
     Placement,
     QpvResidence,
     Referrer,
     Situation,
+    YesNoUnsaid,
 )
-from inscriptions.models import Application, Learner, StatusChange, add_months, age_on
+from inscriptions.models import Application, EntryAnswers, Learner, StatusChange, add_months, age_on
 from inscriptions.services import add_staff_note, change_status, record_follow_up
-from inscriptions.workflow import Role, Status
+from inscriptions.workflow import HOLDS_SEAT, Role, Status
 
 DEMO_LEARNER_EMAIL = "lea.martin@exemple.fr"
 DEMO_PASSWORD_DEFAULT = "tremplin-demo"
@@ -310,6 +312,8 @@ class DemoLearners:
                 )
                 learner.guardian_consent_recorded_by = self.staff_of(session.campus) if guardian == "paper" else None
             learner.save()
+        if status in HOLDS_SEAT and number % 3:
+            self.answer_funders_questions(learner, number, submitted)
         application = self.apply(learner, session, days_ago, status, extras, number, submitted=submitted)
         for milestone, placement, employer, job_title in extras.get("follow_ups", []):
             record_follow_up(
@@ -323,6 +327,18 @@ class DemoLearners:
         if extras.get("note"):
             add_staff_note(application, author=self.staff_of(session.campus), text=extras["note"])
         return learner
+
+    def answer_funders_questions(self, learner, number, submitted):
+        """Two in three of those who got a place answered the funders' questions, once admitted: some not all."""
+        EntryAnswers.objects.create(
+            learner=learner,
+            rqth=True if number % 7 == 1 else None,
+            nationality=[Nationality.FRENCH, "", Nationality.OTHER, Nationality.FRENCH, Nationality.EU][number % 5],
+            foreign_background=[YesNoUnsaid.NO, YesNoUnsaid.YES, YesNoUnsaid.UNSAID][number % 3],
+            housing_exclusion=True if number % 11 == 2 else (False if number % 2 else None),
+            rural_area=False if number % 4 else None,
+            answered_at=min(submitted + datetime.timedelta(days=STEP_DAYS[S.ADMITTED] + 1), self.now),
+        )
 
     def submission_time(self, session, kind, days_ago):
         if kind in {"current", "past6", "past12"}:

@@ -148,6 +148,9 @@ class RowResource(resources.Resource):
 PROFILE_COLUMNS = ("gender", "qpv_residence", "diploma", "situation", "job_seeking_duration", "rqth")
 _ENTRY_COLUMN_OF = {profile: entry for entry, profile in APPLICATION_ENTRY_FACTS.items()}
 ENTRY_COLUMNS = tuple(_ENTRY_COLUMN_OF[name] for name in PROFILE_COLUMNS)
+# RQTH is asked after admission and kept apart from the profile: blank for whoever has not answered.
+_LEARNER_PATH_OF = {"rqth": "learner__entry_answers__rqth"}
+LEARNER_COLUMNS = tuple(_LEARNER_PATH_OF.get(name, f"learner__{name}") for name in PROFILE_COLUMNS)
 
 
 class ParticipantResource(RowResource):
@@ -239,7 +242,7 @@ class ParticipantResource(RowResource):
         columns = [
             "learner_id",
             "age_on_submission",
-            *(f"learner__{name}" for name in PROFILE_COLUMNS),
+            *LEARNER_COLUMNS,
             "learner__referrer",
             "campus__title",
             "session__formation__title",

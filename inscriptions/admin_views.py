@@ -33,11 +33,9 @@ from inscriptions.enums import FollowUpMilestone, GuardianConsentMethod
 from inscriptions.models import Application, Learner, Payment, PaymentMethod, StaffNotificationSettings
 from inscriptions.workflow import LEFT_TRAINING, UNDECIDED, Role
 
-# Shown elsewhere on the page, or never to staff.
-# Staff decide on applications: the answers given for the funders' statistics (the ESF+ questions, a recognised
-# disability) are kept out of their sight, so that they can never weigh in a decision.
-SPECIAL_FIELDS = {"rqth", "nationality", "foreign_background", "housing_exclusion", "rural_area"}
-PROFILE_FIELDS_LEFT_OUT = {"id", "user", "anonymised_at", *SPECIAL_FIELDS}
+# Shown elsewhere on the page, or never to staff. (The answers for the funders' statistics are not on the profile
+# at all: they live in EntryAnswers, which no staff page reads.)
+PROFILE_FIELDS_LEFT_OUT = {"id", "user", "anonymised_at"}
 INDEX_BREADCRUMB = {"url": reverse_lazy("inscriptions_admin:index"), "label": gettext_lazy("Candidatures")}
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campus.models import Qpv
 from inscriptions.enums import Gender, JobSeekingDuration, Nationality, Placement, YesNoUnsaid
-from inscriptions.models import Application, Learner
+from inscriptions.models import ANSWER_NAMES, Application, EntryAnswers, Learner
 from inscriptions.validators import validate_pdf
 
 # A date typed by hand on a phone whose browser has no date picker.
@@ -73,15 +73,10 @@ class LearnerProfileForm(forms.ModelForm):
             "diploma",
             "situation",
             "job_seeking_duration",
-            "rqth",
             "referrer",
             "referrer_detail",
             "guardian_name",
             "guardian_email",
-            "nationality",
-            "foreign_background",
-            "housing_exclusion",
-            "rural_area",
         ]
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
@@ -95,8 +90,6 @@ class LearnerProfileForm(forms.ModelForm):
             "job_seeking_duration": forms.RadioSelect,
             "referrer": forms.RadioSelect,
             "guardian_email": forms.EmailInput(attrs={"autocomplete": "off"}),
-            "nationality": forms.RadioSelect,
-            "foreign_background": forms.RadioSelect,
         }
         field_classes = {"qpv": QpvChoiceField}
         help_texts = {
@@ -130,14 +123,6 @@ class LearnerProfileForm(forms.ModelForm):
         fields["job_seeking_duration"].help_text = _(
             "Seulement si vous cherchez un emploi. Sinon, laissez « Sans objet »."
         )
-        fields["nationality"].choices = [("", _("Je préfère ne pas répondre")), *Nationality.choices]
-        fields["foreign_background"].choices = [
-            (YesNoUnsaid.UNSAID, YesNoUnsaid.UNSAID.label),
-            (YesNoUnsaid.YES, _("Oui, au moins l’un des deux")),
-            (YesNoUnsaid.NO, _("Non, aucun des deux")),
-        ]
-        fields["housing_exclusion"].help_text = _("Facultatif.")
-        fields["rural_area"].help_text = _("Facultatif.")
         fields["named_data_consent"].initial = self.instance.named_data_consent_at is not None
         fields["qpv"].empty_label = _("Je ne sais pas, ou mon quartier n’est pas dans la liste")
         fields["qpv"].queryset = self._qpv_choices(campus)
@@ -193,6 +178,55 @@ class LearnerProfileForm(forms.ModelForm):
         return queryset.filter(department__in=departments) | queryset.filter(
             pk__in=[selected] if selected.isdigit() else []
         )
+
+
+class EntryAnswersForm(forms.ModelForm):
+    """The funders' questions, asked once the person has a place: each one optional, each one explained."""
+
+    UNSAID = ("", _("Je préfère ne pas répondre"))
+    # Posted as "True"/"False", the way the field renders a saved answer, so that the saved choice shows checked.
+    YES_NO = [UNSAID, ("True", _("Oui")), ("False", _("Non"))]
+
+    class Meta:
+        model = EntryAnswers
+        fields = list(ANSWER_NAMES)
+        help_texts = {
+            "rqth": _(
+                "La reconnaissance de la qualité de travailleur handicapé. Demandé pour les statistiques des "
+                "financeurs. Si la formation doit être adaptée pour vous, parlez-en au référent handicap du "
+                "campus : il peut organiser les aménagements."
+            ),
+            "nationality": _("Demandé par le Fonds social européen, seulement pour des statistiques."),
+            "foreign_background": _("Demandé par le Fonds social européen, seulement pour des statistiques."),
+            "housing_exclusion": _(
+                "Par exemple : hébergement d’urgence, chez des proches faute de mieux. Demandé par le Fonds social "
+                "européen, seulement pour des statistiques. Si vous avez besoin d’aide pour vous loger, dites-le "
+                "au campus."
+            ),
+            "rural_area": _("Demandé par le Fonds social européen, seulement pour des statistiques."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("rqth", "housing_exclusion", "rural_area"):
+            self.fields[name] = forms.NullBooleanField(
+                label=self.fields[name].label,
+                help_text=self.fields[name].help_text,
+                required=False,
+                widget=forms.RadioSelect(choices=self.YES_NO),
+            )
+        self.fields["nationality"].widget = forms.RadioSelect()
+        self.fields["nationality"].choices = [self.UNSAID, *Nationality.choices]
+        self.fields["foreign_background"].widget = forms.RadioSelect()
+        self.fields["foreign_background"].choices = [
+            self.UNSAID,
+            (YesNoUnsaid.YES, _("Oui, au moins l’un des deux")),
+            (YesNoUnsaid.NO, _("Non, aucun des deux")),
+        ]
+
+    def save(self, commit=True):
+        self.instance.answered_at = timezone.now()
+        return super().save(commit)
 
 
 class ApplicationForm(forms.ModelForm):

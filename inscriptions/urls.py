@@ -12,6 +12,7 @@ urlpatterns = [
     path("inscriptions/accord-parental/<str:token>/", views.guardian_consent, name="accord_parental"),
     path("mon-espace/", views.learner_space, name="espace"),
     path("mon-espace/profil/", views.profile, name="profil"),
+    path("mon-espace/questions-financeurs/", views.entry_answers, name="questions_financeurs"),
     path("mon-espace/candidatures/<int:pk>/paiement/", views.pay, name="payer"),
     path("mon-espace/candidatures/<int:pk>/paiement/merci/", views.payment_done, name="paiement_merci"),
     path("mon-espace/candidatures/<int:pk>/paiement/annule/", views.payment_cancelled, name="paiement_annule"),

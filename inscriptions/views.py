@@ -23,10 +23,16 @@ from formations.enums import FeeKind
 from formations.models import Session
 from inscriptions import notifications, payments, services
 from inscriptions.consent_views import current_consent_required, notice_context
-from inscriptions.forms import ApplicationForm, DeleteAccountForm, GuardianConsentForm, LearnerProfileForm
-from inscriptions.models import Application, GuardianConsentToken
+from inscriptions.forms import (
+    ApplicationForm,
+    DeleteAccountForm,
+    EntryAnswersForm,
+    GuardianConsentForm,
+    LearnerProfileForm,
+)
+from inscriptions.models import Application, EntryAnswers, GuardianConsentToken
 from inscriptions.services.guardian import consent_through_link
-from inscriptions.workflow import NEXT_STEP, Role, Status
+from inscriptions.workflow import AWAITING_START, NEXT_STEP, Role, Status
 
 # The learner's buttons in their space: URL word → target status.
 LEARNER_ACTIONS = {"confirmer": Status.ENROLLED, "retirer": Status.WITHDRAWN}
@@ -163,8 +169,40 @@ def learner_space(request):
     return render(
         request,
         "inscriptions/espace/index.html",
-        {"learner": learner, "rows": rows, "online_payment": payments.online_payment_enabled()},
+        {
+            "learner": learner,
+            "rows": rows,
+            "online_payment": payments.online_payment_enabled(),
+            "entry_questions_open": any(row["application"].status in AWAITING_START for row in rows),
+            "entry_answers": EntryAnswers.of(learner) if learner is not None else None,
+        },
     )
+
+
+@login_required
+@current_consent_required
+def entry_answers(request):
+    """The funders' questions: asked only once the person has a place, and until the training starts."""
+    learner = learner_of(request.user)
+    if learner is None or not own_applications(request.user).awaiting_start().exists():
+        messages.info(
+            request,
+            _(
+                "Ces questions sont posées seulement quand vous avez une place dans une formation, "
+                "avant qu’elle commence."
+            ),
+        )
+        return redirect("inscriptions:espace")
+    answers = EntryAnswers.of(learner) or EntryAnswers(learner=learner)
+    form = EntryAnswersForm(data=request.POST if request.method == "POST" else None, instance=answers)
+    if form.is_valid():
+        form.save()
+        messages.success(
+            request,
+            _("Merci, vos réponses sont enregistrées. Vous pouvez les changer jusqu’au début de la formation."),
+        )
+        return redirect("inscriptions:espace")
+    return render(request, "inscriptions/espace/entry_answers.html", {"form": form, "answers": answers})
 
 
 # --- Paying for a seat ---------------------------------------------------------------------------

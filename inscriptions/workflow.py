@@ -57,6 +57,8 @@ DECIDED = HOLDS_SEAT | {Status.WAITLISTED, Status.REFUSED}
 NEVER_DECIDED = UNDECIDED | {Status.CLOSED}
 # In the training or past it: the learner entered the training.
 ENTERED_TRAINING = LEFT_TRAINING | {Status.IN_TRAINING}
+# A place, the training not started: the funders' questions asked at entry may be answered (or changed).
+AWAITING_START = frozenset({Status.ADMITTED, Status.ENROLLED})
 
 
 class Stage(models.IntegerChoices):

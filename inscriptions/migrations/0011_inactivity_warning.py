@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inscriptions', '0008_special_answers_kept_from_staff'),
+        ('inscriptions', '0010_entry_answers'),
     ]
 
     operations = [

@@ -3,7 +3,9 @@
 # Migration 0001 names the CV field's storage and upload path through this package.
 from home.models import private_storage
 from inscriptions.models.applications import (
+    ANSWER_FACTS,
     ENTRY_FACTS,
+    PROFILE_FACTS,
     STAGE_FIELDS,
     Application,
     ApplicationQuerySet,
@@ -12,6 +14,7 @@ from inscriptions.models.applications import (
     StatusChangeQuerySet,
     cv_upload_to,
 )
+from inscriptions.models.entry import ANSWER_NAMES, EntryAnswers
 from inscriptions.models.follow_ups import (
     FollowUp,
     FollowUpQuerySet,
@@ -28,7 +31,11 @@ from inscriptions.models.referrals import Referral, ReferralQuerySet
 
 __all__ = [
     "address_has_account",
+    "ANSWER_FACTS",
+    "ANSWER_NAMES",
     "ENTRY_FACTS",
+    "EntryAnswers",
+    "PROFILE_FACTS",
     "STAGE_FIELDS",
     "Application",
     "ApplicationQuerySet",

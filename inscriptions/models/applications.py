@@ -24,9 +24,11 @@ from inscriptions.enums import (
     Situation,
     YesNoUnsaid,
 )
+from inscriptions.models.entry import ANSWER_NAMES, EntryAnswers
 from inscriptions.models.follow_ups import due_on
 from inscriptions.models.learners import Learner
 from inscriptions.workflow import (
+    AWAITING_START,
     DECIDED,
     ENTERED_TRAINING,
     INACTIVE,
@@ -38,19 +40,17 @@ from inscriptions.workflow import (
     Status,
 )
 
-# The profile's answers copied onto the application when the training starts: {application field: learner field}.
-ENTRY_FACTS = {
+# What is copied onto the application when the training starts: {application field: source field}. The profile's
+# answers come from the learner; the funders' questions, asked only after admission, from their EntryAnswers.
+PROFILE_FACTS = {
     "entry_gender": "gender",
     "entry_diploma": "diploma",
     "entry_situation": "situation",
     "entry_job_seeking_duration": "job_seeking_duration",
     "entry_qpv_residence": "qpv_residence",
-    "entry_rqth": "rqth",
-    "entry_nationality": "nationality",
-    "entry_foreign_background": "foreign_background",
-    "entry_housing_exclusion": "housing_exclusion",
-    "entry_rural_area": "rural_area",
 }
+ANSWER_FACTS = {f"entry_{name}": name for name in ANSWER_NAMES}
+ENTRY_FACTS = {**PROFILE_FACTS, **ANSWER_FACTS}
 # What reaching a stage writes, besides the status: save() adds them to the fields it is asked to write.
 STAGE_FIELDS = ("furthest_stage", "entry_recorded_at", *ENTRY_FACTS)
 
@@ -75,6 +75,11 @@ class ApplicationQuerySet(CampusScopedQuerySet):
     def waitlist(self, session):
         return self.filter(session=session, status=Status.WAITLISTED).order_by("waitlisted_at", "pk")
 
+    def awaiting_start(self):
+        """Admitted or enrolled, the training not started yet: while one exists, the person may answer the
+        funders' questions, which are copied onto it when it starts."""
+        return self.filter(status__in=AWAITING_START)
+
     def left_training(self):
         return self.filter(status__in=LEFT_TRAINING, left_on__isnull=False)
 
@@ -88,6 +93,12 @@ class ApplicationQuerySet(CampusScopedQuerySet):
         for application in objs:
             if application.learner_id in learners and not Application.learner.is_cached(application):
                 application.learner = learners[application.learner_id]
+        # Their answers too, in one query: reach_stage() reads them through the learner.
+        wanted = {app.learner_id for app in started}
+        answers = {row.learner_id: row for row in EntryAnswers.objects.filter(learner_id__in=wanted)} if wanted else {}
+        for application in started:
+            Learner.entry_answers.related.set_cached_value(application.learner, answers.get(application.learner_id))
+        for application in objs:
             application.reach_stage()
         return super().bulk_create(objs, *args, **kwargs)
 
@@ -265,7 +276,7 @@ class Application(models.Model):
 
     def reach_stage(self):
         """Raise furthest_stage to the stage of the current status and, the first time the training starts,
-        copy the entry facts from the learner's profile. Returns the names of the fields it changed."""
+        copy the entry facts from the learner's profile and answers. Returns the names of the fields it changed."""
         stage = max(self.furthest_stage, Stage.of(self.status))
         changed = []
         if stage != self.furthest_stage:
@@ -273,8 +284,13 @@ class Application(models.Model):
             changed.append("furthest_stage")
         if stage == Stage.STARTED and self.entry_recorded_at is None:
             learner = self.learner
-            for field, profile_field in ENTRY_FACTS.items():
+            for field, profile_field in PROFILE_FACTS.items():
                 setattr(self, field, getattr(learner, profile_field))
+            answers = EntryAnswers.of(learner)
+            for field, name in ANSWER_FACTS.items():
+                answer = getattr(answers, name) if answers is not None else None
+                # Not answered: the column's default, which no indicator counts.
+                setattr(self, field, self._meta.get_field(field).get_default() if answer is None else answer)
             # The moment the status changed to "in training" (backdated histories included), else now.
             self.entry_recorded_at = self.status_changed_at or timezone.now()
             changed.extend(["entry_recorded_at", *ENTRY_FACTS])

@@ -12,11 +12,9 @@ from inscriptions.enums import (
     Gender,
     GuardianConsentMethod,
     JobSeekingDuration,
-    Nationality,
     QpvResidence,
     Referrer,
     Situation,
-    YesNoUnsaid,
 )
 
 
@@ -103,50 +101,12 @@ class Learner(models.Model):
         choices=JobSeekingDuration.choices,
         blank=True,
     )
-    rqth = models.BooleanField(
-        _("j’ai une reconnaissance de handicap (RQTH)"),
-        default=False,
-        help_text=_(
-            "Facultatif. Sert aux statistiques des financeurs : l’équipe qui étudie votre candidature ne le voit pas. "
-            "Pour adapter la formation, parlez-en au référent handicap du campus."
-        ),
-    )
     referrer = models.CharField(
         _("qui vous a orienté·e vers le campus ?"), max_length=15, choices=Referrer.choices, default=Referrer.NOBODY
     )
     referrer_detail = models.CharField(
         _("précisez (nom de la structure ou du conseiller)"), max_length=200, blank=True
     )
-    # Asked only because the European Social Fund requires them of the campuses it co-funds; all optional.
-    nationality = models.CharField(
-        _("nationalité"),
-        max_length=10,
-        choices=Nationality.choices,
-        blank=True,
-        help_text=_(
-            "Facultatif. Demandé par le Fonds social européen, qui finance certaines formations. L’équipe qui étudie "
-            "votre candidature ne le voit pas."
-        ),
-    )
-    foreign_background = models.CharField(
-        _("l’un de vos parents est-il né à l’étranger ?"),
-        max_length=3,
-        choices=YesNoUnsaid.choices,
-        blank=True,
-        help_text=_(
-            "Facultatif. Demandé par le Fonds social européen, pour des statistiques anonymes. L’équipe qui étudie "
-            "votre candidature ne le voit pas."
-        ),
-    )
-    housing_exclusion = models.BooleanField(
-        _("je suis sans logement ou mal logé·e (hébergement d’urgence, chez des proches faute de mieux…)"),
-        default=False,
-        help_text=_(
-            "Facultatif. Demandé par le Fonds social européen ; l’équipe qui étudie votre candidature ne le voit pas. "
-            "Si vous avez besoin d’aide pour vous loger, dites-le au campus."
-        ),
-    )
-    rural_area = models.BooleanField(_("j’habite en zone rurale"), default=False)
     named_data_consent_at = models.DateTimeField(
         _("accord pour transmettre son nom aux financeurs, le"),
         null=True,

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
 from inscriptions.models import (
+    ANSWER_NAMES,
     ENTRY_FACTS,
     Application,
+    EntryAnswers,
     FollowUp,
     FollowUpSurvey,
     Learner,
@@ -69,6 +71,14 @@ def export_learner_data(learner):
         fields = [Application._meta.get_field(name) for name in ("entry_recorded_at", *ENTRY_FACTS)]
         return {str(field.verbose_name): value(application, field) for field in fields}
 
+    def entry_answers(learner):
+        """The answers to the funders' questions, asked after admission, or None if never answered."""
+        answers = EntryAnswers.of(learner)
+        if answers is None:
+            return None
+        fields = [EntryAnswers._meta.get_field(name) for name in (*ANSWER_NAMES, "answered_at")]
+        return {str(field.verbose_name): value(answers, field) for field in fields}
+
     applications = (
         learner.applications.select_related("session__formation", "campus")
         .prefetch_related("history", "notes", "follow_ups", "surveys", "payments__refunds")
@@ -82,6 +92,7 @@ def export_learner_data(learner):
             "dernière_connexion": user.last_login.isoformat() if user and user.last_login else None,
         },
         "profil": {str(field.verbose_name): value(learner, field) for field in profile_fields},
+        "réponses_pour_les_financeurs": entry_answers(learner),
         "candidatures": [
             {
                 "formation": application.session.formation.title,
@@ -197,13 +208,13 @@ def erase_learner(learner, *, now=None):
 
     Open applications are withdrawn first, so their seats go to the waitlist; each keeps the furthest stage
     it reached. What stays: on the profile, gender, diploma, situation and how long the person had been
-    looking for a job, RQTH, QPV residence (yes, no, unknown) and the kind of referrer; on each application,
+    looking for a job, QPV residence (yes, no, unknown) and the kind of referrer; on each application,
     the age at application, the statuses and their dates, the furthest stage, and the facts recorded when
-    the training started (the same, plus the answers to the European Social Fund's questions: nationality,
-    a parent born abroad, housing exclusion, rural area); on each follow-up, the kind of placement, its ROME
-    code and start date. What goes: names, contact details, birth date, address, texts written by the
-    learner or about them, the CV, the employer's name and job title, the answers to the European Social
-    Fund's questions on the profile, the consent to named data, and any open survey link; the partners'
+    the training started (the same, plus RQTH and the answers to the European Social Fund's questions:
+    nationality, a parent born abroad, housing exclusion, rural area); on each follow-up, the kind of placement,
+    its ROME code and start date. What goes: names, contact details, birth date, address, texts written by the
+    learner or about them, the CV, the employer's name and job title, the answers given for the funders (RQTH
+    and the European Social Fund's questions), the consent to named data, and any open survey link; the partners'
     referrals about her (identity and contact details), refund reasons, the admin history's labels of her
     objects, and every open session of her account. Files made from her data go too: the funders' named
     exports covering her (registered erasure steps), and staff imports that name her (`_forget_imports_about`).
@@ -234,6 +245,7 @@ def erase_learner(learner, *, now=None):
         # The counts keep the surveys that were answered; a link still open must stop working.
         FollowUpSurvey.objects.filter(application__learner=learner, expires_at__gt=now).update(expires_at=now)
         learner.guardian_consent_tokens.all().delete()
+        EntryAnswers.objects.filter(learner=learner).delete()
         Learner.objects.filter(pk=learner.pk).update(
             user=None,
             first_name="",
@@ -246,10 +258,6 @@ def erase_learner(learner, *, now=None):
             referrer_detail="",
             guardian_name="",
             guardian_email="",
-            nationality="",
-            foreign_background="",
-            housing_exclusion=False,
-            rural_area=False,
             named_data_consent_at=None,
             anonymised_at=now,
         )

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from demo.learners import DEMO_LEARNER_EMAIL
 from formations.models import Session
-from inscriptions.enums import FollowUpMilestone, QpvResidence
-from inscriptions.models import Application, FollowUp, Learner, StatusChange
+from inscriptions.enums import FollowUpMilestone, Nationality, QpvResidence
+from inscriptions.models import Application, EntryAnswers, FollowUp, Learner, StatusChange
 from inscriptions.services import follow_ups_due, overdue_applications
 from inscriptions.workflow import HOLDS_SEAT, Role, Stage, Status
 
@@ -71,6 +71,13 @@ def test_the_demo_seed_builds_learners_at_every_stage_and_a_second_run_changes_n
                 application.learner.situation,
             )
     assert not FollowUp.objects.filter(due_on__isnull=True).exists()
+
+    # Some of those who got a place answered the funders' questions, nobody before; the answers reached the facts.
+    answered = EntryAnswers.objects.values_list("learner_id", flat=True)
+    assert 5 <= len(answered) < Application.objects.filter(status__in=HOLDS_SEAT).count()
+    placed = Application.objects.filter(furthest_stage__gte=Stage.ADMITTED).values_list("learner_id", flat=True)
+    assert set(answered) <= set(placed)
+    assert Application.objects.filter(learner__in=answered, entry_nationality=Nationality.OTHER).exists()
 
     due = follow_ups_due(Application.objects.all())
     milestones = set(FollowUp.objects.values_list("milestone", flat=True))

@@ -17,7 +17,7 @@ from inscriptions.enums import (
     Situation,
     YesNoUnsaid,
 )
-from inscriptions.models import Learner
+from inscriptions.models import EntryAnswers, Learner
 from inscriptions.services import erase_learner, release_unpaid_seat, save_profile, withdraw
 from inscriptions.workflow import Role, Status
 from tests.campus.factories import CampusPageFactory, UserFactory
@@ -186,7 +186,7 @@ def test_the_cohort_is_counted(world):
     assert report.by_code("EECO01").value == 6
 
 
-def test_profiles_edited_after_entry_change_no_figure(world):
+def test_profiles_and_answers_edited_after_entry_change_no_figure(world):
     before = every_figure(world)
 
     for learner in Learner.objects.all():
@@ -194,16 +194,18 @@ def test_profiles_edited_after_entry_change_no_figure(world):
         learner.diploma = Diploma.BAC_2 if learner.diploma != Diploma.BAC_2 else Diploma.NONE
         learner.situation, learner.job_seeking_duration = Situation.STUDENT, ""
         learner.qpv_residence = QpvResidence.NO if learner.qpv_residence == QpvResidence.YES else QpvResidence.YES
-        learner.rqth, learner.housing_exclusion, learner.rural_area = (
-            not learner.rqth,
-            not learner.housing_exclusion,
-            not learner.rural_area,
-        )
-        learner.nationality = Nationality.FRENCH if learner.nationality == Nationality.OTHER else Nationality.OTHER
-        learner.foreign_background = (
-            YesNoUnsaid.NO if learner.foreign_background == YesNoUnsaid.YES else YesNoUnsaid.YES
-        )
         save_profile(learner, user=learner.user, consented=False)
+        answers = EntryAnswers.of(learner) or EntryAnswers(learner=learner, answered_at=timezone.now())
+        answers.rqth, answers.housing_exclusion, answers.rural_area = (
+            not answers.rqth,
+            not answers.housing_exclusion,
+            not answers.rural_area,
+        )
+        answers.nationality = Nationality.FRENCH if answers.nationality == Nationality.OTHER else Nationality.OTHER
+        answers.foreign_background = (
+            YesNoUnsaid.NO if answers.foreign_background == YesNoUnsaid.YES else YesNoUnsaid.YES
+        )
+        answers.save()
 
     assert changed(before, every_figure(world)) == {}
 

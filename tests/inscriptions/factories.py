@@ -17,7 +17,7 @@ from inscriptions.enums import (
     Situation,
     YesNoUnsaid,
 )
-from inscriptions.models import Application, FollowUp, Learner, StatusChange
+from inscriptions.models import ANSWER_NAMES, Application, EntryAnswers, FollowUp, Learner, StatusChange
 from inscriptions.services import change_status
 from inscriptions.workflow import DECIDED, EDGES, LEFT_TRAINING, Role, Status
 from tests.campus.factories import UserFactory
@@ -29,8 +29,28 @@ def years_ago(years, days=0):
     return today.replace(year=today.year - years) - datetime.timedelta(days=days)
 
 
+class EntryAnswersFactory(factory.django.DjangoModelFactory):
+    """Answers to the funders' questions, given after admission: every one unusual, so that a page showing any of
+    them is caught."""
+
+    learner = factory.SubFactory("tests.inscriptions.factories.LearnerFactory")
+    rqth = True
+    nationality = Nationality.OTHER
+    foreign_background = YesNoUnsaid.YES
+    housing_exclusion = True
+    rural_area = True
+    answered_at = factory.LazyFunction(timezone.now)
+
+    class Meta:
+        model = EntryAnswers
+
+
 class LearnerFactory(factory.django.DjangoModelFactory):
-    """An adult learner with a verified-looking account and consent given."""
+    """An adult learner with a verified-looking account and consent given.
+
+    The answers to the funders' questions live apart (EntryAnswers): passing any of them, e.g.
+    `LearnerFactory(rqth=True)`, also creates the learner's answers row with those given, the others unanswered.
+    """
 
     user = factory.SubFactory(UserFactory)
     first_name = factory.Sequence(lambda n: f"Prénom{n}")
@@ -56,7 +76,7 @@ class LearnerFactory(factory.django.DjangoModelFactory):
             guardian_email="parent@famille.example",
         )
         no_consent = factory.Trait(consent_at=None, consent_version="")
-        # Every question answered, the European Social Fund's included: what the funders count at entry.
+        # Every question answered, the funders' included (kept in EntryAnswers): what the funders count at entry.
         full_profile = factory.Trait(
             gender=Gender.FEMALE,
             qpv_residence=QpvResidence.YES,
@@ -69,6 +89,14 @@ class LearnerFactory(factory.django.DjangoModelFactory):
             housing_exclusion=True,
             rural_area=True,
         )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        answers = {name: kwargs.pop(name) for name in ANSWER_NAMES if name in kwargs}
+        learner = super()._create(model_class, *args, **kwargs)
+        if answers:
+            EntryAnswers.objects.create(learner=learner, answered_at=timezone.now(), **answers)
+        return learner
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,5 @@
-"""The facts at entry into training: the learner's profile copied onto the application when the training
-starts, and never changed afterwards."""
+"""The facts at entry into training: the learner's profile and answers to the funders' questions copied onto the
+application when the training starts, and never changed afterwards."""
 
 import datetime
 
@@ -16,7 +16,7 @@ from inscriptions.enums import (
     Situation,
     YesNoUnsaid,
 )
-from inscriptions.models import Application
+from inscriptions.models import Application, EntryAnswers
 from inscriptions.services import export_learner_data, start
 from inscriptions.workflow import Role, Status
 from tests.campus.factories import UserFactory
@@ -98,17 +98,13 @@ def test_a_profile_edit_after_entry_does_not_change_the_entry_facts(client, sess
             situation=Situation.EMPLOYED,
             job_seeking_duration="",
             qpv_residence=QpvResidence.NO,
-            nationality=Nationality.FRENCH,
-            foreign_background=YesNoUnsaid.NO,
         ),
     )
     assert response.status_code == 302
     learner.refresh_from_db()
-    assert (learner.diploma, learner.situation, learner.rqth, learner.rural_area) == (
-        Diploma.BAC_3_PLUS,
-        Situation.EMPLOYED,
-        False,
-        False,
+    assert (learner.diploma, learner.situation) == (Diploma.BAC_3_PLUS, Situation.EMPLOYED)
+    EntryAnswers.objects.filter(learner=learner).update(
+        rqth=False, nationality=Nationality.FRENCH, foreign_background=YesNoUnsaid.NO, rural_area=None
     )
 
     move_to(application, Status.CERTIFIED, actor=staff)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from formations.models import Session
 from inscriptions.enums import Diploma, Gender, Nationality, Placement, QpvResidence, Situation
-from inscriptions.models import ENTRY_FACTS, Application, FollowUp, Learner, StaffNote, StatusChange
+from inscriptions.models import ENTRY_FACTS, Application, EntryAnswers, FollowUp, Learner, StaffNote, StatusChange
 from inscriptions.services import add_staff_note, erase_learner, record_follow_up
 from inscriptions.workflow import HOLDS_SEAT, Role, Stage, Status
 from tests.campus.factories import QpvFactory, UserFactory
@@ -208,11 +208,5 @@ def test_erasure_keeps_the_facts_at_entry_the_furthest_stage_and_the_statuses():
     # The seat of the application still open goes to the waitlist; how far it went stays counted.
     assert after[enrolled.pk] == {**before[enrolled.pk], "status": Status.WITHDRAWN}
     assert after[enrolled.pk]["furthest_stage"] == Stage.ENROLLED
-    # The profile itself no longer holds the answers to the European Social Fund's questions.
-    learner = Learner.objects.get(pk=learner.pk)
-    assert (learner.nationality, learner.foreign_background, learner.housing_exclusion, learner.rural_area) == (
-        "",
-        "",
-        False,
-        False,
-    )
+    # The answers given for the funders (RQTH, the European Social Fund's questions) are gone with the account.
+    assert not EntryAnswers.objects.filter(learner_id=learner.pk).exists()

@@ -13,12 +13,13 @@ from django.db.models import CheckConstraint, F
 from django.utils import timezone
 
 from inscriptions.enums import Diploma, FollowUpMilestone, Nationality, Placement, Situation
-from inscriptions.models import ENTRY_FACTS, Application, FollowUp, Learner, add_months
+from inscriptions.models import ENTRY_FACTS, Application, FollowUp, add_months
 from inscriptions.services import record_follow_up, release_unpaid_seat, withdraw
 from inscriptions.workflow import Role, Stage, Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
+from tests.inscriptions.test_entry_answers_migration import models_midway
 
 MIGRATION = "0006_facts_at_entry"
 BEFORE = "0005_application_payment_date_constraints"
@@ -36,9 +37,14 @@ def execute(sql):
         cursor.execute(sql)
 
 
-def backfill():
+def backfill(apps=django_apps):
     migration = importlib.import_module(f"inscriptions.migrations.{MIGRATION}")
-    return migration.backfill(django_apps, SimpleNamespace(connection=connection, execute=execute))
+    return migration.backfill(apps, SimpleNamespace(connection=connection, execute=execute))
+
+
+def profile_with_the_answers():
+    """The profile as 0006 read it, the funders' answers on it (0010 moved them out): the models and the learner."""
+    return models_midway()
 
 
 @contextlib.contextmanager
@@ -88,16 +94,19 @@ def history_of_every_kind():
 
 
 def test_the_backfill_takes_the_stage_from_the_history_and_the_entry_facts_from_the_profile_now():
+    old_apps, OldLearner = profile_with_the_answers()
     applications = history_of_every_kind()
     left = applications["left"]
     with rows_as_before_the_constraints():
         Application.objects.update(**AS_ADDED)
         FollowUp.objects.update(due_on=None)
         # The profile changed since the training started: the migration can only know it as it is now.
-        Learner.objects.filter(pk=left.learner_id).update(diploma=Diploma.BAC, nationality=Nationality.EU)
+        OldLearner.objects.filter(pk=left.learner_id).update(
+            diploma=Diploma.BAC, nationality=Nationality.EU, rqth=True
+        )
         before_migration = timezone.now()
 
-        filled = backfill()
+        filled = backfill(old_apps)
 
     stages = dict(Application.objects.values_list("pk", "furthest_stage"))
     assert {name: stages[application.pk] for name, application in applications.items()} == {
@@ -122,10 +131,11 @@ def test_the_backfill_takes_the_stage_from_the_history_and_the_entry_facts_from_
 
 
 def test_the_backfill_leaves_what_was_already_recorded():
+    old_apps, _ = profile_with_the_answers()
     applications = history_of_every_kind()
     before = list(Application.objects.order_by("pk").values())
 
-    assert set(backfill().values()) == {0}
+    assert set(backfill(old_apps).values()) == {0}
 
     assert list(Application.objects.order_by("pk").values()) == before
     assert applications["left"].follow_ups.get().due_on == applications["left"].left_on
@@ -141,7 +151,18 @@ def test_the_migration_fills_in_rows_written_under_the_previous_schema():
     OldApplication, OldFollowUp, StatusChange = (
         old.get_model("inscriptions", name) for name in ("Application", "FollowUp", "StatusChange")
     )
-    session, learner = SessionFactory(past=True), LearnerFactory(full_profile=True)
+    OldLearner = old.get_model("inscriptions", "Learner")
+    session = SessionFactory(past=True)
+    learner = OldLearner.objects.create(
+        first_name="Awa",
+        last_name="Diallo",
+        postcode="93300",
+        commune="Aubervilliers",
+        diploma=Diploma.NONE,
+        situation=Situation.JOB_SEEKER_REGISTERED,
+        nationality=Nationality.OTHER,
+        rural_area=True,
+    )
     now = timezone.now()
 
     def application(status, steps, **dates):

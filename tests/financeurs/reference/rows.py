@@ -83,7 +83,8 @@ class Application:
 
 @dataclass
 class Profile:
-    """The person's profile today (what they may have edited since entering)."""
+    """The person's profile today (what they may have edited since entering), with their answers to the funders'
+    questions, which the product keeps apart (EntryAnswers)."""
 
     gender: str = ""
     diploma: str = "cap_bep"

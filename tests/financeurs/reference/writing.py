@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from financeurs.models import Agreement, Funder, IndicatorTarget
 from formations.models import Session
-from inscriptions.models import Application, FollowUp, Learner
+from inscriptions.models import ANSWER_NAMES, Application, EntryAnswers, FollowUp, Learner
 from inscriptions.services import erase_learner
 from inscriptions.workflow import DECIDED, Status
 from tests.campus.factories import CampusPageFactory
@@ -20,6 +20,7 @@ from tests.formations.factories import FormationPageFactory, SessionFactory
 
 # Room enough for every seat a world holds or gives back, so that no withdrawal finds a session overbooked.
 CAPACITY, SEATS_TAKEN = 1000, 500
+ANSWER_BOOLEANS = ("rqth", "housing_exclusion", "rural_area")
 
 
 @dataclass
@@ -92,9 +93,20 @@ def write_world(world, places):
             last_name=f"Nom{person.key}",
             postcode="93300",
             commune="Aubervilliers",
-            **vars(person.profile),
+            **{name: value for name, value in vars(person.profile).items() if name not in ANSWER_NAMES},
         )
         for person in world.people
+    )
+    # The funders' questions live apart from the profile; a box left unticked is a question not answered.
+    EntryAnswers.objects.bulk_create(
+        EntryAnswers(
+            learner=learner,
+            answered_at=timezone.now(),
+            **{name: getattr(person.profile, name) or None for name in ANSWER_BOOLEANS},
+            **{name: getattr(person.profile, name) for name in set(ANSWER_NAMES) - set(ANSWER_BOOLEANS)},
+        )
+        for person, learner in zip(world.people, learners, strict=True)
+        if any(getattr(person.profile, name) for name in ANSWER_NAMES)
     )
     rows = [
         (application, _application_row(application, learner, places))
