@@ -25,13 +25,7 @@ EXEMPT = {"id", "created_at", "updated_at"}
 # The register is written for the shape these models take once the entry questions (asked after admission, kept in
 # EntryAnswers) and the retention work are merged. Until then these names may be on one side only; empty it then.
 IN_TRANSIT = {
-    "Learner.rqth",
-    "Learner.nationality",
-    "Learner.foreign_background",
-    "Learner.housing_exclusion",
-    "Learner.rural_area",
     "Learner.pseudonym_id",
-    "Learner.inactivity_warned_at",
 }
 
 
