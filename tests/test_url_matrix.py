@@ -62,6 +62,7 @@ ADMIN_HOME = Redirect("/admin/")  # Wagtail's answer to a team member without th
 SPACE = Redirect("/mon-espace/")
 PORTAL = Redirect("/financeurs/")
 DETAIL = Redirect("/admin/candidatures/{application_a}/")
+BULK_DONE = Redirect("/admin/bulk/inscriptions/application/etudier/")  # back to where the action was asked
 SKIP = None  # not requested: a third-party admin view's own permission checks, left to Wagtail's tests
 
 
@@ -117,8 +118,10 @@ ROWS = [
     get("/admin/login/", anonymous=LOGIN, outsiders=FORBIDDEN, staff=LOGIN, superuser=LOGIN),
     get("/_util/login/", everyone=LOGIN),
     get("/admin/logout/", everyone=OK, anonymous=Redirect("/")),
+    post("/admin/logout/", everyone=Redirect("/")),
     get("/comptes/login/", anonymous=OK, learners=SPACE, funders=PORTAL, staff=ADMIN_HOME, superuser=ADMIN_HOME),
     get("/comptes/logout/", everyone=OK, anonymous=Redirect("/")),
+    post("/comptes/logout/", everyone=Redirect("/")),
     get("/comptes/inactive/", everyone=OK),
     get("/comptes/signup/", anonymous=OK, learners=SPACE, funders=PORTAL, staff=ADMIN_HOME, superuser=ADMIN_HOME),
     get("/comptes/reauthenticate/", everyone=OK, anonymous=LOGIN),
@@ -150,10 +153,13 @@ ROWS = [
     # Applying and the learner's space.
     # The learner has already applied to session A: told so, with a 409.
     get("/inscriptions/sessions/{session_a}/postuler/", **learner_only(learner=409)),
+    post("/inscriptions/sessions/{session_a}/postuler/", **learner_only(learner=409)),
     get("/inscriptions/candidatures/{application_a}/envoyee/", **learner_only(everyone=NOT_FOUND, learner=OK)),
     get("/inscriptions/accord-parental/{guardian_token}/", everyone=OK),
+    post("/inscriptions/accord-parental/{guardian_token}/", everyone=OK),
     get("/mon-espace/", **learner_only(funders=PORTAL)),
     get("/mon-espace/profil/", **learner_only()),
+    post("/mon-espace/profil/", **learner_only()),
     get("/mon-espace/candidatures/{application_a}/paiement/", everyone=NOT_ALLOWED),
     post("/mon-espace/candidatures/{application_a}/paiement/", **learner_only(everyone=NOT_FOUND, learner=SPACE)),
     get("/mon-espace/candidatures/{application_a}/paiement/merci/", **learner_only(everyone=NOT_FOUND, learner=OK)),
@@ -164,8 +170,11 @@ ROWS = [
     post("/mon-espace/accord-parental/renvoyer/", **learner_only(everyone=SPACE)),
     get("/mon-espace/mes-donnees.json", **learner_only(learners=OK, everyone=SPACE)),
     get("/mon-espace/supprimer/", **learner_only(staff=FORBIDDEN, superuser=FORBIDDEN)),
+    post("/mon-espace/supprimer/", **learner_only(staff=FORBIDDEN, superuser=FORBIDDEN)),
     get("/suivi/{survey_token}/", everyone=OK),
+    post("/suivi/{survey_token}/", everyone=OK),
     get("/paiements/stripe/webhook/", everyone=NOT_ALLOWED),
+    post("/paiements/stripe/webhook/", everyone=400),
     # The funders' portal: each funder sees its own agreements; anyone else learns nothing.
     get("/financeurs/", anonymous=LOGIN, everyone=FORBIDDEN, funders=OK, superuser=OK),
     get(
@@ -218,10 +227,30 @@ ROWS = [
     get("/admin/sites/", **admin(staff=ADMIN_HOME, superuser=OK)),
     get("/admin/workflows/list/", **admin(staff=ADMIN_HOME, superuser=OK)),
     get("/admin/pages/{campus_a}/edit/", **admin(staff_a=OK, staff_b=ADMIN_HOME, superuser=OK)),
+    # Posted empty, the page form fails inside Wagtail's StreamField widget (a server error): only the refusal is
+    # checked here, which comes first.
+    post("/admin/pages/{campus_a}/edit/", **admin_post(staff_a=SKIP, staff_b=ADMIN_HOME, superuser=SKIP)),
+    # Campus A has sessions: even a superuser is sent back to the campus list, with a message.
+    get(
+        "/admin/pages/{campus_a}/delete/",
+        **admin(staff=ADMIN_HOME, superuser=Redirect("/admin/pages/{campus_index}/")),
+    ),
+    # Bulk actions: on pages (Wagtail's), and on applications (ours: each a status change).
+    # Wagtail answers the confirmation page, listing campus A's page among those the team may not delete.
+    get("/admin/bulk/wagtailcore/page/delete/?id={campus_a}", **admin(staff=OK, superuser=OK)),
+    get(
+        "/admin/bulk/inscriptions/application/etudier/?id={application_a}",
+        **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK),
+    ),
+    post(
+        "/admin/bulk/inscriptions/application/etudier/?id={application_a}",
+        **admin_post(staff_a=BULK_DONE, staff_b=NOT_FOUND, superuser=BULK_DONE),
+    ),
     # Sessions.
     get("/admin/sessions/", **admin(staff=OK, superuser=OK)),
     get("/admin/sessions/results/", **admin(staff=OK, superuser=OK)),
     get("/admin/sessions/new/", **admin(staff=OK, superuser=OK)),
+    post("/admin/sessions/new/", **admin_post(staff=OK, superuser=OK)),
     get("/admin/sessions/edit/{session_a}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     post("/admin/sessions/edit/{session_a}/", **admin_post(staff_b=NOT_FOUND, staff_a=OK, superuser=OK)),
     get("/admin/sessions/delete/{session_a}/", **admin(staff_a=ADMIN_HOME, staff_b=NOT_FOUND, superuser=OK)),
@@ -266,6 +295,13 @@ ROWS = [
     get("/admin/candidatures/{application_a}/cv/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     get("/admin/candidatures/suivis-a-faire/", **admin(staff=OK, superuser=OK)),
     get("/admin/candidatures/mes-notifications/", **admin(staff=OK, superuser=OK)),
+    post(
+        "/admin/candidatures/mes-notifications/",
+        **admin_post(
+            staff=Redirect("/admin/candidatures/mes-notifications/"),
+            superuser=Redirect("/admin/candidatures/mes-notifications/"),
+        ),
+    ),
     get(
         "/admin/candidatures/{application_a}/paiements/",
         **admin(staff_a=NOT_ALLOWED, staff_b=NOT_FOUND, superuser=NOT_ALLOWED),
@@ -286,6 +322,7 @@ ROWS = [
     get("/admin/orientations/", **admin(staff=OK, superuser=OK)),
     get("/admin/orientations/results/", **admin(staff=OK, superuser=OK)),
     get("/admin/orientations/new/", **admin(staff=OK, superuser=OK)),
+    post("/admin/orientations/new/", **admin_post(staff=OK, superuser=OK)),
     get("/admin/orientations/edit/{referral_a}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     post("/admin/orientations/edit/{referral_a}/", **admin_post(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     get("/admin/orientations/delete/{referral_a}/", **admin(staff_a=ADMIN_HOME, staff_b=NOT_FOUND, superuser=OK)),
@@ -300,6 +337,7 @@ ROWS = [
     get("/admin/conventions/", **admin(staff=OK, superuser=OK)),
     get("/admin/conventions/results/", **admin(staff=OK, superuser=OK)),
     get("/admin/conventions/new/", **admin(staff=OK, superuser=OK)),
+    post("/admin/conventions/new/", **admin_post(staff=OK, superuser=OK)),
     get("/admin/conventions/edit/{agreement_x}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     post("/admin/conventions/edit/{agreement_x}/", **admin_post(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     get("/admin/conventions/delete/{agreement_x}/", **admin(staff_a=ADMIN_HOME, staff_b=NOT_FOUND, superuser=OK)),
@@ -318,6 +356,7 @@ ROWS = [
     get("/admin/financeurs/", **admin(staff=OK, superuser=OK)),
     get("/admin/financeurs/results/", **admin(staff=OK, superuser=OK)),
     get("/admin/financeurs/new/", **admin(staff=OK, superuser=OK)),
+    post("/admin/financeurs/new/", **admin_post(staff=OK, superuser=OK)),
     # Funder X's agreements are all campus A's: campus B's team may neither change it nor read what names it.
     get("/admin/financeurs/edit/{funder_x}/", **admin(staff_a=OK, staff_b=ADMIN_HOME, superuser=OK)),
     post("/admin/financeurs/edit/{funder_x}/", **admin_post(staff_a=OK, staff_b=ADMIN_HOME, superuser=OK)),
@@ -331,6 +370,7 @@ ROWS = [
     get("/admin/financeurs/usage/{funder_x}/", **admin(staff_a=OK, staff_b=ADMIN_HOME, superuser=OK)),
     # Imports: each team's own jobs.
     get("/admin/imports/", **admin(staff=OK, superuser=OK)),
+    post("/admin/imports/", **admin_post(staff=OK, superuser=OK)),
     get("/admin/imports/{import_job_conventions}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=NOT_FOUND)),
     get("/admin/imports/{import_job_suivis}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=NOT_FOUND)),
     get("/admin/imports/{import_job_orientations}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=NOT_FOUND)),
@@ -573,6 +613,7 @@ def world():
     }
     ids = {
         "campus_a": campus_a.pk,
+        "campus_index": campus_a.get_parent().pk,
         "session_a": session_a.pk,
         "application_a": application_a.pk,
         "payment_a": payment_a.pk,
