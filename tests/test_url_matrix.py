@@ -39,12 +39,13 @@ from tests.inscriptions.factories import ApplicationFactory, FollowUpFactory, Le
 from transferts.models import DataJob
 
 ROLES = ["anonymous", "learner", "other_learner", "staff_a", "staff_b", "funder_x", "funder_y", "superuser"]
+# Broadest first: a narrower group named in the same row wins over a broader one.
 GROUPS = {
     "everyone": ROLES,
+    "outsiders": ["learner", "other_learner", "funder_x", "funder_y"],
     "learners": ["learner", "other_learner"],
     "staff": ["staff_a", "staff_b"],
     "funders": ["funder_x", "funder_y"],
-    "outsiders": ["learner", "other_learner", "funder_x", "funder_y"],
 }
 
 
@@ -105,7 +106,8 @@ def admin_post(**answers):
     return admin(**answers)
 
 
-def learner_only(**answers):
+def logged_in(**answers):
+    """A view behind the login: anonymous visitors go to the one login."""
     return {"anonymous": LOGIN, "everyone": OK, **answers}
 
 
@@ -152,25 +154,25 @@ ROWS = [
     get("/documents/authenticate_with_password/1/", everyone=NOT_FOUND),
     # Applying and the learner's space.
     # The learner has already applied to session A: told so, with a 409.
-    get("/inscriptions/sessions/{session_a}/postuler/", **learner_only(learner=409)),
-    post("/inscriptions/sessions/{session_a}/postuler/", **learner_only(learner=409)),
-    get("/inscriptions/candidatures/{application_a}/envoyee/", **learner_only(everyone=NOT_FOUND, learner=OK)),
+    get("/inscriptions/sessions/{session_a}/postuler/", **logged_in(learner=409)),
+    post("/inscriptions/sessions/{session_a}/postuler/", **logged_in(learner=409)),
+    get("/inscriptions/candidatures/{application_a}/envoyee/", **logged_in(everyone=NOT_FOUND, learner=OK)),
     get("/inscriptions/accord-parental/{guardian_token}/", everyone=OK),
     post("/inscriptions/accord-parental/{guardian_token}/", everyone=OK),
-    get("/mon-espace/", **learner_only(funders=PORTAL)),
-    get("/mon-espace/profil/", **learner_only()),
-    post("/mon-espace/profil/", **learner_only()),
+    get("/mon-espace/", **logged_in(funders=PORTAL)),
+    get("/mon-espace/profil/", **logged_in()),
+    post("/mon-espace/profil/", **logged_in()),
     get("/mon-espace/candidatures/{application_a}/paiement/", everyone=NOT_ALLOWED),
-    post("/mon-espace/candidatures/{application_a}/paiement/", **learner_only(everyone=NOT_FOUND, learner=SPACE)),
-    get("/mon-espace/candidatures/{application_a}/paiement/merci/", **learner_only(everyone=NOT_FOUND, learner=OK)),
-    get("/mon-espace/candidatures/{application_a}/paiement/annule/", **learner_only(everyone=NOT_FOUND, learner=OK)),
-    get("/mon-espace/candidatures/{application_a}/retirer/", **learner_only(everyone=NOT_FOUND, learner=OK)),
-    post("/mon-espace/candidatures/{application_a}/retirer/", **learner_only(everyone=NOT_FOUND, learner=SPACE)),
+    post("/mon-espace/candidatures/{application_a}/paiement/", **logged_in(everyone=NOT_FOUND, learner=SPACE)),
+    get("/mon-espace/candidatures/{application_a}/paiement/merci/", **logged_in(everyone=NOT_FOUND, learner=OK)),
+    get("/mon-espace/candidatures/{application_a}/paiement/annule/", **logged_in(everyone=NOT_FOUND, learner=OK)),
+    get("/mon-espace/candidatures/{application_a}/retirer/", **logged_in(everyone=NOT_FOUND, learner=OK)),
+    post("/mon-espace/candidatures/{application_a}/retirer/", **logged_in(everyone=NOT_FOUND, learner=SPACE)),
     get("/mon-espace/accord-parental/renvoyer/", everyone=NOT_ALLOWED),
-    post("/mon-espace/accord-parental/renvoyer/", **learner_only(everyone=SPACE)),
-    get("/mon-espace/mes-donnees.json", **learner_only(learners=OK, everyone=SPACE)),
-    get("/mon-espace/supprimer/", **learner_only(staff=FORBIDDEN, superuser=FORBIDDEN)),
-    post("/mon-espace/supprimer/", **learner_only(staff=FORBIDDEN, superuser=FORBIDDEN)),
+    post("/mon-espace/accord-parental/renvoyer/", **logged_in(everyone=SPACE)),
+    get("/mon-espace/mes-donnees.json", **logged_in(learners=OK, everyone=SPACE)),
+    get("/mon-espace/supprimer/", **logged_in(staff=FORBIDDEN, superuser=FORBIDDEN)),
+    post("/mon-espace/supprimer/", **logged_in(staff=FORBIDDEN, superuser=FORBIDDEN)),
     get("/suivi/{survey_token}/", everyone=OK),
     post("/suivi/{survey_token}/", everyone=OK),
     get("/paiements/stripe/webhook/", everyone=NOT_ALLOWED),
