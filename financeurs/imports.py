@@ -193,11 +193,16 @@ class AgreementImport(Importer):
                 not (current_campuses or own_campuses is None)
                 or not all(is_own(campus.pk) for campus in current_campuses)
             ):
+                # One message whoever holds the reference, and nothing of what it says: another campus's agreement
+                # must not be told apart from a shared one or an unassigned one, nor be read through the import.
                 errors.append(
                     RowError(
                         line,
                         "référence",
-                        _("la convention « %(reference)s » couvre un campus dont vous ne faites pas partie.")
+                        _(
+                            "vous ne pouvez pas utiliser la référence « %(reference)s » : vérifiez-la, ou demandez à "
+                            "un super-administrateur."
+                        )
                         % {"reference": record["reference"]},
                     )
                 )

@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from financeurs.admin_forms import AgreementAdminForm, FunderAdminForm
 from financeurs.models import Agreement, Funder
+from formations.viewsets import ProtectedDeleteMixin
 
 
 class AgreementScopedMixin:
@@ -50,8 +51,16 @@ class FunderEditView(FunderEditableMixin, generic.EditView):
     pass
 
 
-class FunderDeleteView(FunderEditableMixin, generic.DeleteView):
+class FunderDeleteView(FunderEditableMixin, ProtectedDeleteMixin, generic.DeleteView):
     pass
+
+
+class FunderHistoryView(FunderEditableMixin, history.HistoryView):
+    """Who changed a funder and when: for those who may change it, not the teams of its other campuses."""
+
+
+class FunderUsageView(FunderEditableMixin, usage.UsageView):
+    """The agreements that name a funder would list another campus's agreements to a team that is not theirs."""
 
 
 class AgreementIndexView(generic.IndexView):
@@ -153,6 +162,8 @@ class FunderViewSet(ModelViewSet):
     menu_label = _("Financeurs")
     edit_view_class = FunderEditView
     delete_view_class = FunderDeleteView
+    history_view_class = FunderHistoryView
+    usage_view_class = FunderUsageView
     copy_view_enabled = False
     list_display = ["name", Column("kind", label=_("Type"), accessor="get_kind_display"), "contact_email"]
     list_filter = ["kind"]

@@ -1,5 +1,7 @@
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.http import Http404
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -22,6 +24,22 @@ class CampusScopedMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+class ProtectedDeleteMixin:
+    """Refuse, with a message, to delete what other records still point to, rather than fail with a server error."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError as error:
+            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+            messages.error(
+                self.request,
+                _("« %(object)s » ne peut pas être supprimé : des %(kinds)s y sont rattachées.")
+                % {"object": self.object, "kinds": ", ".join(kinds)},
+            )
+            return HttpResponseRedirect(self.get_success_url())
+
+
 class SessionIndexView(generic.IndexView):
     def get_base_queryset(self):
         return Session.objects.visible_to(self.request.user).select_related("formation", "campus")
@@ -34,7 +52,7 @@ class SessionEditView(CampusScopedMixin, generic.EditView):
         return self.run_hook("after_edit_session", self.request, self.object)
 
 
-class SessionDeleteView(CampusScopedMixin, generic.DeleteView):
+class SessionDeleteView(CampusScopedMixin, ProtectedDeleteMixin, generic.DeleteView):
     pass
 
 

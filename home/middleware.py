@@ -19,7 +19,8 @@ class StaffOnlyAdminMiddleware:
         if self.is_refused(request):
             space_url = get_adapter(request).get_login_redirect_url(request)
             return render(request, "home/admin_refused.html", {"space_url": space_url}, status=403)
-        if is_site_history(request) and not request.user.is_superuser:
+        user = request.user
+        if is_site_history(request) and user.is_authenticated and not user.is_superuser:
             # Wagtail's site history lists every campus's activity, with young people's names in its labels; each
             # team keeps the history of its own objects, on their pages.
             raise PermissionDenied

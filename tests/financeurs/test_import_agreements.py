@@ -4,6 +4,8 @@ import datetime
 import decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from financeurs.enums import FunderKind, IndicatorCode
 from financeurs.imports import AgreementImport
@@ -13,6 +15,7 @@ from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.financeurs.factories import AgreementFactory, FunderFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.transferts.test_import_reading import csv_bytes, xlsx_bytes
+from transferts.models import DataJob
 
 HEADER = [
     "Référence",
@@ -172,28 +175,6 @@ def test_staff_cannot_import_an_agreement_covering_another_campus(campus, other_
     ]
 
 
-def test_staff_cannot_overwrite_an_agreement_of_another_campus(campus, other_campus, staff):
-    AgreementFactory(reference="REG-IDF-2026-014", campuses=[other_campus])
-
-    plan = prepare([HEADER, row()], staff)
-
-    assert [str(error) for error in plan.errors] == [
-        "Ligne 2, colonne « référence » : la convention « REG-IDF-2026-014 » couvre un campus dont vous ne faites "
-        "pas partie."
-    ]
-
-
-def test_staff_cannot_take_over_an_agreement_that_covers_no_campus(campus, staff):
-    AgreementFactory(reference="REG-IDF-2026-014")
-
-    plan = prepare([HEADER, row()], staff)
-
-    assert [str(error) for error in plan.errors] == [
-        "Ligne 2, colonne « référence » : la convention « REG-IDF-2026-014 » couvre un campus dont vous ne faites "
-        "pas partie."
-    ]
-
-
 def test_sessions_outside_the_new_formations_are_dropped_and_the_others_kept(campus, staff):
     web = FormationPageFactory(parent=campus, slug="developpeur-web")
     cyber = FormationPageFactory(parent=campus, slug="cybersecurite")
@@ -216,3 +197,65 @@ def test_the_same_reference_twice_in_the_file_is_refused(campus, staff):
     assert [str(error) for error in plan.errors] == [
         "Ligne 3, colonne « référence » : « REG-IDF-2026-014 » figure déjà ligne 2."
     ]
+
+
+# --- What staff of another campus learn from an import: nothing of agreements that are not theirs -----------
+
+
+NOT_YOURS = (
+    "Ligne 2, colonne « référence » : vous ne pouvez pas utiliser la référence « REG-IDF-2026-014 » : vérifiez-la, "
+    "ou demandez à un super-administrateur."
+)
+
+
+@pytest.fixture
+def attacker(other_campus):
+    """Saint-Denis's team, trying references that may belong to Aubervilliers."""
+    return UserFactory(staff_of=other_campus)
+
+
+def secret_agreement(campuses):
+    return AgreementFactory(
+        reference="REG-IDF-2026-014",
+        funder=FunderFactory(name="Fondation Discrète"),
+        title="Convention confidentielle d'Aubervilliers",
+        start_date=datetime.date(2026, 3, 17),
+        end_date=datetime.date(2027, 9, 23),
+        amount=decimal.Decimal("987654.00"),
+        seats_funded=7919,
+        campuses=campuses,
+        targets={"part_femmes": "43.21", "sorties_positives_6_mois": "67.89"},
+    )
+
+
+@pytest.mark.parametrize("covers", ["other campus", "both campuses", "no campus"])
+def test_a_reference_not_theirs_reads_the_same_whoever_holds_it(campus, other_campus, attacker, covers):
+    secret_agreement({"other campus": [campus], "both campuses": [campus, other_campus], "no campus": []}[covers])
+
+    plan = prepare([HEADER, row(campus="Saint-Denis")], attacker)
+
+    assert [str(error) for error in plan.errors] == [NOT_YOURS]
+
+
+def test_an_import_page_shows_nothing_of_another_campus_agreement(client, campus, other_campus, attacker):
+    secret_agreement([campus])
+    upload = SimpleUploadedFile("conventions.csv", csv_bytes([HEADER, row(campus="Saint-Denis")]))
+    client.force_login(attacker)
+
+    client.post(reverse("imports:start"), {"kind": "conventions", "file": upload})
+    job = DataJob.objects.get()
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+
+    assert "vous ne pouvez pas utiliser la référence" in page
+    secrets = [
+        "Aubervilliers",
+        "Fondation Discrète",
+        "confidentielle",
+        "17/03/2026",
+        "23/09/2027",
+        "987654",
+        "987 654",
+    ]
+    for secret in [*secrets, "7919", "43.21", "43,21", "67.89", "67,89"]:
+        assert secret not in page, secret
+        assert secret not in str(job.summary) + str(job.errors), secret

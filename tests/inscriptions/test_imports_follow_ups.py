@@ -402,3 +402,19 @@ def test_the_import_and_the_staff_form_open_a_follow_up_on_the_same_day(campus, 
         staff_refused = True
 
     assert bool(import_errors) == staff_refused == (opens_on > today)
+
+
+def test_another_campus_application_with_a_recorded_follow_up_reads_as_unknown(campus, staff, applications):
+    # Campus B's team tries campus A's numbers: a recorded follow-up there must neither conflict nor show.
+    elsewhere = left_training(SessionFactory(past=True))
+    FollowUpFactory(application=elsewhere, milestone=FollowUpMilestone.SIX_MONTHS, employer="Employeur Secret")
+    unknown = Application.objects.order_by("pk").last().pk + 1000
+    rows = [HEADER, *([str(number), "6 mois", "CDI", "Orange", "", "", ""] for number in (elsewhere.pk, unknown))]
+
+    plan = prepare(csv_bytes(rows), campus, staff)
+
+    assert errors_of(plan) == [
+        f"Ligne {line}, colonne « n° de candidature » : aucune candidature n° {number} dans ce campus."
+        for line, number in [(2, elsewhere.pk), (3, unknown)]
+    ]
+    assert plan.conflicts == []

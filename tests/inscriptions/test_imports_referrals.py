@@ -173,3 +173,17 @@ def test_a_formation_of_another_campus_is_not_found(campus, staff):
     assert [str(error) for error in plan.errors] == [
         "Ligne 2, colonne « formation envisagée » : le campus n'a pas de formation « Cuisine »."
     ]
+
+
+def test_a_person_another_campus_referred_reads_as_new_and_is_left_untouched(campus, staff):
+    # Campus B's team imports an e-mail campus A already holds: nothing says so, nothing of A's line shows or moves.
+    other = CampusPageFactory()
+    prepare(
+        [HEADER, row(nom="Secret", conseiller="Conseillère d'ailleurs")], other, UserFactory(staff_of=other)
+    ).write()
+
+    plan = prepare([HEADER, row()], campus, staff)
+
+    assert plan.counts() == {"total": 1, "created": 1, "updated": 0, "unchanged": 0, "errors": 0}
+    plan.write()
+    assert Referral.objects.get(campus=other).last_name == "Secret"
