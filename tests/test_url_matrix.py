@@ -171,6 +171,12 @@ ROWS = [
     get("/mon-espace/accord-parental/renvoyer/", everyone=NOT_ALLOWED),
     post("/mon-espace/accord-parental/renvoyer/", **logged_in(everyone=SPACE)),
     get("/mon-espace/mes-donnees.json", **logged_in(learners=OK, everyone=SPACE)),
+    # Only a person holding a place not yet started answers the funders' questions; the matrix's are undecided.
+    get("/mon-espace/questions-financeurs/", **logged_in(everyone=SPACE)),
+    post("/mon-espace/questions-financeurs/", **logged_in(everyone=SPACE)),
+    # Nobody here accepted an earlier notice: the page sends each one on to her space.
+    get("/mon-espace/confidentialite/accepter/", **logged_in(everyone=SPACE)),
+    post("/mon-espace/confidentialite/accepter/", **logged_in(everyone=SPACE)),
     get("/mon-espace/supprimer/", **logged_in(staff=FORBIDDEN, superuser=FORBIDDEN)),
     post("/mon-espace/supprimer/", **logged_in(staff=FORBIDDEN, superuser=FORBIDDEN)),
     get("/suivi/{survey_token}/", everyone=OK),
