@@ -4,11 +4,15 @@ The quasi-identifiers are what someone who knows a person could look up in the f
 formation, month the session started, diploma and month the person left. Among the pseudonymised rows, every
 combination of them the file shows must be shared by at least k rows (settings.PARTICIPANT_FILE_K).
 
-The file climbs a ladder of global recodings, one step at a time, until the rows in combinations of fewer than k
-are at most SUPPRESSION_TOLERANCE of the pseudonymised rows (none at all in a file of fewer than 100); those rows
-then have every quasi-identifier replaced by "Non diffusé", and if they are fewer than k themselves they are left
-out of the file. Named rows (people who agreed to be named to this funder) are outside the count: they are not
-anonymous, so they neither make up a class nor are suppressed; they show the same recoding as everyone else.
+The file climbs a ladder of global recodings (LADDER), one step at a time, until the rows in combinations of
+fewer than k are at most SUPPRESSION_TOLERANCE of the pseudonymised rows (none at all in a file of fewer than 100),
+or, if no rung gets there, stops at the lowest rung with the fewest such rows. Those rows then have every
+quasi-identifier (and the session's end, which would give its start away) replaced by "Non diffusé"; together they
+make one more combination, and if they are fewer than k they are left out of the file.
+
+Named rows (people who agreed to be named to this funder) are outside the count: being named, they are not
+anonymous, so they make up no one's class (counting them would let the funder subtract them and see classes
+smaller than k) and are never suppressed; they show the same recoding as everyone else.
 
 Everything here works on a Counter of distinct fine combinations, never on the rows: cheap at 100,000 rows.
 """
@@ -133,20 +137,25 @@ class Plan:
 
 
 def plan(counts, k, tolerance=SUPPRESSION_TOLERANCE):
-    """The Plan for pseudonymised rows counted by fine_key(): the lowest rung that leaves few enough rows in
-    combinations of fewer than k, then those rows suppressed, or withheld if they are fewer than k themselves."""
+    """The Plan for pseudonymised rows counted by fine_key().
+
+    The lowest rung that leaves at most `tolerance` of the rows in combinations of fewer than k; if none does, the
+    lowest rung that leaves the fewest (climbing further would coarsen everyone's rows for nothing). Those rows
+    are then suppressed, or withheld if they are fewer than k themselves.
+    """
     total = sum(counts.values())
-    result = Plan(k=k)
+    outcomes = []
     for level in range(len(LADDER) + 1):
-        result.level = level
+        candidate = Plan(k=k, level=level)
         shown = collections.Counter()
         for key, count in counts.items():
-            shown[result.shown(key)] += count
-        small = {combination for combination, count in shown.items() if count < k}
+            shown[candidate.shown(key)] += count
+        small = frozenset(combination for combination, count in shown.items() if count < k)
         rows = sum(shown[combination] for combination in small)
+        outcomes.append((rows, level, small))
         if rows <= total * tolerance:
             break
-    result.suppressed, result.suppressed_rows = frozenset(small), rows
-    if 0 < result.suppressed_rows < k:
-        result.withheld_rows, result.suppressed_rows = result.suppressed_rows, 0
-    return result
+    rows, level, small = min(outcomes, key=lambda outcome: outcome[:2])
+    if 0 < rows < k:
+        return Plan(k=k, level=level, suppressed=small, withheld_rows=rows)
+    return Plan(k=k, level=level, suppressed=small, suppressed_rows=rows)
