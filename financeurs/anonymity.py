@@ -56,7 +56,10 @@ WIDE_AGE_BAND_OF = {
 
 
 def fine_key(age_band, gender, campus, formation, session_start, diploma, left_on):
-    """The finest combination: codes, titles, and (year, month) of the two dates (the file never shows a day)."""
+    """The finest combination: codes, titles, and (year, month) of the two dates (the file never shows a day).
+
+    ParticipantResource.census() builds the same tuples straight from the database's columns.
+    """
     return (
         age_band,
         gender,

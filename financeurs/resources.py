@@ -13,12 +13,13 @@ import hmac
 import operator
 
 from django.conf import settings
-from django.db.models import FilteredRelation, Q
+from django.db.models import BooleanField, CharField, ExpressionWrapper, FilteredRelation, Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
 from import_export.fields import Field
 
-from financeurs.anonymity import NOT_DISCLOSED, fine_key, plan
+from financeurs.anonymity import NOT_DISCLOSED, plan
 from financeurs.enums import IndicatorCode
 from financeurs.indicators import ENTERED, compute, participants
 from inscriptions.enums import (
@@ -43,10 +44,10 @@ def pseudonym(funder_id, pseudonym_id):
     """Stable across exports for one funder, different for another, so two funders cannot link their files.
 
     "P-" and the first 12 characters of the base32 of HMAC-SHA256(PSEUDONYM_KEY, "<funder id>:<pseudonym id>"),
-    the pseudonym id being the learner's random Learner.pseudonym_id (its hyphenated form), never the sequential
-    primary key: a pseudonym says nothing of who signed up first.
+    the pseudonym id being the 32 hexadecimal digits of the learner's random Learner.pseudonym_id, never the
+    sequential primary key: a pseudonym says nothing of who signed up first.
     """
-    return pseudonymiser(funder_id)(pseudonym_id)
+    return pseudonymiser(funder_id)(pseudonym_id.hex)
 
 
 def pseudonymiser(funder_id):
@@ -54,9 +55,9 @@ def pseudonymiser(funder_id):
     keyed = hmac.new(settings.PSEUDONYM_KEY.encode(), digestmod="sha256")
     prefix, pairs = f"{funder_id}:", BASE32_PAIRS
 
-    def pseudonymise(pseudonym_id):
+    def pseudonymise(pseudonym_hex):
         mac = keyed.copy()  # the key's padding is hashed once, not once per row
-        mac.update(f"{prefix}{pseudonym_id}".encode())
+        mac.update(f"{prefix}{pseudonym_hex}".encode())
         # 60 bits = 12 base32 characters, looked up two at a time.
         bits = int.from_bytes(mac.digest()[:8], "big") >> 4
         return (
@@ -155,6 +156,16 @@ class RowResource(resources.Resource):
 PROFILE_COLUMNS = ("gender", "qpv_residence", "diploma", "situation", "job_seeking_duration", "rqth")
 _ENTRY_COLUMN_OF = {profile: entry for entry, profile in APPLICATION_ENTRY_FACTS.items()}
 ENTRY_COLUMNS = tuple(_ENTRY_COLUMN_OF[name] for name in PROFILE_COLUMNS)
+
+
+# Dates are read as ISO text ("2026-03-05", both databases) and cut to (year, month) once per distinct day:
+# converting 100,000 dates in Python, or extracting them in SQLite's Python functions, made the file slow.
+MONTH = memoised(lambda text: (int(text[:4]), int(text[5:7])) if text else None)
+ENTRY_RECORDED = ExpressionWrapper(Q(entry_recorded_at__isnull=False), output_field=BooleanField())
+# Agreed to be named, and not anonymised since; whether the person entered training is checked on the status.
+CONSENTED = ExpressionWrapper(
+    Q(learner__named_data_consent_at__isnull=False, learner__anonymised_at__isnull=True), output_field=BooleanField()
+)
 
 
 class ParticipantResource(RowResource):
@@ -269,37 +280,49 @@ class ParticipantResource(RowResource):
         entry_gender, entry_diploma = _ENTRY_COLUMN_OF["gender"], _ENTRY_COLUMN_OF["diploma"]
         columns = [
             "pk",
-            "learner__pseudonym_id",
+            "pseudonym_text",
             "age_on_submission",
             "learner__gender",
             "learner__diploma",
             "campus__title",
             "session__formation__title",
-            "session__start_date",
-            "left_on",
+            "start_text",
+            "left_text",
             "status",
-            "entry_recorded_at",
+            "entry_recorded",
             entry_gender,
             entry_diploma,
         ]
         if named_file:
-            columns += ["learner__named_data_consent_at", "learner__anonymised_at"]
-        values = Application.objects.filter(pk__in=queryset.values("pk")).values_list(*columns)
+            columns.append("consented")
+        # Text and booleans computed by the database: converting 100,000 UUIDs and dates in Python is slow.
+        values = (
+            Application.objects.filter(pk__in=queryset.values("pk"))
+            .annotate(
+                pseudonym_text=Cast("learner__pseudonym_id", CharField()),
+                start_text=Cast("session__start_date", CharField()),
+                left_text=Cast("left_on", CharField()),
+                entry_recorded=ENTRY_RECORDED,
+                consented=CONSENTED,
+            )
+            .values_list(*columns)
+        )
 
         pseudonymise = pseudonymiser(self.agreement.funder_id)
         age_bands = {age: AgeBand.for_age(age) for age in range(130)}
         safe = memoised(lambda value: neutralise_formula(value) or None)
         keys, counts, entries = {}, collections.Counter(), []
+        # The order of fine_key(): codes, titles, and (year, month) of the session's start and of the exit.
         for row in values.iterator(chunk_size=CHUNK_SIZE):
-            pk, pseudonym_id, age, gender, diploma, campus, formation, start, left_on, status, entered_at = row[:11]
-            if entered_at is not None:
+            pk, pseudonym_hex, age, gender, diploma, campus, formation, start, left_on, status, entered = row[:11]
+            if entered:
                 gender, diploma = row[11:13]
-            key = fine_key(age_bands.get(age), gender, safe(campus), safe(formation), start, diploma, left_on)
+            key = (age_bands.get(age), gender, safe(campus), safe(formation), MONTH(start), diploma, MONTH(left_on))
             key = keys.setdefault(key, key)  # one tuple per distinct combination, shared by its rows
-            named = named_file and row[13] is not None and row[14] is None and status in ENTERED
+            named = named_file and row[13] and status in ENTERED
             if not named:
                 counts[key] += 1
-            entries.append((pseudonymise(pseudonym_id), pk, key, named))
+            entries.append((pseudonymise(pseudonym_hex.replace("-", "")), pk, key, named))
         entries.sort()
         self._census = entries, plan(counts, settings.PARTICIPANT_FILE_K)
         return self._census
@@ -314,17 +337,16 @@ class ParticipantResource(RowResource):
             "pk",
             *(f"learner__{name}" for name in PROFILE_COLUMNS),
             "learner__referrer",
-            "session__end_date",
+            "end_text",
             "status",
         ]
         for alias in milestones:
             columns += [f"{alias}__placement", f"{alias}__employer", f"{alias}__job_title"]
         # What was true at entry into training, for those who entered: the profile may have changed since.
-        columns += ["entry_recorded_at", *ENTRY_COLUMNS]
+        columns += ["entry_recorded", *ENTRY_COLUMNS]
         if named_file:
             columns += [
-                "learner__named_data_consent_at",
-                "learner__anonymised_at",
+                "consented",
                 "learner__first_name",
                 "learner__last_name",
                 "learner__user__email",
@@ -334,13 +356,16 @@ class ParticipantResource(RowResource):
             **{
                 alias: FilteredRelation("follow_ups", condition=Q(follow_ups__milestone=milestone))
                 for alias, milestone in milestones.items()
-            }
+            },
+            end_text=Cast("session__end_date", CharField()),
+            entry_recorded=ENTRY_RECORDED,
+            consented=CONSENTED,
         )
 
         shown = memoised(anonymity.shown)
         not_disclosed = (str(NOT_DISCLOSED),) * 8  # the seven quasi-identifiers and the session's end
         withhold = anonymity.withheld_rows > 0
-        end_month = memoised(lambda day: anonymity.period((day.year, day.month)) if day else None)
+        end_period = memoised(lambda text: anonymity.period(MONTH(text)))
         safe = memoised(lambda value: neutralise_formula(value) or None)
         qpv, situations, durations = labels(QpvResidence), labels(Situation), labels(JobSeekingDuration)
         referrers, statuses, placements = labels(Referrer), labels(Status), labels(Placement)
@@ -372,22 +397,20 @@ class ParticipantResource(RowResource):
                     twelve_placement,
                     twelve_employer,
                     twelve_job,
-                    entry_recorded_at,
+                    entry_recorded,
                 ) = row[profile_end:entry_start]
-                if entry_recorded_at is not None:
+                if entry_recorded:
                     _gender, qpv_residence, _diploma, situation, duration, rqth = row[
                         entry_start : entry_start + len(ENTRY_COLUMNS)
                     ]
                 identity, free_text = (pseudonym_value,), ()
                 named = False
                 if named_file:
-                    consent_at, anonymised_at, first_name, last_name, email, birth_date = row[
-                        entry_start + len(ENTRY_COLUMNS) :
-                    ]
+                    consented, first_name, last_name, email, birth_date = row[entry_start + len(ENTRY_COLUMNS) :]
                     # Consent covers the funders of the training the person took: not those of one they only
                     # applied to. Counted as named by the census and still so now: a withdrawal in between
                     # leaves the row outside every class, so its quasi-identifiers are not disclosed.
-                    named = counted_as_named and consent_at is not None and anonymised_at is None and status in ENTERED
+                    named = counted_as_named and consented and status in ENTERED
                     if named:
                         identity += (
                             neutralise_formula(first_name),
@@ -407,13 +430,13 @@ class ParticipantResource(RowResource):
                         free_text = (None, None)
                 quasi = shown(key)
                 if named:
-                    quasi += (end_month(session_end),)
+                    quasi += (end_period(session_end),)
                 elif counted_as_named or anonymity.is_suppressed(quasi):
                     if withhold:
                         continue
                     quasi = not_disclosed
                 else:
-                    quasi += (end_month(session_end),)
+                    quasi += (end_period(session_end),)
                 age_band, gender, campus, formation, start, diploma, left_on, end = quasi
                 yield (
                     *identity,
