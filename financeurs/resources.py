@@ -37,6 +37,9 @@ from inscriptions.resources import neutralise_formula
 from inscriptions.workflow import Status
 
 CHUNK_SIZE = 2000
+# People read per query by the participant file's second pass, in pseudonym order: larger chunks mean fewer
+# passes of the database's joins over the follow-ups (PostgreSQL hashes them once per query).
+ROWS_PER_QUERY = 10_000
 PROGRESS_EVERY = 1000
 
 
@@ -374,8 +377,8 @@ class ParticipantResource(RowResource):
         profile_end = 1 + len(PROFILE_COLUMNS)
         entry_start = profile_end + 13
 
-        for first in range(0, len(entries), CHUNK_SIZE):
-            chunk = entries[first : first + CHUNK_SIZE]
+        for first in range(0, len(entries), ROWS_PER_QUERY):
+            chunk = entries[first : first + ROWS_PER_QUERY]
             fetched = {
                 row[0]: row for row in applications.filter(pk__in=[entry[1] for entry in chunk]).values_list(*columns)
             }
