@@ -195,6 +195,10 @@ def child(file_format):
         seconds = time.perf_counter() - started
         size = out.tell()
     peak_kib = memory_kib("VmHWM")
+    # After the measure: what k-anonymity did to this file (the census again, not timed).
+    from financeurs.resources import ParticipantResource
+
+    anonymity = ParticipantResource(agreement, period).anonymity
     print(
         json.dumps(
             {
@@ -205,6 +209,9 @@ def child(file_format):
                 "peak_mib": peak_kib / 1024,
                 "increase_mib": (peak_kib - baseline_kib) / 1024,
                 "bytes": size,
+                "generalisations": anonymity.generalisations,
+                "suppressed_rows": anonymity.suppressed_rows,
+                "withheld_rows": anonymity.withheld_rows,
             }
         )
     )
@@ -238,7 +245,8 @@ def report(passes):
         HEADING,
         "",
         f"Mesuré le {datetime.date.today():%d/%m/%Y} sur {common.machine()}, avec `make bench`.",
-        "Fichier des participant·es d’une convention (pseudonymisé), écrit par le code de la tâche de fond "
+        "Fichier des participant·es d’une convention (pseudonymisé, k-anonyme avec k = 5 : deux passages sur la "
+        "base, le premier compte les combinaisons de quasi-identifiants), écrit par le code de la tâche de fond "
         "(`financeurs.exports.write`) dans un fichier temporaire, chaque export dans un processus neuf. "
         "Mémoire : mémoire résidente du processus juste avant l’export (Django chargé, base connectée), et son pic "
         "pendant l’export (`VmRSS`, `VmHWM` de `/proc/self/status`, pic remis à zéro avant l’export) ; la hausse "
@@ -248,9 +256,16 @@ def report(passes):
         "| taille du fichier (Mio) | objectif à 100 000 |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
+    anonymity = []
     for result in passes:
         vendor = common.VENDORS[result["vendor"]]
         for row in result["results"]:
+            if row["format"] == FORMATS[0] and "generalisations" in row:
+                anonymity.append(
+                    f"- {vendor}, {common.thousands(row['rows'])} participant·es : généralisations "
+                    f"{', '.join(row['generalisations']) or 'aucune'} ; {row['suppressed_rows']} ligne(s) aux "
+                    f"caractéristiques non diffusées, {row['withheld_rows']} retirée(s)."
+                )
             seconds_target, memory_target = TARGETS[row["format"]]
             verdict = "—"
             if row["rows"] >= 100_000:
@@ -261,7 +276,7 @@ def report(passes):
                 f"| {row['seconds']:.2f} | {mib(row['increase_mib'])} | {mib(row['peak_mib'])} "
                 f"| {row['bytes'] / 2**20:.1f} | {verdict} |".replace(".", ",")
             )
-    return "\n".join([*lines, ""])
+    return "\n".join([*lines, "", *anonymity, ""])
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class Table:
     headers: list
     types: list
     rows: object  # an iterable of value tuples, consumed once
+    anonymity: object = None  # the participant file's anonymity.Plan
 
 
 def file_name(kind, agreement, period, file_format):
@@ -69,11 +70,38 @@ def report_table(agreement, period, report=None):
 
 
 def participant_table(agreement, period, progress=None):
+    """The participants' table, its census taken (and so its anonymity plan known) before any row is written."""
     resource = ParticipantResource(agreement, period)
+    anonymity = resource.anonymity
     rows = resource.rows()
     if progress is not None:
-        rows = counted(rows, progress)
-    return Table(resource.get_export_headers(), resource.column_types(), rows)
+        rows = counted(rows, progress, withheld=anonymity.withheld_rows)
+    return Table(resource.get_export_headers(), resource.column_types(), rows, anonymity)
+
+
+def anonymity_lines(anonymity):
+    """What the file did to stay k-anonymous, as (label, value) pairs: the summary sheet's lines and the JSON's."""
+    return [
+        (_("Anonymisation"), _("k = %(k)d") % {"k": anonymity.k}),
+        (_("Généralisations appliquées"), ", ".join(anonymity.generalisations) or _("aucune")),
+        (_("Lignes aux caractéristiques non diffusées"), anonymity.suppressed_rows),
+        (_("Lignes retirées du fichier"), anonymity.withheld_rows),
+    ]
+
+
+def anonymity_note(anonymity):
+    """The CSV's first line: a sentence a spreadsheet shows in one cell."""
+    return _(
+        "# Anonymisation k = %(k)d : chaque combinaison de tranche d’âge, genre, campus, formation, début de "
+        "session, diplôme et sortie est partagée par au moins %(k)d personnes pseudonymisées. Généralisations "
+        "appliquées : %(steps)s. Lignes aux caractéristiques non diffusées : %(suppressed)d. Lignes retirées du "
+        "fichier : %(withheld)d."
+    ) % {
+        "k": anonymity.k,
+        "steps": ", ".join(anonymity.generalisations) or _("aucune"),
+        "suppressed": anonymity.suppressed_rows,
+        "withheld": anonymity.withheld_rows,
+    }
 
 
 # --- Cell rendering -----------------------------------------------------------------------------
@@ -122,9 +150,14 @@ def converted(rows, conversions):
 
 
 def csv_chunks(table, rows_per_chunk=500):
-    """Bytes of a CSV file, a chunk at a time, for a StreamingHttpResponse or a file."""
+    """Bytes of a CSV file, a chunk at a time, for a StreamingHttpResponse or a file.
+
+    A participant file opens with a line starting with "#" that says how it was anonymised, then the headers.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    if table.anonymity is not None:
+        writer.writerow([anonymity_note(table.anonymity)])
     writer.writerow(table.headers)
     yield codecs.BOM_UTF8 + buffer.getvalue().encode()
     buffer.seek(0)
@@ -151,8 +184,15 @@ def json_rows(table):
 
 
 def json_chunks(table, rows_per_chunk=500):
-    """Bytes of a JSON array of objects keyed by the column headers."""
-    yield b"["
+    """Bytes of a JSON object: how the file was anonymised, then the participants, objects keyed by the headers."""
+    anonymity = table.anonymity
+    summary = {
+        "k": anonymity.k,
+        "generalisations": anonymity.generalisations,
+        "lignes_aux_caracteristiques_non_diffusees": anonymity.suppressed_rows,
+        "lignes_retirees": anonymity.withheld_rows,
+    }
+    yield ('{"anonymisation": ' + json.dumps(summary, ensure_ascii=False) + ',\n"participants": [').encode()
     separator, parts = "\n", []
     for row in json_rows(table):
         parts.append(separator + json.dumps(row, ensure_ascii=False))
@@ -160,7 +200,7 @@ def json_chunks(table, rows_per_chunk=500):
         if len(parts) == rows_per_chunk:
             yield "".join(parts).encode()
             parts = []
-    parts.append("\n]\n")
+    parts.append("\n]}\n")
     yield "".join(parts).encode()
 
 
@@ -181,8 +221,8 @@ def report_json(agreement, period, table):
 # --- XLSX: write-only workbook ------------------------------------------------------------------
 
 
-def summary_lines(agreement, period, participants):
-    return [
+def summary_lines(agreement, period, participants, anonymity=None):
+    lines = [
         (_("Convention"), f"{agreement.reference} – {agreement.title}"),
         (_("Financeur"), agreement.funder.name),
         (_("Début de la période"), period.start),
@@ -190,6 +230,7 @@ def summary_lines(agreement, period, participants):
         (_("Généré le"), timezone.localtime().replace(tzinfo=None, microsecond=0)),
         (_("Participant·es"), participants),
     ]
+    return lines + (anonymity_lines(anonymity) if anonymity is not None else [])
 
 
 def xlsx_dates(sheet):
@@ -221,12 +262,12 @@ def set_widths(sheet, headers, widths=None):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def write_summary_sheet(workbook, agreement, period, table, participants=None):
+def write_summary_sheet(workbook, agreement, period, table, participants=None, anonymity=None):
     sheet = workbook.create_sheet(str(SUMMARY_SHEET))
     set_widths(sheet, table.headers, widths={1: 24, 2: 55})
     dates = xlsx_dates(sheet)
     bold = Font(bold=True)
-    for label, value in summary_lines(agreement, period, participants):
+    for label, value in summary_lines(agreement, period, participants, anonymity):
         if value is None:
             continue
         title = WriteOnlyCell(sheet, value=str(label))
@@ -315,7 +356,8 @@ def write_xlsx(out, agreement, period, *, participants=None, report=None):
     count = None
     if participants is not None:
         count = participant_count(agreement, period)
-    write_summary_sheet(workbook, agreement, period, report_table(agreement, period, report)[0], count)
+    anonymity = participants.anonymity if participants is not None else None
+    write_summary_sheet(workbook, agreement, period, report_table(agreement, period, report)[0], count, anonymity)
     if participants is not None:
         write_participants_sheet(workbook, participants)
     workbook.save(out)
@@ -341,14 +383,18 @@ def ods_dataset(resource, title):
 
 def write_ods(out, agreement, period, *, participants=False, report=None, progress=None):
     summary = tablib.Dataset(title=str(SUMMARY_SHEET))
-    count = participant_count(agreement, period) if participants else None
-    for label, value in summary_lines(agreement, period, count):
+    count, anonymity, participant_resource = None, None, None
+    if participants:
+        count = participant_count(agreement, period)
+        participant_resource = ParticipantResource(agreement, period, progress=progress)
+        anonymity = participant_resource.anonymity
+    for label, value in summary_lines(agreement, period, count, anonymity):
         if value is not None:
             summary.append([str(label), value])
     report_resource = ReportResource(agreement, period, report=report)
     book = tablib.Databook([summary, ods_dataset(report_resource, _("Indicateurs"))])
     if participants:
-        book.add_sheet(ods_dataset(ParticipantResource(agreement, period, progress=progress), PARTICIPANTS_SHEET))
+        book.add_sheet(ods_dataset(participant_resource, PARTICIPANTS_SHEET))
     out.write(book.export("ods"))
 
 

@@ -8,22 +8,26 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT would turn every cell into text, so form
 free-text columns only (see inscriptions/resources.py).
 """
 
+import collections
 import hmac
+import json
 import operator
 
 from django.conf import settings
-from django.db.models import FilteredRelation, Q
+from django.db import connection
+from django.db.models import BooleanField, CharField, ExpressionWrapper, FilteredRelation, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
 from import_export.fields import Field
 
+from financeurs.anonymity import NOT_DISCLOSED, plan
 from financeurs.enums import IndicatorCode
 from financeurs.indicators import ENTERED, compute, participants
 from inscriptions.enums import (
     AgeBand,
-    Diploma,
     FollowUpMilestone,
-    Gender,
     JobSeekingDuration,
     Placement,
     QpvResidence,
@@ -36,15 +40,20 @@ from inscriptions.resources import neutralise_formula
 from inscriptions.workflow import Status
 
 CHUNK_SIZE = 2000
+# People read per query by the participant file's second pass, in pseudonym order: larger chunks mean fewer
+# passes of the database's joins over the follow-ups (PostgreSQL hashes them once per query).
+ROWS_PER_QUERY = 10_000
 PROGRESS_EVERY = 1000
 
 
-def pseudonym(funder_id, learner_id):
+def pseudonym(funder_id, pseudonym_id):
     """Stable across exports for one funder, different for another, so two funders cannot link their files.
 
-    "P-" and the first 12 characters of the base32 of HMAC-SHA256(key, "<funder id>:<learner id>").
+    "P-" and the first 12 characters of the base32 of HMAC-SHA256(PSEUDONYM_KEY, "<funder id>:<pseudonym id>"),
+    the pseudonym id being the 32 hexadecimal digits of the learner's random Learner.pseudonym_id, never the
+    sequential primary key: a pseudonym says nothing of who signed up first.
     """
-    return pseudonymiser(funder_id)(learner_id)
+    return pseudonymiser(funder_id)(pseudonym_id.hex)
 
 
 def pseudonymiser(funder_id):
@@ -52,9 +61,9 @@ def pseudonymiser(funder_id):
     keyed = hmac.new(settings.PSEUDONYM_KEY.encode(), digestmod="sha256")
     prefix, pairs = f"{funder_id}:", BASE32_PAIRS
 
-    def pseudonymise(learner_id):
+    def pseudonymise(pseudonym_hex):
         mac = keyed.copy()  # the key's padding is hashed once, not once per row
-        mac.update(f"{prefix}{learner_id}".encode())
+        mac.update(f"{prefix}{pseudonym_hex}".encode())
         # 60 bits = 12 base32 characters, looked up two at a time.
         bits = int.from_bytes(mac.digest()[:8], "big") >> 4
         return (
@@ -86,15 +95,16 @@ def labels(choices):
     return {value: str(label) for value, label in choices.choices}
 
 
-def counted(rows, progress):
-    """Pass rows through, calling progress(rows so far) every PROGRESS_EVERY rows and at the end."""
+def counted(rows, progress, withheld=0):
+    """Pass rows through, calling progress(rows so far) every PROGRESS_EVERY rows and at the end, where the rows
+    withheld from the file count as done too."""
     done = 0
     for row in rows:
         yield row
         done += 1
         if done % PROGRESS_EVERY == 0:
             progress(done)
-    progress(done)
+    progress(done + withheld)
 
 
 def text(header):
@@ -135,12 +145,16 @@ class RowResource(resources.Resource):
         keys = self.keys
         rows = self.rows(queryset)
         if self.progress is not None:
-            rows = counted(rows, self.progress)
+            rows = counted(rows, self.progress, withheld=self.withheld(queryset))
         for values in rows:
             yield dict(zip(keys, values, strict=True))
 
     def rows(self, queryset=None):
         raise NotImplementedError
+
+    def withheld(self, queryset=None):
+        """How many rows of the queryset the file leaves out."""
+        return 0
 
 
 # The profile as the file gives it, read from the learner, or, once the training started, from the facts
@@ -153,11 +167,41 @@ _LEARNER_PATH_OF = {"rqth": "learner__entry_answers__rqth"}
 LEARNER_COLUMNS = tuple(_LEARNER_PATH_OF.get(name, f"learner__{name}") for name in PROFILE_COLUMNS)
 
 
+# Dates are read as ISO text ("2026-03-05", both databases) and cut to (year, month) once per distinct day:
+# converting 100,000 dates in Python, or extracting them in SQLite's Python functions, made the file slow.
+MONTH = memoised(lambda text: (int(text[:4]), int(text[5:7])) if text else None)
+
+
+def among_ids(ids):
+    """Application.pk among `ids`, the ids as one query parameter: with pk__in, Django and psycopg spend more time
+    on 10,000 placeholders than the database spends on the query."""
+    table = Application._meta.db_table
+    if connection.vendor == "postgresql":
+        return RawSQL(f'"{table}"."id" = ANY(%s)', (ids,), output_field=BooleanField())
+    if connection.vendor == "sqlite":
+        return RawSQL(f'"{table}"."id" IN (SELECT value FROM json_each(%s))', (json.dumps(ids),), BooleanField())
+    return Q(pk__in=ids)
+
+
+ENTRY_RECORDED = ExpressionWrapper(Q(entry_recorded_at__isnull=False), output_field=BooleanField())
+# Agreed to be named, and not anonymised since; whether the person entered training is checked on the status.
+CONSENTED = ExpressionWrapper(
+    Q(learner__named_data_consent_at__isnull=False, learner__anonymised_at__isnull=True), output_field=BooleanField()
+)
+
+
 class ParticipantResource(RowResource):
     """One row per person in the agreement's scope over the period: pseudonymised, named only where allowed.
 
-    Named columns exist only when the agreement requires named data, and are filled only for the people who
-    entered the training and agreed to it (and were not anonymised since); everyone else keeps them blank.
+    Named columns, and the free text of the latest follow-up (employer, job title), exist only when the agreement
+    requires named data, and are filled only for the people who entered the training and agreed to it (and were
+    not anonymised since); everyone else keeps them blank.
+
+    The quasi-identifiers of the pseudonymised rows are generalised so that the file is k-anonymous (see
+    financeurs/anonymity.py). Two passes keep memory low: census() reads the quasi-identifiers and pseudonyms of
+    everyone (a few small columns) and decides the plan; rows() then reads the rest in chunks, in pseudonym order,
+    which is random and different for each funder (an order by session or by id would say what the generalised
+    columns hide, and would line two funders' files up).
     """
 
     pseudonym = text(_("Pseudonyme"))
@@ -175,10 +219,11 @@ class ParticipantResource(RowResource):
     referrer = text(_("Orienté·e par"))
     campus = text(_("Campus"))
     formation = text(_("Formation"))
-    session_start = day(_("Début de session"))
-    session_end = day(_("Fin de session"))
+    # Months (or quarters, or years), never days: see anonymity.Plan.period().
+    session_start = text(_("Début de session"))
+    session_end = text(_("Fin de session"))
     status = text(_("Statut"))
-    left_on = day(_("Date de sortie"))
+    left_on = text(_("Date de sortie"))
     exit_placement = text(_("Situation à la sortie"))
     exit_positive = yes_no(_("Sortie positive à la sortie"))
     six_months_placement = text(_("Situation à 6 mois"))
@@ -190,6 +235,8 @@ class ParticipantResource(RowResource):
     certified = yes_no(_("Certifié·e"))
 
     NAMED = ("first_name", "last_name", "email", "birth_date")
+    # Free text can name a person as surely as a name does ("stagiaire chez mon oncle, boulangerie X").
+    FREE_TEXT = ("latest_employer", "latest_job_title")
 
     class Meta:
         export_order = [
@@ -226,141 +273,219 @@ class ParticipantResource(RowResource):
     def __init__(self, agreement, period, progress=None):
         super().__init__(progress=progress)
         self.agreement, self.period = agreement, period
+        self._census = None
         if not agreement.requires_named_data:
-            for name in self.NAMED:
+            for name in (*self.NAMED, *self.FREE_TEXT):
                 del self.fields[name]
 
     def get_queryset(self):
         return participants(self.agreement, self.period)
 
-    def rows(self, queryset=None):
-        """Value tuples in column order, from one query (follow-ups joined, not fetched per row)."""
+    @property
+    def anonymity(self):
+        """The anonymity.Plan of this file."""
+        return self.census()[1]
+
+    def withheld(self, queryset=None):
+        return self.census(queryset)[1].withheld_rows
+
+    def census(self, queryset=None):
+        """Pass one: (entries, plan), entries being (pseudonym, application pk, fine key, named) sorted by pseudonym.
+
+        Taken once per resource: rows() shows the quasi-identifiers read here, so the file keeps the plan's
+        promise even if a profile changes while it is written.
+        """
+        if self._census is not None:
+            return self._census
         queryset = self.get_queryset() if queryset is None else queryset
-        named = self.agreement.requires_named_data
+        named_file = self.agreement.requires_named_data
+        entry_gender, entry_diploma = _ENTRY_COLUMN_OF["gender"], _ENTRY_COLUMN_OF["diploma"]
+        columns = [
+            "pk",
+            "pseudonym_text",
+            "age_on_submission",
+            "learner__gender",
+            "learner__diploma",
+            "campus__title",
+            "session__formation__title",
+            "start_text",
+            "left_text",
+            "status",
+            "entry_recorded",
+            entry_gender,
+            entry_diploma,
+        ]
+        if named_file:
+            columns.append("consented")
+        # Text and booleans computed by the database: converting 100,000 UUIDs and dates in Python is slow.
+        values = (
+            Application.objects.filter(pk__in=queryset.values("pk"))
+            .annotate(
+                pseudonym_text=Cast("learner__pseudonym_id", CharField()),
+                start_text=Cast("session__start_date", CharField()),
+                left_text=Cast("left_on", CharField()),
+                entry_recorded=ENTRY_RECORDED,
+                consented=CONSENTED,
+            )
+            .values_list(*columns)
+        )
+
+        pseudonymise = pseudonymiser(self.agreement.funder_id)
+        age_bands = {age: AgeBand.for_age(age) for age in range(130)}
+        safe = memoised(lambda value: neutralise_formula(value) or None)
+        keys, counts, entries = {}, collections.Counter(), []
+        # The order of fine_key(): codes, titles, and (year, month) of the session's start and of the exit.
+        for row in values.iterator(chunk_size=CHUNK_SIZE):
+            pk, pseudonym_hex, age, gender, diploma, campus, formation, start, left_on, status, entered = row[:11]
+            if entered:
+                gender, diploma = row[11:13]
+            key = (age_bands.get(age), gender, safe(campus), safe(formation), MONTH(start), diploma, MONTH(left_on))
+            key = keys.setdefault(key, key)  # one tuple per distinct combination, shared by its rows
+            named = named_file and row[13] and status in ENTERED
+            if not named:
+                counts[key] += 1
+            entries.append((pseudonymise(pseudonym_hex.replace("-", "")), pk, key, named))
+        entries.sort()
+        self._census = entries, plan(counts, settings.PARTICIPANT_FILE_K)
+        return self._census
+
+    def rows(self, queryset=None):
+        """Value tuples in column order, a chunk of people per query (follow-ups joined, not fetched per row)."""
+        entries, anonymity = self.census(queryset)
+        named_file = self.agreement.requires_named_data
         milestones = {"exit": FollowUpMilestone.EXIT, "six": FollowUpMilestone.SIX_MONTHS}
         milestones["twelve"] = FollowUpMilestone.TWELVE_MONTHS
         columns = [
-            "learner_id",
-            "age_on_submission",
+            "pk",
             *LEARNER_COLUMNS,
             "learner__referrer",
-            "campus__title",
-            "session__formation__title",
-            "session__start_date",
-            "session__end_date",
+            "end_text",
             "status",
-            "left_on",
         ]
         for alias in milestones:
             columns += [f"{alias}__placement", f"{alias}__employer", f"{alias}__job_title"]
         # What was true at entry into training, for those who entered: the profile may have changed since.
-        columns += ["entry_recorded_at", *ENTRY_COLUMNS]
-        if named:
+        columns += ["entry_recorded", *ENTRY_COLUMNS]
+        if named_file:
             columns += [
-                "learner__named_data_consent_at",
-                "learner__anonymised_at",
+                "consented",
                 "learner__first_name",
                 "learner__last_name",
                 "learner__user__email",
                 "learner__birth_date",
             ]
-        # Re-selected by primary key so that whatever shape participants() takes, the joins below stay simple.
-        values = (
-            Application.objects.filter(pk__in=queryset.values("pk"))
-            .annotate(
-                **{
-                    alias: FilteredRelation("follow_ups", condition=Q(follow_ups__milestone=milestone))
-                    for alias, milestone in milestones.items()
-                }
-            )
-            .order_by("session__start_date", "learner_id", "pk")
-            .values_list(*columns)
+        applications = Application.objects.annotate(
+            **{
+                alias: FilteredRelation("follow_ups", condition=Q(follow_ups__milestone=milestone))
+                for alias, milestone in milestones.items()
+            },
+            end_text=Cast("session__end_date", CharField()),
+            entry_recorded=ENTRY_RECORDED,
+            consented=CONSENTED,
         )
 
-        pseudonymise = pseudonymiser(self.agreement.funder_id)
-        age_bands = {age: str(AgeBand.for_age(age).label) for age in range(130)}
+        shown = memoised(anonymity.shown)
+        not_disclosed = (str(NOT_DISCLOSED),) * 8  # the seven quasi-identifiers and the session's end
+        withhold = anonymity.withheld_rows > 0
+        end_period = memoised(lambda text: anonymity.period(MONTH(text)))
         safe = memoised(lambda value: neutralise_formula(value) or None)
-        genders, qpv, diplomas = labels(Gender), labels(QpvResidence), labels(Diploma)
-        situations, durations, referrers = labels(Situation), labels(JobSeekingDuration), labels(Referrer)
-        statuses, placements = labels(Status), labels(Placement)
+        qpv, situations, durations = labels(QpvResidence), labels(Situation), labels(JobSeekingDuration)
+        referrers, statuses, placements = labels(Referrer), labels(Status), labels(Placement)
         positive = set(Placement.positive())
         blank_names = (None, None, None, None)
+        profile_end = 1 + len(PROFILE_COLUMNS)
+        entry_start = profile_end + 13
 
-        for row in values.iterator(chunk_size=CHUNK_SIZE):
-            (
-                learner_id,
-                age,
-                gender,
-                qpv_residence,
-                diploma,
-                situation,
-                duration,
-                rqth,
-                referrer,
-                campus,
-                formation,
-                session_start,
-                session_end,
-                status,
-                left_on,
-                exit_placement,
-                exit_employer,
-                exit_job,
-                six_placement,
-                six_employer,
-                six_job,
-                twelve_placement,
-                twelve_employer,
-                twelve_job,
-            ) = row[:24]
-            entry_recorded_at, *entry = row[24 : 25 + len(ENTRY_COLUMNS)]
-            if entry_recorded_at is not None:
-                gender, qpv_residence, diploma, situation, duration, rqth = entry
-            if twelve_placement is not None:
-                employer, job = twelve_employer, twelve_job
-            elif six_placement is not None:
-                employer, job = six_employer, six_job
-            else:
-                employer, job = exit_employer, exit_job
-            identity = (pseudonymise(learner_id),)
-            if named:
-                consent_at, anonymised_at, first_name, last_name, email, birth_date = row[25 + len(ENTRY_COLUMNS) :]
-                # Consent covers the funders of the training the person took: not those of one they only applied to.
-                if consent_at is not None and anonymised_at is None and status in ENTERED:
-                    identity += (
-                        neutralise_formula(first_name),
-                        neutralise_formula(last_name),
-                        neutralise_formula(email) or None,
-                        birth_date,
-                    )
+        for first in range(0, len(entries), ROWS_PER_QUERY):
+            chunk = entries[first : first + ROWS_PER_QUERY]
+            fetched = {
+                row[0]: row
+                for row in applications.filter(among_ids([entry[1] for entry in chunk])).values_list(*columns)
+            }
+            for pseudonym_value, pk, key, counted_as_named in chunk:
+                row = fetched.get(pk)
+                if row is None:  # deleted since the census
+                    continue
+                _gender, qpv_residence, _diploma, situation, duration, rqth = row[1:profile_end]
+                (
+                    referrer,
+                    session_end,
+                    status,
+                    exit_placement,
+                    exit_employer,
+                    exit_job,
+                    six_placement,
+                    six_employer,
+                    six_job,
+                    twelve_placement,
+                    twelve_employer,
+                    twelve_job,
+                    entry_recorded,
+                ) = row[profile_end:entry_start]
+                if entry_recorded:
+                    _gender, qpv_residence, _diploma, situation, duration, rqth = row[
+                        entry_start : entry_start + len(ENTRY_COLUMNS)
+                    ]
+                identity, free_text = (pseudonym_value,), ()
+                named = False
+                if named_file:
+                    consented, first_name, last_name, email, birth_date = row[entry_start + len(ENTRY_COLUMNS) :]
+                    # Consent covers the funders of the training the person took: not those of one they only
+                    # applied to. Counted as named by the census and still so now: a withdrawal in between
+                    # leaves the row outside every class, so its quasi-identifiers are not disclosed.
+                    named = counted_as_named and consented and status in ENTERED
+                    if named:
+                        identity += (
+                            neutralise_formula(first_name),
+                            neutralise_formula(last_name),
+                            neutralise_formula(email) or None,
+                            birth_date,
+                        )
+                        if twelve_placement is not None:
+                            employer, job = twelve_employer, twelve_job
+                        elif six_placement is not None:
+                            employer, job = six_employer, six_job
+                        else:
+                            employer, job = exit_employer, exit_job
+                        free_text = (safe(employer), safe(job))
+                    else:
+                        identity += blank_names
+                        free_text = (None, None)
+                quasi = shown(key)
+                if named:
+                    quasi += (end_period(session_end),)
+                elif counted_as_named or anonymity.is_suppressed(quasi):
+                    if withhold:
+                        continue
+                    quasi = not_disclosed
                 else:
-                    identity += blank_names
-            yield (
-                *identity,
-                age_bands.get(age),
-                genders.get(gender),
-                qpv.get(qpv_residence),
-                diplomas.get(diploma),
-                situations.get(situation),
-                durations.get(duration),
-                rqth,
-                referrers.get(referrer),
-                safe(campus),
-                safe(formation),
-                session_start,
-                session_end,
-                statuses.get(status),
-                left_on,
-                placements.get(exit_placement),
-                None if exit_placement is None else exit_placement in positive,
-                placements.get(six_placement),
-                None if six_placement is None else six_placement in positive,
-                placements.get(twelve_placement),
-                None if twelve_placement is None else twelve_placement in positive,
-                safe(employer),
-                safe(job),
-                status == Status.CERTIFIED,
-            )
+                    quasi += (end_period(session_end),)
+                age_band, gender, campus, formation, start, diploma, left_on, end = quasi
+                yield (
+                    *identity,
+                    age_band,
+                    gender,
+                    qpv.get(qpv_residence),
+                    diploma,
+                    situations.get(situation),
+                    durations.get(duration),
+                    rqth,
+                    referrers.get(referrer),
+                    campus,
+                    formation,
+                    start,
+                    end,
+                    statuses.get(status),
+                    left_on,
+                    placements.get(exit_placement),
+                    None if exit_placement is None else exit_placement in positive,
+                    placements.get(six_placement),
+                    None if six_placement is None else six_placement in positive,
+                    placements.get(twelve_placement),
+                    None if twelve_placement is None else twelve_placement in positive,
+                    *free_text,
+                    status == Status.CERTIFIED,
+                )
 
 
 # The figures that wait for everyone's 6-month follow-up to be due.

@@ -332,6 +332,9 @@ LOGGING = {
 # it stable for the life of the agreements. Production requires its own (config.settings.production); this default
 # is for demo data only.
 PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "") or "cle-de-demonstration-jamais-en-production"
+# Every combination of quasi-identifiers among the pseudonymised rows of a participant file is shared by at least
+# this many rows (financeurs/anonymity.py).
+PARTICIPANT_FILE_K = 5
 # Imports and exports with more rows than this run as background tasks, with a progress bar.
 IMPORT_SYNC_MAX_ROWS = int(os.environ.get("IMPORT_SYNC_MAX_ROWS", "10000"))
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "10000"))

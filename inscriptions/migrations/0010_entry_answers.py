@@ -47,7 +47,7 @@ def copy_answers_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inscriptions", "0008_special_answers_kept_from_staff"),
+        ("inscriptions", "0009_learner_pseudonym_id"),
     ]
 
     operations = [

@@ -1,5 +1,7 @@
 """Learners: a young person's profile, kept anonymous once the account is deleted."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -139,6 +141,10 @@ class Learner(models.Model):
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
     # When the account was told it would be erased for inactivity; a login since cancels it (purge_personal_data).
     inactivity_warned_at = models.DateTimeField(_("prévenu·e de l’inactivité le"), null=True, blank=True)
+    # What funders' pseudonyms are derived from: random, so a pseudonym says nothing of the order of sign-up.
+    pseudonym_id = models.UUIDField(
+        _("identifiant de pseudonymisation"), default=uuid.uuid4, unique=True, editable=False
+    )
 
     objects = LearnerQuerySet.as_manager()
 

@@ -53,7 +53,8 @@ def export_learner_data(learner):
     profile_fields = [
         field
         for field in Learner._meta.concrete_fields
-        if field.name not in {"id", "user", "guardian_consent_recorded_by", "anonymised_at"}
+        # pseudonym_id, like id, is an internal key (funders' pseudonyms derive from it), not something said.
+        if field.name not in {"id", "pseudonym_id", "user", "guardian_consent_recorded_by", "anonymised_at"}
     ]
 
     def value(obj, field):

@@ -47,6 +47,13 @@ def funder_a(agreement):
 
 
 @pytest.fixture
+def one_person_classes(settings):
+    """k = 1: every row shown as it is (months, not days), for the tests that read a file's format back; the
+    k-anonymity itself is tested with k = 5 in test_exports_anonymity.py."""
+    settings.PARTICIPANT_FILE_K = 1
+
+
+@pytest.fixture
 def people(session):
     """Awa certified with follow-ups (one formula-looking), Bilal dropped out without any, Chloé still applying."""
     awa = ApplicationFactory(

@@ -14,6 +14,9 @@ from tests.financeurs.downloads import body, url
 from tests.financeurs.factories import AgreementFactory, FunderFactory, funder_user
 from transferts.models import DataJob
 
+# Each person shown, however few: the k-anonymity of the file is tested in test_exports_anonymity.py.
+pytestmark = pytest.mark.usefixtures("one_person_classes")
+
 
 @pytest.fixture
 def small_limit(settings):
@@ -90,6 +93,18 @@ def test_ods_also_goes_to_the_background_above_the_limit(
     job = DataJob.objects.get()
     assert job.state == DataJob.State.DONE and job.done == 3
     assert body(job_file(client, job))[:2] == b"PK"
+
+
+@pytest.mark.parametrize("file_format", ["csv", "ods"])
+def test_rows_withheld_for_anonymity_count_as_done(
+    client, agreement, funder_a, people, small_limit, settings, django_capture_on_commit_callbacks, file_format
+):
+    settings.PARTICIPANT_FILE_K = 5  # three people: too few to be shown at all
+
+    ask(client, funder_a, agreement, file_format, django_capture_on_commit_callbacks)
+
+    job = DataJob.objects.get()
+    assert (job.state, job.done, job.total, job.percent) == (DataJob.State.DONE, 3, 3, 100)
 
 
 def test_below_the_limit_no_job_is_created(client, agreement, funder_a, people, django_capture_on_commit_callbacks):

@@ -1,17 +1,19 @@
 """Funders' downloads, period and access: the period limits who is exported; the funder or a superuser gets files."""
 
 import datetime
-import json
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.campus.factories import UserFactory
-from tests.financeurs.downloads import FORMATS, PARTICIPANT_HEADERS, body, download, read_csv, url
+from tests.financeurs.downloads import FORMATS, PARTICIPANT_HEADERS, body, download, read_csv, read_json, url
 from tests.financeurs.factories import AgreementFactory, FunderFactory, days_ago, funder_user
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory
+
+# Each person shown, however few: the k-anonymity of the file is tested in test_exports_anonymity.py.
+pytestmark = pytest.mark.usefixtures("one_person_classes")
 
 
 def test_period_restricts_the_people_exported(client, agreement, funder_a, people, campus):
@@ -76,4 +78,4 @@ def test_superuser_may_download(client, agreement, people):
 
 def test_empty_agreement_gives_headers_only(client, agreement, funder_a):
     assert read_csv(download(client, funder_a, agreement, "csv")) == [PARTICIPANT_HEADERS]
-    assert json.loads(download(client, funder_a, agreement, "json")) == []
+    assert read_json(download(client, funder_a, agreement, "json")) == []

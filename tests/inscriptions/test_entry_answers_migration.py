@@ -17,7 +17,7 @@ from inscriptions.models import EntryAnswers
 from tests.inscriptions.factories import LearnerFactory
 
 MIGRATION = "0010_entry_answers"
-BEFORE = "0008_special_answers_kept_from_staff"
+BEFORE = "0009_learner_pseudonym_id"
 # The profile's columns the migration removes, as they were: added back to run its steps on today's schema.
 REMOVED_COLUMNS = {
     "rqth": "boolean NOT NULL DEFAULT false",
