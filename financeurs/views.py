@@ -1,5 +1,6 @@
 """The funders' portal: each funder's accounts see their own agreements, and nothing else."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -97,6 +98,7 @@ def agreement_dashboard(request, pk):
             "tables": indicator_tables(report),
             "charts": charts(report),
             "downloads": downloads(agreement, period),
+            "participant_file_k": settings.PARTICIPANT_FILE_K,
         },
     )
 

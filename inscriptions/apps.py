@@ -21,7 +21,10 @@ class InscriptionsConfig(AppConfig):
         )
         # Paid sessions: see the campus's payments, record money received by hand, give money back.
         register_staff_permissions("inscriptions", "view_payment", "add_payment", "add_refund")
-        # Partners' referral lists, imported and kept by the campus.
-        register_staff_permissions("inscriptions", "view_referral", "add_referral", "change_referral")
+        # Partners' referral lists, imported and kept by the campus, which deletes one when the person objects (the
+        # privacy notice promises it).
+        register_staff_permissions(
+            "inscriptions", "view_referral", "add_referral", "change_referral", "delete_referral"
+        )
         register_importer(FollowUpImport)
         register_importer(ReferralImport)

@@ -333,10 +333,12 @@ ROWS = [
     post("/admin/orientations/new/", **admin_post(staff=OK, superuser=OK)),
     get("/admin/orientations/edit/{referral_a}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     post("/admin/orientations/edit/{referral_a}/", **admin_post(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
-    get("/admin/orientations/delete/{referral_a}/", **admin(staff_a=ADMIN_HOME, staff_b=NOT_FOUND, superuser=OK)),
+    get("/admin/orientations/delete/{referral_a}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     post(
         "/admin/orientations/delete/{referral_a}/",
-        **admin_post(staff_a=ADMIN_HOME, staff_b=NOT_FOUND, superuser=Redirect("/admin/orientations/")),
+        **admin_post(
+            staff_a=Redirect("/admin/orientations/"), staff_b=NOT_FOUND, superuser=Redirect("/admin/orientations/")
+        ),
     ),
     get("/admin/orientations/history/{referral_a}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     get("/admin/orientations/history-results/{referral_a}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),

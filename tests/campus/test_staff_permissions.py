@@ -118,6 +118,7 @@ def test_a_new_campus_gets_its_staff_group_with_page_permissions_on_itself(campu
         ("inscriptions", "view_referral"),
         ("inscriptions", "add_referral"),
         ("inscriptions", "change_referral"),
+        ("inscriptions", "delete_referral"),
         ("financeurs", "view_funder"),
         ("financeurs", "add_funder"),
         ("financeurs", "change_funder"),

@@ -226,7 +226,9 @@ def test_the_participant_file_is_said_pseudonymised_or_named_for_consenting_peop
     named = soup(client.get(dashboard_url(agreement_a))).find(id="telechargements-titre").parent.get_text()
 
     assert "Le fichier des participant·es est pseudonymisé" in pseudonymised
-    assert "donne le nom des personnes qui ont accepté de le transmettre" in named
+    assert "donne le nom des personnes entrées en formation qui ont accepté de le transmettre" in named
+    for text in (pseudonymised, named):
+        assert "couvre au moins 5 personnes" in " ".join(text.split())
 
 
 def test_the_dashboard_costs_the_same_queries_for_3_or_30_participants(
