@@ -31,6 +31,7 @@ def notice_context():
         "task_result_days": settings.TASK_RESULT_RETENTION_DAYS,
         "data_job_days": settings.DATA_JOB_RETENTION_DAYS,
         "survey_days": settings.FOLLOW_UP_SURVEY_VALID_DAYS,
+        "participant_file_k": settings.PARTICIPANT_FILE_K,
     }
 
 

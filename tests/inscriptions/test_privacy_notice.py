@@ -73,6 +73,19 @@ def test_notice_no_longer_claims_that_funders_receive_only_anonymous_figures(cli
     assert "ne contient ni le nom de votre employeur ni l’intitulé de votre poste" in page
 
 
+def test_notice_quotes_the_anonymity_threshold_the_files_apply(client, settings):
+    settings.PARTICIPANT_FILE_K = 7
+
+    assert "au moins 7 personnes" in notice_text(client)
+
+
+def test_notice_says_the_funders_file_holds_the_rqth_answer_but_not_the_esf_answers(client):
+    page = notice_text(client)
+
+    assert "votre réponse sur la RQTH si vous l’avez donnée" in page
+    assert "Vos réponses aux questions du Fonds social européen n’y sont pas" in page
+
+
 def test_notice_says_the_special_questions_come_after_admission_and_are_hidden_from_the_campus(client):
     page = notice_text(client)
 
