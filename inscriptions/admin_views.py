@@ -35,7 +35,8 @@ from inscriptions.workflow import LEFT_TRAINING, UNDECIDED, Role
 
 # Shown elsewhere on the page, or never to staff. (The answers for the funders' statistics are not on the profile
 # at all: they live in EntryAnswers, which no staff page reads.)
-PROFILE_FIELDS_LEFT_OUT = {"id", "user", "anonymised_at"}
+# The pseudonym key would let a reader of a funder's file find the person; the inactivity date is housekeeping.
+PROFILE_FIELDS_LEFT_OUT = {"id", "user", "anonymised_at", "pseudonym_id", "inactivity_warned_at"}
 INDEX_BREADCRUMB = {"url": reverse_lazy("inscriptions_admin:index"), "label": gettext_lazy("Candidatures")}
 
 

@@ -264,7 +264,8 @@ def refund_through_stripe(payment, amount_cents=None, reason="", requested_by=No
         params={
             "payment_intent": payment.stripe_payment_intent_id,
             "amount": amount,
-            "metadata": {"payment_id": str(payment.pk), "reason": reason[:450]},
+            # Never the reason: staff write it freely, it may name the person, and an erasure cannot reach Stripe.
+            "metadata": {"payment_id": str(payment.pk)},
         },
         options={"idempotency_key": f"tremplin-refund-{payment.pk}-{payment.refunds.count()}-{amount}"},
     )

@@ -182,9 +182,12 @@ def learner_space(request):
 @login_required
 @current_consent_required
 def entry_answers(request):
-    """The funders' questions: asked only once the person has a place, and until the training starts."""
+    """The funders' questions: asked only once the person has a place, and until the training starts. Whoever
+    answered may change or withdraw her answers at any time (RQTH is health data, given by consent); what was
+    copied onto a training that has started stays as it was that day."""
     learner = learner_of(request.user)
-    if learner is None or not own_applications(request.user).awaiting_start().exists():
+    answers = EntryAnswers.of(learner) if learner is not None else None
+    if learner is None or (answers is None and not own_applications(request.user).awaiting_start().exists()):
         messages.info(
             request,
             _(
@@ -193,7 +196,7 @@ def entry_answers(request):
             ),
         )
         return redirect("inscriptions:espace")
-    answers = EntryAnswers.of(learner) or EntryAnswers(learner=learner)
+    answers = answers or EntryAnswers(learner=learner)
     form = EntryAnswersForm(data=request.POST if request.method == "POST" else None, instance=answers)
     if form.is_valid():
         form.save()
@@ -340,6 +343,7 @@ def application_action(request, pk, action):
 
 @require_POST
 @login_required
+@current_consent_required
 def resend_guardian_request(request):
     learner = learner_of(request.user)
     if learner is None or not learner.guardian_email or not learner.needs_guardian_consent():

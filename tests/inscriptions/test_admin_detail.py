@@ -117,6 +117,17 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, application_b):
 # --- Reading ------------------------------------------------------------------------------------
 
 
+def test_the_detail_never_shows_the_pseudonym_key_nor_the_retention_bookkeeping(client, staff_a, application):
+    application.learner.inactivity_warned_at = timezone.now()
+    application.learner.save()
+
+    content = client.get(url("detail", application)).content.decode()
+
+    assert str(application.learner.pseudonym_id) not in content
+    assert "identifiant de pseudonymisation" not in content
+    assert "prévenu·e de l’inactivité" not in content
+
+
 def test_the_detail_shows_profile_application_and_history(client, staff_a, application):
     response = client.get(url("detail", application))
 

@@ -225,6 +225,8 @@ def test_a_full_refund_goes_through_stripe(client, staff_a, admitted, stripe_stu
     [request] = stripe_stub.requests
     assert request["url"].endswith("/v1/refunds")
     assert request["data"]["payment_intent"] == "pi_test_a" and request["data"]["amount"] == "15000"
+    # The reason is the staff's free text, which may name the person: it stays with us, where erasure reaches it.
+    assert not any("reason" in key or "Annulation" in str(value) for key, value in request["data"].items())
     refund = Refund.objects.get()
     assert (refund.amount_cents, refund.requested_by, refund.stripe_refund_id) == (15000, staff_a, "re_test_1")
     assert "Remboursement de 150,00" in message_texts(response)[0]

@@ -119,14 +119,28 @@ def test_someone_without_a_profile_is_refused(client):
     assert client.get(PAGE).url == reverse("inscriptions:espace")
 
 
-def test_once_the_training_started_the_answers_can_no_longer_change(client, learner, session, staff):
-    EntryAnswersFactory(learner=learner, rqth=None)
+def test_once_the_training_started_nothing_new_is_asked(client, learner, session, staff):
     at(learner, session, staff, Status.IN_TRAINING)
     client.force_login(learner.user)
 
     assert client.post(PAGE, answers_data(rqth="True")).status_code == 302
-    assert EntryAnswers.objects.get().rqth is None
+    assert not EntryAnswers.objects.exists()
     assert INVITATION not in client.get(reverse("inscriptions:espace")).content.decode()
+
+
+def test_answers_can_be_withdrawn_at_any_time_and_the_copy_of_the_first_day_stays(client, learner, session, staff):
+    EntryAnswersFactory(learner=learner, rqth=True)
+    application = at(learner, session, staff, Status.IN_TRAINING)
+    client.force_login(learner.user)
+
+    space = client.get(reverse("inscriptions:espace")).content.decode()
+    assert "Changer ou retirer mes réponses aux questions pour les financeurs" in space
+    assert INVITATION not in space
+    assert client.post(PAGE, answers_data(rqth="")).status_code == 302
+
+    assert EntryAnswers.objects.get().rqth is None
+    application.refresh_from_db()
+    assert application.entry_rqth is True
 
 
 # --- Asked once admitted ---------------------------------------------------------------------------

@@ -79,11 +79,11 @@ def test_notice_quotes_the_anonymity_threshold_the_files_apply(client, settings)
     assert "au moins 7 personnes" in notice_text(client)
 
 
-def test_notice_says_the_funders_file_holds_the_rqth_answer_but_not_the_esf_answers(client):
+def test_notice_says_the_funders_file_holds_none_of_the_entry_answers(client):
     page = notice_text(client)
 
-    assert "votre réponse sur la RQTH si vous l’avez donnée" in page
-    assert "Vos réponses aux questions du Fonds social européen n’y sont pas" in page
+    assert "aucune de ces réponses n’est dans leur fichier des participant·es" in page
+    assert "Vos réponses sur la RQTH et aux questions du Fonds social européen n’y sont pas" in page
 
 
 def test_notice_says_the_special_questions_come_after_admission_and_are_hidden_from_the_campus(client):
