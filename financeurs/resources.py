@@ -17,7 +17,7 @@ import operator
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import BooleanField, CharField, ExpressionWrapper, FilteredRelation, Q
+from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, FilteredRelation, Q, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +44,7 @@ from inscriptions.workflow import Status
 CHUNK_SIZE = 2000
 # People read per query by the participant file's second pass, in pseudonym order: larger chunks mean fewer
 # passes of the database's joins over the follow-ups (PostgreSQL hashes them once per query).
-ROWS_PER_QUERY = 10_000
+ROWS_PER_QUERY = 2500
 PROGRESS_EVERY = 1000
 # Bits of a census entry under the pseudonym (see ParticipantResource.census()).
 ENTRY_PK_BITS, ENTRY_KEY_BITS = 40, 24
@@ -356,24 +356,12 @@ class ParticipantResource(RowResource):
             return self._census
         queryset = self.get_queryset() if queryset is None else queryset
         named_file = self.agreement.requires_named_data
-        entry_gender, entry_diploma = _ENTRY_COLUMN_OF["gender"], _ENTRY_COLUMN_OF["diploma"]
-        columns = [
-            "pk",
-            "pseudonym_text",
-            "age_on_submission",
-            "learner__gender",
-            "learner__diploma",
-            "campus__title",
-            "session__formation__title",
-            "start_text",
-            "left_text",
-            "status",
-            "entry_recorded",
-            entry_gender,
-            entry_diploma,
-        ]
-        if named_file:
-            columns.append("consented")
+        columns = ["pk", "pseudonym_text", "status", "consented"]
+        # The quasi-identifiers, last, in the order of fine_key(): the gender and diploma recorded at entry into
+        # training for whoever entered, the profile's for the others.
+        columns += ["age_on_submission", "gender_shown", "campus__title", "session__formation__title", "start_text"]
+        columns += ["diploma_shown", "left_text"]
+        recorded = Q(entry_recorded_at__isnull=False)
         # Text and booleans computed by the database: converting 100,000 UUIDs and dates in Python is slow.
         values = (
             Application.objects.filter(pk__in=queryset.values("pk"))
@@ -383,6 +371,8 @@ class ParticipantResource(RowResource):
                 left_text=Cast("left_on", CharField()),
                 entry_recorded=ENTRY_RECORDED,
                 consented=CONSENTED,
+                gender_shown=Case(When(recorded, then=_ENTRY_COLUMN_OF["gender"]), default="learner__gender"),
+                diploma_shown=Case(When(recorded, then=_ENTRY_COLUMN_OF["diploma"]), default="learner__diploma"),
             )
             .values_list(*columns)
         )
@@ -390,24 +380,32 @@ class ParticipantResource(RowResource):
         ranks = pseudonym_ranks(self.agreement.funder_id)
         age_bands = {age: AgeBand.for_age(age) for age in range(130)}
         safe = memoised(lambda value: neutralise_formula(value) or None)
-        keys, counts, entries = {}, collections.Counter(), []
-        # The order of fine_key(): codes, titles, and (year, month) of the session's start and of the exit.
-        for row in raw_rows(values, chunked=True):
-            pk, pseudonym_hex, age, gender, diploma, campus, formation, start, left_on, status, entered = row[:11]
-            if entered:
-                gender, diploma = row[11:13]
+        keys, counts, entries = {}, [], []
+
+        def number_of(columns):
+            """The index of the fine key of these columns, computed once per distinct value of them."""
+            age, gender, campus, formation, start, diploma, left_on = columns
             key = (age_bands.get(age), gender, safe(campus), safe(formation), MONTH(start), diploma, MONTH(left_on))
-            number = keys.setdefault(key, len(keys))  # the key's index, 2 * index + named below
-            named = bool(named_file and row[13] and status in ENTERED)
+            if key not in keys:
+                keys[key] = len(keys)
+                counts.append(0)
+            return keys[key]
+
+        numbers = memoised(number_of)
+        for row in raw_rows(values, chunked=True):
+            pk, pseudonym_hex, status, consented = row[:4]
+            number = numbers(row[4:])
+            named = bool(named_file and consented and status in ENTERED)
             if not named:
-                counts[key] += 1
+                counts[number] += 1
             entries.append(
                 ranks(pseudonym_hex.replace("-", "")) << ENTRY_PK_BITS + ENTRY_KEY_BITS
                 | pk << ENTRY_KEY_BITS
                 | 2 * number + named
             )
+        counted = collections.Counter({key: counts[number] for key, number in keys.items() if counts[number]})
         entries.sort()
-        self._census = entries, list(keys), plan(counts, settings.PARTICIPANT_FILE_K)
+        self._census = entries, list(keys), plan(counted, settings.PARTICIPANT_FILE_K)
         return self._census
 
     def rows(self, queryset=None):
