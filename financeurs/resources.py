@@ -9,13 +9,15 @@ free-text columns only (see inscriptions/resources.py).
 """
 
 import collections
+import datetime
 import hmac
 import json
 import operator
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import BooleanField, CharField, ExpressionWrapper, FilteredRelation, Q
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
+from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, FilteredRelation, Q, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -41,9 +43,13 @@ from inscriptions.workflow import Status
 
 CHUNK_SIZE = 2000
 # People read per query by the participant file's second pass, in pseudonym order: larger chunks mean fewer
-# passes of the database's joins over the follow-ups (PostgreSQL hashes them once per query).
-ROWS_PER_QUERY = 10_000
+# passes of the database's joins over the follow-ups (PostgreSQL hashes them once per query), smaller ones less
+# memory (the chunk's rows are held to be put in order). At 100,000 people, 10,000 took 8 MiB more than 5,000
+# for 0.2 s less.
+ROWS_PER_QUERY = 5000
 PROGRESS_EVERY = 1000
+# Bits of a census entry under the pseudonym (see ParticipantResource.census()).
+ENTRY_PK_BITS, ENTRY_KEY_BITS = 40, 24
 
 
 def pseudonym(funder_id, pseudonym_id):
@@ -58,24 +64,49 @@ def pseudonym(funder_id, pseudonym_id):
 
 def pseudonymiser(funder_id):
     """pseudonym() for one funder, fast enough for 100,000 rows (base64.b32encode is slow pure Python)."""
-    keyed = hmac.new(settings.PSEUDONYM_KEY.encode(), digestmod="sha256")
-    prefix, pairs = f"{funder_id}:", BASE32_PAIRS
+    ranks_of, text_of = pseudonym_ranks(funder_id), pseudonym_text
 
     def pseudonymise(pseudonym_hex):
-        mac = keyed.copy()  # the key's padding is hashed once, not once per row
-        mac.update(f"{prefix}{pseudonym_hex}".encode())
-        # 60 bits = 12 base32 characters, looked up two at a time.
-        bits = int.from_bytes(mac.digest()[:8], "big") >> 4
-        return (
-            f"P-{pairs[bits >> 50]}{pairs[bits >> 40 & 1023]}{pairs[bits >> 30 & 1023]}"
-            f"{pairs[bits >> 20 & 1023]}{pairs[bits >> 10 & 1023]}{pairs[bits & 1023]}"
-        )
+        return text_of(ranks_of(pseudonym_hex))
 
     return pseudonymise
 
 
+def pseudonym_ranks(funder_id):
+    """The pseudonym of a pseudonym id (32 hexadecimal digits) as a 60-bit integer that sorts as its text does.
+
+    Each 5-bit digit is the rank of its base32 character in text order ("2" to "7" come before "A"), so the
+    census sorts small integers rather than 100,000 strings, and writes the text only with the row.
+    """
+    keyed = hmac.new(settings.PSEUDONYM_KEY.encode(), digestmod="sha256")
+    prefix = f"{funder_id}:"
+
+    def ranks(pseudonym_hex):
+        mac = keyed.copy()  # the key's padding is hashed once, not once per row
+        mac.update(f"{prefix}{pseudonym_hex}".encode())
+        # 60 bits = 12 base32 digits; adding 6 to every digit, modulo 32 and without carries between digits,
+        # turns a base32 value into its character's rank ("A" = 0 becomes 6, "2" = 26 becomes 0).
+        bits = int.from_bytes(mac.digest()[:8], "big") >> 4
+        return ((bits & LOW_BITS) + RANK_SHIFT) ^ (bits & HIGH_BITS)
+
+    return ranks
+
+
+def pseudonym_text(ranks):
+    """ "P-" and the 12 characters of pseudonym_ranks(), looked up two at a time."""
+    pairs = RANKED_PAIRS
+    return (
+        f"P-{pairs[ranks >> 50]}{pairs[ranks >> 40 & 1023]}{pairs[ranks >> 30 & 1023]}"
+        f"{pairs[ranks >> 20 & 1023]}{pairs[ranks >> 10 & 1023]}{pairs[ranks & 1023]}"
+    )
+
+
 BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-BASE32_PAIRS = [first + second for first in BASE32_ALPHABET for second in BASE32_ALPHABET]
+RANKED_ALPHABET = "".join(sorted(BASE32_ALPHABET))
+RANKED_PAIRS = [first + second for first in RANKED_ALPHABET for second in RANKED_ALPHABET]
+HIGH_BITS = int("10000" * 12, 2)  # the top bit of each of the 12 digits
+LOW_BITS = int("01111" * 12, 2)
+RANK_SHIFT = int("00110" * 12, 2)  # 6 in every digit
 
 
 def memoised(function):
@@ -183,7 +214,39 @@ def among_ids(ids):
     return Q(pk__in=ids)
 
 
-ENTRY_RECORDED = ExpressionWrapper(Q(entry_recorded_at__isnull=False), output_field=BooleanField())
+def raw_rows(queryset, chunked=False):
+    """The rows of a values_list() queryset as the database driver returns them, a few at a time.
+
+    Without Django's converters, which cost a function call per row and column: booleans come as 0 or 1 from
+    SQLite, and dates as ISO text, so a caller that needs them typed converts them itself. `chunked` reads through
+    a server-side cursor on PostgreSQL, so that a large result is not held in memory at once.
+    """
+    # The SELECT lists the columns in the order of values_list() (Django 5.2 keeps it in Query.selected).
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # a filter that can match nothing (no campus, say): Django skips the query too
+        return
+    database = connections[queryset.db]
+    if chunked and database.vendor == "postgresql":
+        # Streamed from an ordinary query: a server-side cursor (Django's chunked_cursor()) is planned for its
+        # first rows and without parallel workers, which made the census twice as slow.
+        database.ensure_connection()
+        with database.cursor() as cursor:
+            yield from cursor.cursor.stream(sql, params, size=CHUNK_SIZE)
+        return
+    with database.chunked_cursor() if chunked else database.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK_SIZE):
+            yield from rows
+
+
+# A boolean as the file gives it, whether the driver said 1 or True (equal keys in a dict).
+TRUTH = {True: True, False: False, None: None}
+DATE = memoised(lambda value: datetime.date.fromisoformat(value) if isinstance(value, str) else value)
+
+
+# Whoever entered training: the file gives the profile recorded that day (ENTRY_COLUMNS).
+ENTRY_RECORDED = Q(entry_recorded_at__isnull=False)
 # Agreed to be named, and not anonymised since; whether the person entered training is checked on the status.
 CONSENTED = ExpressionWrapper(
     Q(learner__named_data_consent_at__isnull=False, learner__anonymised_at__isnull=True), output_field=BooleanField()
@@ -284,13 +347,17 @@ class ParticipantResource(RowResource):
     @property
     def anonymity(self):
         """The anonymity.Plan of this file."""
-        return self.census()[1]
+        return self.census()[2]
 
     def withheld(self, queryset=None):
-        return self.census(queryset)[1].withheld_rows
+        return self.census(queryset)[2].withheld_rows
 
     def census(self, queryset=None):
-        """Pass one: (entries, plan), entries being (pseudonym, application pk, fine key, named) sorted by pseudonym.
+        """Pass one: (entries, keys, plan), sorted by pseudonym.
+
+        Each entry is one integer (100,000 tuples and strings took more memory than the rest of the file): the
+        pseudonym's pseudonym_ranks() above the application's pk (ENTRY_PK_BITS) above the index of its fine key
+        in `keys` and whether the row was counted as named (lowest bit). Sorting them sorts by pseudonym, then pk.
 
         Taken once per resource: rows() shows the quasi-identifiers read here, so the file keeps the plan's
         promise even if a profile changes while it is written.
@@ -299,73 +366,76 @@ class ParticipantResource(RowResource):
             return self._census
         queryset = self.get_queryset() if queryset is None else queryset
         named_file = self.agreement.requires_named_data
-        entry_gender, entry_diploma = _ENTRY_COLUMN_OF["gender"], _ENTRY_COLUMN_OF["diploma"]
-        columns = [
-            "pk",
-            "pseudonym_text",
-            "age_on_submission",
-            "learner__gender",
-            "learner__diploma",
-            "campus__title",
-            "session__formation__title",
-            "start_text",
-            "left_text",
-            "status",
-            "entry_recorded",
-            entry_gender,
-            entry_diploma,
-        ]
-        if named_file:
-            columns.append("consented")
+        columns = ["pk", "pseudonym_text", "status", "consented"]
+        # The quasi-identifiers, last, in the order of fine_key(): the gender and diploma recorded at entry into
+        # training for whoever entered, the profile's for the others.
+        columns += ["age_on_submission", "gender_shown", "campus__title", "session__formation__title", "start_text"]
+        columns += ["diploma_shown", "left_text"]
         # Text and booleans computed by the database: converting 100,000 UUIDs and dates in Python is slow.
         values = (
             Application.objects.filter(pk__in=queryset.values("pk"))
+            .order_by()  # rows are sorted by pseudonym here: the model's ordering would only cost a sort
             .annotate(
                 pseudonym_text=Cast("learner__pseudonym_id", CharField()),
                 start_text=Cast("session__start_date", CharField()),
                 left_text=Cast("left_on", CharField()),
-                entry_recorded=ENTRY_RECORDED,
                 consented=CONSENTED,
+                gender_shown=Case(When(ENTRY_RECORDED, then=_ENTRY_COLUMN_OF["gender"]), default="learner__gender"),
+                diploma_shown=Case(When(ENTRY_RECORDED, then=_ENTRY_COLUMN_OF["diploma"]), default="learner__diploma"),
             )
             .values_list(*columns)
         )
 
-        pseudonymise = pseudonymiser(self.agreement.funder_id)
+        ranks = pseudonym_ranks(self.agreement.funder_id)
         age_bands = {age: AgeBand.for_age(age) for age in range(130)}
         safe = memoised(lambda value: neutralise_formula(value) or None)
-        keys, counts, entries = {}, collections.Counter(), []
-        # The order of fine_key(): codes, titles, and (year, month) of the session's start and of the exit.
-        for row in values.iterator(chunk_size=CHUNK_SIZE):
-            pk, pseudonym_hex, age, gender, diploma, campus, formation, start, left_on, status, entered = row[:11]
-            if entered:
-                gender, diploma = row[11:13]
+        keys, counts, entries = {}, [], []
+
+        def number_of(columns):
+            """The index of the fine key of these columns, computed once per distinct value of them."""
+            age, gender, campus, formation, start, diploma, left_on = columns
             key = (age_bands.get(age), gender, safe(campus), safe(formation), MONTH(start), diploma, MONTH(left_on))
-            key = keys.setdefault(key, key)  # one tuple per distinct combination, shared by its rows
-            named = named_file and row[13] and status in ENTERED
+            if key not in keys:
+                keys[key] = len(keys)
+                counts.append(0)
+            return keys[key]
+
+        numbers = memoised(number_of)
+        for row in raw_rows(values, chunked=True):
+            pk, pseudonym_hex, status, consented = row[:4]
+            number = numbers(row[4:])
+            named = bool(named_file and consented and status in ENTERED)
             if not named:
-                counts[key] += 1
-            entries.append((pseudonymise(pseudonym_hex.replace("-", "")), pk, key, named))
+                counts[number] += 1
+            entries.append(
+                ranks(pseudonym_hex.replace("-", "")) << ENTRY_PK_BITS + ENTRY_KEY_BITS
+                | pk << ENTRY_KEY_BITS
+                | 2 * number + named
+            )
+        counted = collections.Counter({key: counts[number] for key, number in keys.items() if counts[number]})
         entries.sort()
-        self._census = entries, plan(counts, settings.PARTICIPANT_FILE_K)
+        self._census = entries, list(keys), plan(counted, settings.PARTICIPANT_FILE_K)
         return self._census
 
     def rows(self, queryset=None):
         """Value tuples in column order, a chunk of people per query (follow-ups joined, not fetched per row)."""
-        entries, anonymity = self.census(queryset)
+        entries, keys, anonymity = self.census(queryset)
         named_file = self.agreement.requires_named_data
         milestones = {"exit": FollowUpMilestone.EXIT, "six": FollowUpMilestone.SIX_MONTHS}
         milestones["twelve"] = FollowUpMilestone.TWELVE_MONTHS
-        columns = [
-            "pk",
-            *LEARNER_COLUMNS,
-            "learner__referrer",
-            "end_text",
-            "status",
-        ]
-        for alias in milestones:
-            columns += [f"{alias}__placement", f"{alias}__employer", f"{alias}__job_title"]
-        # What was true at entry into training, for those who entered: the profile may have changed since.
-        columns += ["entry_recorded", *ENTRY_COLUMNS]
+        # The profile as of entry into training for whoever entered (ENTRY_COLUMNS), chosen by the database; the
+        # gender and diploma come from the census's fine key.
+        profile = {
+            f"{name}_shown": Case(
+                When(ENTRY_RECORDED, then=entry),
+                default=learner,
+                output_field=BooleanField() if name == "rqth" else CharField(),
+            )
+            for name, entry, learner in zip(PROFILE_COLUMNS, ENTRY_COLUMNS, LEARNER_COLUMNS, strict=True)
+            if name not in ("gender", "diploma")
+        }
+        columns = ["pk", *profile, "learner__referrer", "end_text", "status"]
+        columns += [f"{alias}__placement" for alias in milestones]
         if named_file:
             columns += [
                 "consented",
@@ -374,13 +444,17 @@ class ParticipantResource(RowResource):
                 "learner__user__email",
                 "learner__birth_date",
             ]
-        applications = Application.objects.annotate(
+            # The free text of the follow-ups, which only a named file shows.
+            for alias in milestones:
+                columns += [f"{alias}__employer", f"{alias}__job_title"]
+        # In no order (rows are looked up by pk): the model's ordering would cost a sort per query.
+        applications = Application.objects.order_by().annotate(
             **{
                 alias: FilteredRelation("follow_ups", condition=Q(follow_ups__milestone=milestone))
                 for alias, milestone in milestones.items()
             },
+            **profile,
             end_text=Cast("session__end_date", CharField()),
-            entry_recorded=ENTRY_RECORDED,
             consented=CONSENTED,
         )
 
@@ -393,43 +467,36 @@ class ParticipantResource(RowResource):
         referrers, statuses, placements = labels(Referrer), labels(Status), labels(Placement)
         positive = set(Placement.positive())
         blank_names = (None, None, None, None)
-        profile_end = 1 + len(PROFILE_COLUMNS)
-        entry_start = profile_end + 13
 
+        pk_mask, key_mask = (1 << ENTRY_PK_BITS) - 1, (1 << ENTRY_KEY_BITS) - 1
         for first in range(0, len(entries), ROWS_PER_QUERY):
             chunk = entries[first : first + ROWS_PER_QUERY]
-            fetched = {
-                row[0]: row
-                for row in applications.filter(among_ids([entry[1] for entry in chunk])).values_list(*columns)
-            }
-            for pseudonym_value, pk, key, counted_as_named in chunk:
+            ids = [entry >> ENTRY_KEY_BITS & pk_mask for entry in chunk]
+            chosen = applications.filter(among_ids(ids)).values_list(*columns)
+            fetched = {row[0]: row for row in raw_rows(chosen, chunked=True)}
+            for entry, pk in zip(chunk, ids, strict=True):
                 row = fetched.get(pk)
                 if row is None:  # deleted since the census
                     continue
-                _gender, qpv_residence, _diploma, situation, duration, rqth = row[1:profile_end]
+                pseudonym_value = pseudonym_text(entry >> ENTRY_PK_BITS + ENTRY_KEY_BITS)
+                key, counted_as_named = keys[(entry & key_mask) >> 1], entry & 1
                 (
+                    _pk,
+                    qpv_residence,
+                    situation,
+                    duration,
+                    rqth,
                     referrer,
                     session_end,
                     status,
                     exit_placement,
-                    exit_employer,
-                    exit_job,
                     six_placement,
-                    six_employer,
-                    six_job,
                     twelve_placement,
-                    twelve_employer,
-                    twelve_job,
-                    entry_recorded,
-                ) = row[profile_end:entry_start]
-                if entry_recorded:
-                    _gender, qpv_residence, _diploma, situation, duration, rqth = row[
-                        entry_start : entry_start + len(ENTRY_COLUMNS)
-                    ]
+                ) = row[:11]
                 identity, free_text = (pseudonym_value,), ()
                 named = False
                 if named_file:
-                    consented, first_name, last_name, email, birth_date = row[entry_start + len(ENTRY_COLUMNS) :]
+                    consented, first_name, last_name, email, birth_date = row[11:16]
                     # Consent covers the funders of the training the person took: not those of one they only
                     # applied to. Counted as named by the census and still so now: a withdrawal in between
                     # leaves the row outside every class, so its quasi-identifiers are not disclosed.
@@ -439,14 +506,15 @@ class ParticipantResource(RowResource):
                             neutralise_formula(first_name),
                             neutralise_formula(last_name),
                             neutralise_formula(email) or None,
-                            birth_date,
+                            DATE(birth_date),
                         )
+                        # The latest follow-up's: twelve months, else six, else the exit.
                         if twelve_placement is not None:
-                            employer, job = twelve_employer, twelve_job
+                            employer, job = row[20:22]
                         elif six_placement is not None:
-                            employer, job = six_employer, six_job
+                            employer, job = row[18:20]
                         else:
-                            employer, job = exit_employer, exit_job
+                            employer, job = row[16:18]
                         free_text = (safe(employer), safe(job))
                     else:
                         identity += blank_names
@@ -469,7 +537,7 @@ class ParticipantResource(RowResource):
                     diploma,
                     situations.get(situation),
                     durations.get(duration),
-                    rqth,
+                    TRUTH[rqth],
                     referrers.get(referrer),
                     campus,
                     formation,

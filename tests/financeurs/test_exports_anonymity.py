@@ -293,6 +293,19 @@ def test_rows_are_in_pseudonym_order_not_by_session(client, catalogue):
     assert [record["Pseudonyme"] for record in records] == sorted(record["Pseudonyme"] for record in records)
 
 
+def test_rows_read_a_few_people_per_query_keep_pseudonym_order_and_everyone(client, catalogue, monkeypatch):
+    monkeypatch.setattr("financeurs.resources.ROWS_PER_QUERY", 3)
+    sessions, agreement, user = catalogue
+    for session in (sessions[0], sessions[1]):
+        for _ in range(5):
+            enrol(session)
+
+    records, note, summary = check_file(client, user, agreement, 10)
+
+    pseudonyms = [record["Pseudonyme"] for record in records]
+    assert pseudonyms == sorted(pseudonyms) and len(set(pseudonyms)) == 10
+
+
 # --- The plan itself, on counts -------------------------------------------------------------------
 
 
