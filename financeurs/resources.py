@@ -190,12 +190,12 @@ class RowResource(resources.Resource):
 
 # The profile as the file gives it, read from the learner, or, once the training started, from the facts
 # recorded on the application that day (inscriptions' ENTRY_FACTS names each one's entry column).
-PROFILE_COLUMNS = ("gender", "qpv_residence", "diploma", "situation", "job_seeking_duration", "rqth")
+# Never the RQTH nor the European Social Fund's answers: health and origin data serve the figures only, not rows a
+# named file could tie to a name.
+PROFILE_COLUMNS = ("gender", "qpv_residence", "diploma", "situation", "job_seeking_duration")
 _ENTRY_COLUMN_OF = {profile: entry for entry, profile in APPLICATION_ENTRY_FACTS.items()}
 ENTRY_COLUMNS = tuple(_ENTRY_COLUMN_OF[name] for name in PROFILE_COLUMNS)
-# RQTH is asked after admission and kept apart from the profile: blank for whoever has not answered.
-_LEARNER_PATH_OF = {"rqth": "learner__entry_answers__rqth"}
-LEARNER_COLUMNS = tuple(_LEARNER_PATH_OF.get(name, f"learner__{name}") for name in PROFILE_COLUMNS)
+LEARNER_COLUMNS = tuple(f"learner__{name}" for name in PROFILE_COLUMNS)
 
 
 # Dates are read as ISO text ("2026-03-05", both databases) and cut to (year, month) once per distinct day:
@@ -240,8 +240,6 @@ def raw_rows(queryset, chunked=False):
             yield from rows
 
 
-# A boolean as the file gives it, whether the driver said 1 or True (equal keys in a dict).
-TRUTH = {True: True, False: False, None: None}
 DATE = memoised(lambda value: datetime.date.fromisoformat(value) if isinstance(value, str) else value)
 
 
@@ -278,7 +276,6 @@ class ParticipantResource(RowResource):
     diploma = text(_("Diplôme"))
     situation = text(_("Situation à l’entrée"))
     job_seeking_duration = text(_("Durée de recherche d’emploi"))
-    rqth = yes_no(_("RQTH"))
     referrer = text(_("Orienté·e par"))
     campus = text(_("Campus"))
     formation = text(_("Formation"))
@@ -314,7 +311,6 @@ class ParticipantResource(RowResource):
             "diploma",
             "situation",
             "job_seeking_duration",
-            "rqth",
             "referrer",
             "campus",
             "formation",
@@ -429,7 +425,7 @@ class ParticipantResource(RowResource):
             f"{name}_shown": Case(
                 When(ENTRY_RECORDED, then=entry),
                 default=learner,
-                output_field=BooleanField() if name == "rqth" else CharField(),
+                output_field=CharField(),
             )
             for name, entry, learner in zip(PROFILE_COLUMNS, ENTRY_COLUMNS, LEARNER_COLUMNS, strict=True)
             if name not in ("gender", "diploma")
@@ -485,18 +481,17 @@ class ParticipantResource(RowResource):
                     qpv_residence,
                     situation,
                     duration,
-                    rqth,
                     referrer,
                     session_end,
                     status,
                     exit_placement,
                     six_placement,
                     twelve_placement,
-                ) = row[:11]
+                ) = row[:10]
                 identity, free_text = (pseudonym_value,), ()
                 named = False
                 if named_file:
-                    consented, first_name, last_name, email, birth_date = row[11:16]
+                    consented, first_name, last_name, email, birth_date = row[10:15]
                     # Consent covers the funders of the training the person took: not those of one they only
                     # applied to. Counted as named by the census and still so now: a withdrawal in between
                     # leaves the row outside every class, so its quasi-identifiers are not disclosed.
@@ -510,11 +505,11 @@ class ParticipantResource(RowResource):
                         )
                         # The latest follow-up's: twelve months, else six, else the exit.
                         if twelve_placement is not None:
-                            employer, job = row[20:22]
+                            employer, job = row[19:21]
                         elif six_placement is not None:
-                            employer, job = row[18:20]
+                            employer, job = row[17:19]
                         else:
-                            employer, job = row[16:18]
+                            employer, job = row[15:17]
                         free_text = (safe(employer), safe(job))
                     else:
                         identity += blank_names
@@ -537,7 +532,6 @@ class ParticipantResource(RowResource):
                     diploma,
                     situations.get(situation),
                     durations.get(duration),
-                    TRUTH[rqth],
                     referrers.get(referrer),
                     campus,
                     formation,

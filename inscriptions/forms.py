@@ -49,8 +49,9 @@ class LearnerProfileForm(forms.ModelForm):
     named_data_consent = forms.BooleanField(
         required=False,
         label=_(
-            "J’accepte que mon nom soit transmis aux financeurs de ma formation, avec mon e-mail et ma date de "
-            "naissance, s’ils demandent la liste des participant·es."
+            "J’accepte que mon nom soit transmis aux financeurs de ma formation, avec mon e-mail, ma date de "
+            "naissance, et après la formation mon employeur et mon poste, s’ils demandent la liste des "
+            "participant·es."
         ),
         help_text=_(
             "Facultatif. Sans votre accord, ils ne reçoivent qu’un numéro à la place de votre nom. "

@@ -18,7 +18,6 @@ PARTICIPANT_HEADERS = [
     "Diplôme",
     "Situation à l’entrée",
     "Durée de recherche d’emploi",
-    "RQTH",
     "Orienté·e par",
     "Campus",
     "Formation",

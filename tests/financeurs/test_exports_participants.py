@@ -63,7 +63,6 @@ def test_csv_participant_file_reads_back_in_french_excel_conventions(client, agr
         "Diplôme": "Aucun diplôme",
         "Situation à l’entrée": "Je cherche un emploi et je suis inscrit·e à France Travail",
         "Durée de recherche d’emploi": "",
-        "RQTH": "Oui",
         "Orienté·e par": "Une Mission Locale",
         "Campus": "Campus des Courtillières",
         "Formation": "Technicien·ne d’assistance informatique",
@@ -121,7 +120,7 @@ def test_xlsx_participant_file_has_a_summary_sheet_then_typed_cells(client, agre
     birth_date = awa[index["Date de naissance"]]
     assert birth_date.is_date and birth_date.number_format == "dd/mm/yyyy"
     assert awa[index["Début de session"]].value == month(people["awa"].session.start_date)
-    assert awa[index["RQTH"]].value == "Oui"
+    assert "RQTH" not in index  # health data serves the figures only, never a row
     assert awa[index["Situation à 12 mois"]].value is None
     job_title = awa[index["Poste ou formation (dernier suivi)"]]
     assert job_title.data_type == "s" and job_title.value.startswith("'=HYPERLINK")
@@ -143,7 +142,7 @@ def test_ods_participant_file_reads_back_with_its_sheets(client, agreement, fund
     assert participants.headers == NAMED_PARTICIPANT_HEADERS
     awa = next(row for row in participants.dict if row["Pseudonyme"] == awa_pseudonym(agreement, people))
     assert awa["Début de session"] == month(people["awa"].session.start_date)
-    assert awa["RQTH"] == "Oui"
+    assert "RQTH" not in participants.headers
     assert awa["Poste ou formation (dernier suivi)"].startswith("'=HYPERLINK")
     assert awa["Employeur ou organisme (dernier suivi)"] == "'+33 6 12 34 56 78"
 
@@ -162,7 +161,7 @@ def test_json_participant_file_keeps_types(client, agreement, funder_a, people):
     awa = next(row for row in rows if row["Pseudonyme"] == awa_pseudonym(agreement, people))
     assert list(awa) == PARTICIPANT_HEADERS
     assert awa["Début de session"] == month(people["awa"].session.start_date)
-    assert awa["RQTH"] is True
+    assert "RQTH" not in awa
     assert awa["Sortie positive à 6 mois"] is False
     assert awa["Situation à 12 mois"] is None
     assert awa["Sortie positive à 12 mois"] is None

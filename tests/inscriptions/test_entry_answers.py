@@ -12,7 +12,7 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.snippets.models import get_snippet_models
 
 from financeurs.indicators import Period
-from financeurs.resources import ParticipantResource, pseudonym
+from financeurs.resources import ParticipantResource
 from inscriptions.enums import Nationality, YesNoUnsaid
 from inscriptions.models import Application, EntryAnswers
 from inscriptions.services import erase_learner, export_learner_data, start
@@ -266,24 +266,23 @@ def test_rows_written_in_bulk_read_the_answers_too_in_one_query(session, django_
     assert list(Application.objects.order_by("pk").values_list("entry_nationality", flat=True)) == list(Nationality)
 
 
-def test_the_funders_file_gives_the_rqth_answered_before_the_start_blank_when_unanswered(staff, session, settings):
-    settings.PARTICIPANT_FILE_K = 1  # three people: k-anonymity would withhold them all
-    agreement = AgreementFactory(campuses=[session.campus])
-    answered, silent, unsure = LearnerFactory(rqth=True), LearnerFactory(), LearnerFactory(rqth=None)
-    for learner in (answered, silent, unsure):
-        at(learner, SessionFactory(formation__parent=session.campus), staff, Status.ADMITTED)
+def test_the_funders_file_holds_none_of_the_answers_whoever_it_names(staff, session, settings):
+    settings.PARTICIPANT_FILE_K = 1  # two people: k-anonymity would withhold them both
+    agreement = AgreementFactory(campuses=[session.campus], requires_named_data=True)
+    waiting = LearnerFactory(rqth=True, nationality=Nationality.OTHER, housing_exclusion=True)
+    started = LearnerFactory(
+        rqth=True, nationality=Nationality.OTHER, housing_exclusion=True, named_data_consent_at=timezone.now()
+    )
+    at(waiting, SessionFactory(formation__parent=session.campus), staff, Status.ADMITTED)
+    at(started, SessionFactory(formation__parent=session.campus, past=True), staff, Status.IN_TRAINING)
 
     resource = ParticipantResource(agreement, Period.of_agreement(agreement))
-    rqth = {row["pseudonym"]: row["rqth"] for row in resource.iter_queryset(resource.get_queryset())}
+    rows = list(resource.iter_queryset(resource.get_queryset()))
 
-    assert rqth == {
-        pseudonym(agreement.funder_id, answered.pseudonym_id): True,
-        pseudonym(agreement.funder_id, silent.pseudonym_id): None,
-        pseudonym(agreement.funder_id, unsure.pseudonym_id): None,
-    }
-
-
-# --- Erasure and the right of access ---------------------------------------------------------------
+    assert len(rows) == 2
+    assert any(row["last_name"] == started.last_name for row in rows)  # named, and still no answer
+    for row in rows:
+        assert not {"rqth", "nationality", "foreign_background", "housing_exclusion", "rural_area"} & set(row)
 
 
 def test_erasure_deletes_the_answers_and_keeps_the_entry_facts(learner, session, staff):
