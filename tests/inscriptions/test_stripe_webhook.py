@@ -172,7 +172,6 @@ def test_a_payment_arriving_after_the_seat_was_given_away_is_refunded_and_never_
         "payment_intent": "pi_too_late",
         "amount": "5000",
         "metadata[payment_id]": str(checkout["payment"].pk),
-        "metadata[reason]": "place plus disponible",
     }
 
 
