@@ -23,5 +23,9 @@ def stripe_webhook(request):
     except (ValueError, stripe.SignatureVerificationError):
         logger.warning("Événement Stripe refusé : signature ou contenu invalide.")
         return HttpResponseBadRequest("signature invalide")
+    if not payments.is_well_formed(event):
+        # Signed, yet not an event we can read: said plainly, and nothing is stored or done.
+        logger.warning("Événement Stripe refusé : signé mais mal formé (id, type ou data.object manquant).")
+        return HttpResponseBadRequest("événement mal formé : id, type et data.object sont attendus")
     outcome = payments.handle_event(event)
     return HttpResponse(outcome, content_type="text/plain; charset=utf-8")

@@ -135,6 +135,19 @@ def minimised(payload):
     }
 
 
+def is_well_formed(event):
+    """An id, a type and a data.object that is an object: what handle_event reads before anything else."""
+    payload = event.to_dict() if hasattr(event, "to_dict") else event
+    data = payload.get("data") if isinstance(payload, dict) else None
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("id"), str)
+        and isinstance(payload.get("type"), str)
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    )
+
+
 def handle_event(event):
     """Act on a verified event once. Returns what was done, in words, also stored with the event."""
     payload = event.to_dict() if hasattr(event, "to_dict") else event

@@ -114,6 +114,9 @@ def decimal_number(*, max_digits=12, decimal_places=2, minimum=0):
         number = parse_decimal(value)
         if number < minimum:
             raise InvalidValue(_("« %(value)s » est négatif.") % {"value": as_text(value)})
+        # Checked before rounding: quantize() itself fails on a number such as 1e400.
+        if number and number.adjusted() >= max_digits - decimal_places:
+            raise InvalidValue(_("« %(value)s » est trop grand.") % {"value": as_text(value)})
         if number != number.quantize(decimal.Decimal(1).scaleb(-decimal_places), rounding=decimal.ROUND_DOWN):
             raise InvalidValue(
                 _("« %(value)s » a plus de %(places)d chiffres après la virgule.")

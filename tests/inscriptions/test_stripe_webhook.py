@@ -273,3 +273,26 @@ def test_a_stored_event_keeps_ids_amounts_and_statuses_never_who_paid(client, ch
         "amount_total": 5000,
     }
     assert "Awa" not in str(stored) and "courriel" not in str(stored) and "Lilas" not in str(stored)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda payload: payload.pop("type"),
+        lambda payload: payload.pop("id"),
+        lambda payload: payload["data"].pop("object"),
+        lambda payload: payload.update(data={"object": "cs_test"}),
+        lambda payload: payload.update(data=None),
+    ],
+    ids=["no type", "no id", "no data.object", "data.object not an object", "no data"],
+)
+def test_a_signed_but_malformed_event_is_refused_plainly_and_nothing_is_stored(client, checkout, damage):
+    payload = completed(checkout["id"])
+    damage(payload)
+
+    response = signed_post(client, payload)
+
+    assert response.status_code == 400
+    assert "mal formé" in response.content.decode()
+    assert not StripeEvent.objects.exists()
+    assert not Payment.objects.filter(status=PaymentStatus.PAID).exists()

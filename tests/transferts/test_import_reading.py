@@ -117,6 +117,7 @@ def test_a_date_in_the_future_is_refused_where_the_past_is_expected():
         ("30 %", "30.00"),
         (12.5, "12.50"),
         (40, "40.00"),
+        ("9 999 999 999,99", "9999999999.99"),
     ],
 )
 def test_decimals_accept_french_commas_spaces_and_units(value, expected):
@@ -129,6 +130,8 @@ def test_decimals_accept_french_commas_spaces_and_units(value, expected):
         ("douze", "« douze » n'est pas un nombre."),
         ("12,345", "« 12,345 » a plus de 2 chiffres après la virgule."),
         ("-5", "« -5 » est négatif."),
+        ("1e400", "« 1e400 » est trop grand."),
+        ("10 000 000 000", "« 10 000 000 000 » est trop grand."),
     ],
 )
 def test_bad_decimals_are_refused(value, message):
