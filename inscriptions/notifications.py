@@ -247,3 +247,16 @@ def late_payment_refunded(application, refund_row):
             },
             [user.email],
         )
+
+
+def inactivity_warning(learner, deletion_day):
+    """The account will be erased for inactivity on deletion_day unless the person logs in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Votre compte Tremplin sera supprimé le %(date)s") % {"date": deletion_day.strftime("%d/%m/%Y")}
+        context = {
+            "learner": learner,
+            "deletion_date": deletion_day,
+            "years": settings.INACTIVE_ACCOUNT_DAYS // 365,
+            "login_url": absolute_url(reverse("account_login")),
+        }
+        return _send(subject, "inscriptions/emails/inactive_account_warning.txt", context, [learner.user.email])

@@ -10,19 +10,16 @@ import logging
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from home.retention import delete_in_batches
+from inscriptions import notifications
 from inscriptions.enums import FollowUpMilestone
 from inscriptions.models import (
     Application,
@@ -61,9 +58,7 @@ def inactive_learners(now=None):
     in_progress = applications.exclude(status__in=INACTIVE | LEFT_TRAINING)
     # The last follow-up is due LAST_FOLLOW_UP_MONTHS after leaving; its questionnaire may still be open after that.
     last_due_limit = add_months(timezone.localdate(now), -LAST_FOLLOW_UP_MONTHS)
-    follow_up_to_come = applications.filter(status__in=LEFT_TRAINING).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=last_due_limit)
-    )
+    follow_up_to_come = applications.filter(status__in=LEFT_TRAINING, left_on__gte=last_due_limit)
     open_survey = FollowUpSurvey.objects.filter(
         application__learner_id=OuterRef("pk"), answered_at__isnull=True, expires_at__gt=now
     )
@@ -101,28 +96,13 @@ def warn_inactive_learners(now=None):
     to_warn = inactive_learners(now).filter(inactivity_warned_at__isnull=True).exclude(user__email="")
     for learner in to_warn.select_related("user").order_by("pk").iterator():
         try:
-            send_inactivity_warning(learner, deletion_date(now))
+            notifications.inactivity_warning(learner, deletion_date(now))
         except Exception:
             logger.exception("Inactivity warning to learner %s not sent", learner.pk)
             continue
         Learner.objects.filter(pk=learner.pk).update(inactivity_warned_at=now)
         warned += 1
     return warned
-
-
-def send_inactivity_warning(learner, deletion_day):
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(
-            "inscriptions/emails/inactive_account_warning.txt",
-            {
-                "learner": learner,
-                "deletion_date": deletion_day,
-                "years": settings.INACTIVE_ACCOUNT_DAYS // 365,
-                "login_url": f"{settings.PUBLIC_BASE_URL}{reverse('account_login')}",
-            },
-        )
-        subject = _("Votre compte Tremplin sera supprimé le %(date)s") % {"date": deletion_day.strftime("%d/%m/%Y")}
-        send_mail(f"[Tremplin] {subject}", body, settings.DEFAULT_FROM_EMAIL, [learner.user.email])
 
 
 def erase_inactive_learners(now=None):

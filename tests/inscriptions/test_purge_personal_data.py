@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.models import ModelLogEntry, Page, PageLogEntry
 
 from home.retention import delete_in_batches
+from inscriptions import notifications
 from inscriptions.management.commands import purge_personal_data
 from inscriptions.models import FollowUpSurvey, GuardianConsentToken, Learner, Referral, StripeEvent
 from inscriptions.services import retention
@@ -202,7 +203,7 @@ def test_an_email_that_fails_records_no_warning_and_is_tried_again(monkeypatch, 
     def refused(*args, **kwargs):
         raise ConnectionRefusedError
 
-    monkeypatch.setattr(retention, "send_mail", refused)
+    monkeypatch.setattr(notifications, "send_mail", refused)
     purge()
     assert Learner.objects.get(pk=learner.pk).inactivity_warned_at is None
 
