@@ -12,104 +12,33 @@ agreement), funder_y (campus B's), superuser. Group keywords set several roles a
 """
 
 import copy
-import dataclasses
-import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.urls.resolvers import RegexPattern
-from django.utils import timezone
-from wagtail.models import ReferenceIndex
+from django.urls import resolve
 
-from inscriptions.models import FollowUpSurvey, GuardianConsentToken, Payment, PaymentMethod, PaymentStatus, Referral
-from inscriptions.surveys import hash_token
-from tests.campus.factories import CampusPageFactory, QpvFactory, UserFactory
-from tests.financeurs.factories import AgreementFactory, FunderFactory, funder_user
-from tests.formations.factories import (
-    CertificationFactory,
-    DomainFactory,
-    FormationPageFactory,
-    RomeCodeFactory,
-    SessionFactory,
+from tests.url_matrix.answers import (
+    ADMIN_HOME,
+    BULK_DONE,
+    DETAIL,
+    FORBIDDEN,
+    LOGIN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    PORTAL,
+    SKIP,
+    SPACE,
+    Redirect,
+    admin,
+    admin_post,
+    get,
+    logged_in,
+    post,
 )
-from tests.inscriptions.factories import ApplicationFactory, FollowUpFactory, LearnerFactory
-from transferts.models import DataJob
-
-ROLES = ["anonymous", "learner", "other_learner", "staff_a", "staff_b", "funder_x", "funder_y", "superuser"]
-# Broadest first: a narrower group named in the same row wins over a broader one.
-GROUPS = {
-    "everyone": ROLES,
-    "outsiders": ["learner", "other_learner", "funder_x", "funder_y"],
-    "learners": ["learner", "other_learner"],
-    "staff": ["staff_a", "staff_b"],
-    "funders": ["funder_x", "funder_y"],
-}
-
-
-@dataclasses.dataclass(frozen=True)
-class Redirect:
-    to: str  # the path redirected to, query string left out
-
-    def __str__(self):
-        return f"302 → {self.to}"
-
-
-OK, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
-LOGIN = Redirect("/comptes/login/")
-ADMIN_HOME = Redirect("/admin/")  # Wagtail's answer to a team member without the permission
-SPACE = Redirect("/mon-espace/")
-PORTAL = Redirect("/financeurs/")
-DETAIL = Redirect("/admin/candidatures/{application_a}/")
-BULK_DONE = Redirect("/admin/bulk/inscriptions/application/etudier/")  # back to where the action was asked
-SKIP = None  # not requested: a third-party admin view's own permission checks, left to Wagtail's tests
-
-
-@dataclasses.dataclass
-class Row:
-    method: str
-    path: str
-    answers: dict
-    data: dict = dataclasses.field(default_factory=dict)
-
-
-def expand(answers):
-    expanded = {}
-    for group, roles in GROUPS.items():
-        if group in answers:
-            expanded.update(dict.fromkeys(roles, answers[group]))
-    expanded.update({role: answer for role, answer in answers.items() if role in ROLES})
-    unknown = set(answers) - set(ROLES) - set(GROUPS)
-    assert not unknown, f"unknown roles {unknown}"
-    missing = set(ROLES) - set(expanded)
-    assert not missing, f"no answer for {sorted(missing)}"
-    return expanded
-
-
-def get(path, **answers):
-    return Row("get", path, expand(answers))
-
-
-def post(path, data=None, **answers):
-    return Row("post", path, expand(answers), data or {})
-
-
-def admin(**answers):
-    """An admin view: anonymous visitors go to the one login, learners and funders get the plain refusal."""
-    return {"anonymous": LOGIN, "outsiders": FORBIDDEN, **answers}
-
-
-def admin_post(**answers):
-    # CSRF is not enforced by the test client: an outsider's POST reaches the middleware like a GET.
-    return admin(**answers)
-
-
-def logged_in(**answers):
-    """A view behind the login: anonymous visitors go to the one login."""
-    return {"anonymous": LOGIN, "everyone": OK, **answers}
-
+from tests.url_matrix.urlconf import AnyId, is_third_party, route_of, third_party_rows, url_patterns
+from tests.url_matrix.world import build_world
 
 REFERENCE_DATA = admin(staff=ADMIN_HOME, superuser=OK)  # campus teams hold no permission on reference data
 
@@ -475,173 +404,6 @@ SHADOWED = {
 }
 
 
-# --- Reading the URLconf ------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Pattern:
-    route: str
-    name: str | None
-    kwargs: tuple
-    args: int
-
-
-def url_patterns(patterns=None, route="", namespace="", kwargs=(), args=0):
-    """Every pattern of the URLconf, with its full route (as `resolve().route` writes it) and its arguments."""
-    if patterns is None:
-        patterns = get_resolver().url_patterns
-    for entry in patterns:
-        full_route = URLResolver._join_route(route, str(entry.pattern))
-        own_kwargs, own_args = pattern_arguments(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner_namespace = namespace
-            if entry.namespace:
-                inner_namespace = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
-            yield from url_patterns(
-                entry.url_patterns, full_route, inner_namespace, kwargs + own_kwargs, args + own_args
-            )
-        elif isinstance(entry, URLPattern):
-            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
-            yield Pattern(full_route, name, kwargs + own_kwargs, args + own_args)
-
-
-def pattern_arguments(pattern):
-    if isinstance(pattern, RegexPattern):
-        named = tuple(pattern.regex.groupindex)
-        return named, pattern.regex.groups - len(named)
-    return tuple(pattern.converters), 0
-
-
-def sample_path(pattern):
-    """An address of a third-party pattern, with placeholder arguments: the door answers before the view."""
-    if pattern.name:
-        return reverse(pattern.name, args=["1"] * pattern.args, kwargs=dict.fromkeys(pattern.kwargs, "1"))
-    return "/" + re.sub(r"<(?:\w+:)?\w+>", "1", pattern.route)
-
-
-def is_third_party(route):
-    return route.startswith(tuple(THIRD_PARTY_ADMIN))
-
-
-class AnyId(dict):
-    def __missing__(self, key):
-        return 1
-
-
-def route_of(path):
-    return resolve(path.split("?")[0]).route
-
-
-def third_party_rows():
-    explicit = {route_of(row.path.format_map(AnyId())) for row in ROWS}
-    rows = []
-    for pattern in url_patterns():
-        if (
-            is_third_party(pattern.route)
-            and pattern.route not in explicit
-            and (pattern.route, pattern.name) not in SHADOWED
-        ):
-            rows.append(Row("get", sample_path(pattern), expand(THIRD_PARTY_ANSWERS)))
-    return rows
-
-
-# --- The fixtures: two campuses, each with its people and records -------------------------------
-
-PDF = b"%PDF-1.4\n%matrix\n"
-
-
-@pytest.fixture
-def world():
-    campus_a, campus_b = CampusPageFactory(title="Campus A"), CampusPageFactory(title="Campus B")
-    session_a = SessionFactory(formation=FormationPageFactory(parent=campus_a))
-    session_b = SessionFactory(formation=FormationPageFactory(parent=campus_b))
-    learner = LearnerFactory(minor=True, guardian_consent_at=None)
-    other_learner = LearnerFactory()
-    application_a = ApplicationFactory(learner=learner, session=session_a)
-    application_a.cv.save("cv.pdf", ContentFile(PDF))
-    ApplicationFactory(learner=other_learner, session=session_b)
-    payment_a = Payment.objects.create(
-        application=application_a,
-        amount_cents=12000,
-        fee_kind="frais",
-        method=PaymentMethod.CHEQUE,
-        status=PaymentStatus.PAID,
-        paid_at=timezone.now(),
-    )
-    follow_up_a = FollowUpFactory(application=application_a)
-    survey_token = "jeton-du-questionnaire-de-la-candidate-du-campus-a"
-    FollowUpSurvey.objects.create(
-        application=application_a,
-        milestone=follow_up_a.milestone,
-        token_hash=hash_token(survey_token),
-        expires_at=timezone.now() + timezone.timedelta(days=30),
-    )
-    funder_x, funder_y = FunderFactory(name="Financeur X"), FunderFactory(name="Financeur Y")
-    agreement_x = AgreementFactory(funder=funder_x, campuses=[campus_a])
-    AgreementFactory(funder=funder_y, campuses=[campus_b])
-    # As in production, where the index is kept up to date: Wagtail then refuses to delete funder X itself.
-    ReferenceIndex.create_or_update_for_object(agreement_x)
-    users = {
-        "learner": learner.user,
-        "other_learner": other_learner.user,
-        "staff_a": UserFactory(staff_of=campus_a),
-        "staff_b": UserFactory(staff_of=campus_b),
-        "funder_x": funder_user(funder_x),
-        "funder_y": funder_user(funder_y),
-        "superuser": UserFactory(superuser=True),
-    }
-
-    referral_a = Referral.objects.create(
-        campus=campus_a,
-        partner_name="Mission Locale",
-        first_name="Inès",
-        last_name="Orientée",
-        email="ines@orientee.example",
-        referred_on=timezone.localdate(),
-    )
-    export_job_x = DataJob.objects.create(
-        direction=DataJob.Direction.EXPORT,
-        kind="participants",
-        file_format="csv",
-        requested_by=users["funder_x"],
-        subject=agreement_x,
-        state=DataJob.State.DONE,
-        params={"debut": "2026-01-01", "fin": "2026-12-31", "file_name": "participants.csv"},
-    )
-    export_job_x.result.save("participants.csv", ContentFile(b"pseudonyme\nP-ABC\n"))
-    import_jobs = {
-        f"import_job_{kind}": DataJob.objects.create(
-            direction=DataJob.Direction.IMPORT,
-            kind=kind,
-            file_format="csv",
-            requested_by=users["staff_a"],
-            campus=campus_a,
-            # Failed: confirming it answers "no longer to confirm", cancelling it deletes it.
-            state=DataJob.State.FAILED,
-        ).pk
-        for kind in ["conventions", "suivis", "orientations"]
-    }
-    ids = {
-        "campus_a": campus_a.pk,
-        "campus_index": campus_a.get_parent().pk,
-        "session_a": session_a.pk,
-        "application_a": application_a.pk,
-        "payment_a": payment_a.pk,
-        "referral_a": referral_a.pk,
-        "agreement_x": agreement_x.pk,
-        "funder_x": funder_x.pk,
-        "export_job_x": export_job_x.pk,
-        "survey_token": survey_token,
-        "guardian_token": GuardianConsentToken.objects.issue(learner),
-        "qpv": QpvFactory().pk,
-        "rome_code": RomeCodeFactory().pk,
-        "domain": DomainFactory().pk,
-        "certification": CertificationFactory().pk,
-        **import_jobs,
-    }
-    return ids, users
-
-
 # --- The tests ----------------------------------------------------------------------------------
 
 
@@ -657,13 +419,18 @@ def matches(response, expected):
     return response.status_code == expected
 
 
+@pytest.fixture
+def world():
+    return build_world()
+
+
 def test_every_url_pattern_has_its_row():
     covered = {route_of(row.path.format_map(AnyId())) for row in ROWS}
     missing = [
         f"{pattern.route} ({pattern.name or 'sans nom'})"
         for pattern in url_patterns()
         if pattern.route not in covered
-        and not is_third_party(pattern.route)
+        and not is_third_party(pattern.route, THIRD_PARTY_ADMIN)
         and (pattern.route, pattern.name) not in SHADOWED
     ]
     assert not missing, "Patterns without a row in the matrix:\n" + "\n".join(missing)
@@ -681,7 +448,7 @@ def test_every_role_gets_the_expected_answer_at_every_url(world):
         clients[role] = Client(raise_request_exception=False)
         clients[role].force_login(user)
     mismatches = []
-    for row in ROWS + third_party_rows():
+    for row in ROWS + third_party_rows(ROWS, THIRD_PARTY_ADMIN, THIRD_PARTY_ANSWERS, SHADOWED):
         path = row.path.format(**ids)
         for role, expected in row.answers.items():
             if expected is SKIP:
