@@ -196,7 +196,7 @@ def child(file_format):
         size = out.tell()
     peak_kib = memory_kib("VmHWM")
     # After the measure: what k-anonymity did to this file (the census again, not timed).
-    from financeurs.resources import ParticipantResource
+    from financeurs.participant_file import ParticipantResource
 
     anonymity = ParticipantResource(agreement, period).anonymity
     print(

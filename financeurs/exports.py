@@ -1,9 +1,9 @@
 """Writing the funders' files: CSV, XLSX, ODS and JSON, streamed or within bounded memory.
 
-The columns and values come from financeurs/resources.py; this module only renders them. CSV is what French
-Excel opens well (UTF-8 with BOM, ";" and decimal commas, dd/mm/yyyy); JSON keeps types (ISO dates, numbers,
-true/false); XLSX has a summary sheet then typed cells; ODS goes through tablib, the slow path, and so runs as a
-background job above the synchronous limit like any large export.
+The columns and values come from financeurs/resources.py and financeurs/participant_file.py; this module only
+renders them. CSV is what French Excel opens well (UTF-8 with BOM, ";" and decimal commas, dd/mm/yyyy); JSON keeps
+types (ISO dates, numbers, true/false); XLSX has a summary sheet then typed cells; ODS goes through tablib, the
+slow path, and so runs as a background job above the synchronous limit like any large export.
 """
 
 import codecs
@@ -27,7 +27,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from financeurs.resources import ParticipantResource, ReportResource, counted, memoised
+from financeurs.participant_file import ParticipantResource
+from financeurs.resources import ReportResource, counted, memoised
 
 FORMATS = ("csv", "xlsx", "ods", "json")
 STREAMED_FORMATS = ("csv", "json")

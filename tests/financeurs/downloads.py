@@ -7,7 +7,7 @@ import json
 
 from django.urls import reverse
 
-from financeurs.resources import pseudonym
+from financeurs.pseudonyms import pseudonym
 
 FORMATS = ["csv", "xlsx", "ods", "json"]
 PARTICIPANT_HEADERS = [

@@ -294,7 +294,7 @@ def test_rows_are_in_pseudonym_order_not_by_session(client, catalogue):
 
 
 def test_rows_read_a_few_people_per_query_keep_pseudonym_order_and_everyone(client, catalogue, monkeypatch):
-    monkeypatch.setattr("financeurs.resources.ROWS_PER_QUERY", 3)
+    monkeypatch.setattr("financeurs.participant_file.ROWS_PER_QUERY", 3)
     sessions, agreement, user = catalogue
     for session in (sessions[0], sessions[1]):
         for _ in range(5):

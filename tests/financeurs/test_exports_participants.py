@@ -13,7 +13,7 @@ import tablib
 from django.http import StreamingHttpResponse
 
 from financeurs.indicators import Period
-from financeurs.resources import ParticipantResource
+from financeurs.participant_file import ParticipantResource
 from inscriptions.enums import FollowUpMilestone
 from tests.financeurs.downloads import (
     FORMATS,

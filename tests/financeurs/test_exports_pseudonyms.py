@@ -15,7 +15,8 @@ import pytest
 from django.utils import timezone
 
 from financeurs.indicators import Period
-from financeurs.resources import ParticipantResource, pseudonym, pseudonymiser
+from financeurs.participant_file import ParticipantResource
+from financeurs.pseudonyms import pseudonym, pseudonymiser
 from tests.financeurs.conftest import BIRTH_DATE
 from tests.financeurs.downloads import (
     FORMATS,

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 
-from financeurs.resources import pseudonym_ranks, pseudonym_text
+from financeurs.pseudonyms import pseudonym_ranks, pseudonym_text
 
 
 def spelled_out(funder_id, pseudonym_hex):

@@ -12,7 +12,7 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.snippets.models import get_snippet_models
 
 from financeurs.indicators import Period
-from financeurs.resources import ParticipantResource
+from financeurs.participant_file import ParticipantResource
 from inscriptions.enums import Nationality, YesNoUnsaid
 from inscriptions.models import Application, EntryAnswers
 from inscriptions.services import erase_learner, export_learner_data, start
