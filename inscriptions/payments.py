@@ -39,7 +39,10 @@ def online_payment_enabled():
 def stripe_client():
     if not online_payment_enabled():
         raise PaymentUnavailable(_("Le paiement en ligne n’est pas disponible : le campus enregistre votre paiement."))
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, http_client=http_client, max_network_retries=2)
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY, http_client=http_client, max_network_retries=2, base_addresses=base
+    )
 
 
 def amount_due(application):

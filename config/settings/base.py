@@ -215,6 +215,9 @@ CV_MAX_UPLOAD_SIZE = int(os.environ.get("CV_MAX_UPLOAD_SIZE", str(5 * 1024 * 102
 # Stripe keys come only from the environment. Without them, priced sessions are paid by hand.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Stripe's API address, when it is not Stripe's own: a stand-in that answers like Stripe on loopback (the load run
+# of `make bench`). Empty in production.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # How long an admitted learner's seat is held while their payment is pending.
 PAYMENT_HOLD_HOURS = int(os.environ.get("PAYMENT_HOLD_HOURS", "48"))
 
