@@ -52,12 +52,13 @@ lint: install ## Check style with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install ## Measure catalogue, staff list, funders' dashboard, exports and imports (SQLite and PostgreSQL)
+bench: install ## Measure catalogue, staff list, funders' dashboard, exports, imports, and a load run on gunicorn
 	$(BIN)/python -m benchmarks.catalogue --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.applications --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.dashboard --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.exports --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.imports --write docs/benchmarks.md
+	$(BIN)/python -m benchmarks.load --write docs/benchmarks.md
 
 lock: | $(BIN)/python ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/pip install --quiet pip-tools
