@@ -59,6 +59,8 @@ class SessionEditView(CampusScopedMixin, generic.EditView):
             return super().form_valid(form)
         except CapacityBelowSeatsTaken as error:
             form.add_error("capacity", capacity_below_seats_taken(error.taken))
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
     def save_instance(self):
