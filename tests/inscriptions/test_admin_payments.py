@@ -113,9 +113,7 @@ def test_staff_of_another_campus_never_see_its_payments_in_the_list(client, staf
 def test_staff_of_another_campus_get_404_on_its_refund_and_manual_payment(client, staff_a, payment_b, stripe_stub):
     assert client.get(detail_url(payment_b.application)).status_code == 404
     assert client.post(refund_url(payment_b), refund_data(payment_b, "80")).status_code == 404
-    assert (
-        client.post(manual_url(payment_b.application), manual_data("especes", "80")).status_code == 404
-    )
+    assert client.post(manual_url(payment_b.application), manual_data("especes", "80")).status_code == 404
     assert not Refund.objects.exists() and Payment.objects.count() == 1
     assert stripe_stub.requests == []
 

@@ -109,7 +109,9 @@ def test_a_key_used_for_another_application_records_nothing(session, staff, admi
     other = move_to(ApplicationFactory(session=session), Status.ADMITTED, actor=staff)
 
     with pytest.raises(Refused, match="une autre candidature"):
-        payments.record_manual_payment(other, amount_cents=29000, method=PaymentMethod.CASH, recorded_by=staff, key=key)
+        payments.record_manual_payment(
+            other, amount_cents=29000, method=PaymentMethod.CASH, recorded_by=staff, key=key
+        )
     assert not Payment.objects.filter(application=other).exists()
 
 
