@@ -308,7 +308,7 @@ def refund_payment(payment, *, amount_cents, reason, requested_by):
     reason = (reason or "").strip()
     if not reason:
         raise Refused(_("Indiquez la raison du remboursement."))
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment = lock_payments(Payment.objects.filter(pk=payment.pk)).get()
     if payment.method == PaymentMethod.STRIPE:
         return refund_through_stripe(payment, amount_cents, reason, requested_by)
     _check_refund_amount(payment, amount_cents)
