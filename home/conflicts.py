@@ -13,7 +13,8 @@ import random
 import time
 
 from django.db import DatabaseError, connection
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class ConflictMiddleware:
         if not isinstance(exception, DatabaseError) or not is_conflict(exception):
             return None
         logger.warning("Conflit de transactions non résolu après %d essais : %s", ATTEMPTS, request.path)
-        response = render(request, "503.html", status=503)
+        # Without the request's context processors: the page asks nothing more of the database.
+        response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "5"
         return response

@@ -102,3 +102,10 @@ def test_any_other_database_error_stays_a_server_error():
     response = Client(raise_request_exception=False).get("/panne/")
     assert response.status_code == 500
     assert "Un problème est survenu de notre côté" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_503_page_asks_nothing_of_the_database(rf, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        response = conflicts.ConflictMiddleware(lambda request: None).process_exception(rf.get("/"), deadlock())
+    assert response.status_code == 503
