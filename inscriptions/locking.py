@@ -21,7 +21,14 @@ from formations.models import Session
 from home.conflicts import retry_on_conflict
 from inscriptions.models import Application, Payment
 
-__all__ = ["lock_applications", "lock_payments", "lock_session", "retry_on_conflict"]
+__all__ = [
+    "lock_application",
+    "lock_applications",
+    "lock_checkout_payment",
+    "lock_payments",
+    "lock_session",
+    "retry_on_conflict",
+]
 
 
 def _locking(queryset):
