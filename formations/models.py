@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -261,6 +262,15 @@ class SessionQuerySet(CampusScopedQuerySet):
         return self.filter(reduce(operator.or_, (Q(formation__path__startswith=page.path) for page in pages)))
 
 
+def capacity_below_seats_taken(taken):
+    """Why a session's capacity cannot go down to what staff typed."""
+    return ngettext(
+        "Il y a déjà %(taken)d inscrit·e, la capacité ne peut pas descendre sous %(taken)d.",
+        "Il y a déjà %(taken)d inscrit·es, la capacité ne peut pas descendre sous %(taken)d.",
+        taken,
+    ) % {"taken": taken}
+
+
 class Session(models.Model):
     """A dated run of a formation. Applications will point at it, so it is never deleted by a page edit."""
 
@@ -348,9 +358,7 @@ class Session(models.Model):
         if self.application_deadline and self.end_date and self.application_deadline > self.end_date:
             errors["application_deadline"] = _("La date limite de candidature doit venir avant la fin de la session.")
         if self.capacity is not None and self.capacity < self.seats_taken:
-            errors["capacity"] = _(
-                "%(taken)d places sont déjà occupées : la capacité ne peut pas être plus petite."
-            ) % {"taken": self.seats_taken}
+            errors["capacity"] = capacity_below_seats_taken(self.seats_taken)
         if self.formation_id and self.formation.campus is None:
             errors["formation"] = _("Cette formation n'est rattachée à aucun campus.")
         if errors:

@@ -11,7 +11,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from formations.forms import SessionAdminForm
-from formations.models import Certification, Domain, RomeCode, Session
+from formations.models import Certification, Domain, RomeCode, Session, capacity_below_seats_taken
+from home.conflicts import retry_on_conflict
 
 
 class CampusScopedMixin:
@@ -45,7 +46,37 @@ class SessionIndexView(generic.IndexView):
         return Session.objects.visible_to(self.request.user).select_related("formation", "campus")
 
 
+class CapacityBelowSeatsTaken(Exception):
+    def __init__(self, taken):
+        super().__init__(taken)
+        self.taken = taken
+
+
 class SessionEditView(CampusScopedMixin, generic.EditView):
+    @retry_on_conflict
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except CapacityBelowSeatsTaken as error:
+            form.add_error("capacity", capacity_below_seats_taken(error.taken))
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+    def save_instance(self):
+        # The form checked the capacity against the seats taken when the page loaded; admissions went on since.
+        # Read them again under the session's lock (the first lock of inscriptions/locking.py's order), which
+        # every admission waits for until this edit is saved. (EditView.form_valid runs this in a transaction.)
+        taken = (
+            Session.objects.select_for_update(of=("self",), no_key=True)
+            .values_list("seats_taken", flat=True)
+            .get(pk=self.object.pk)
+        )
+        if self.object.capacity < taken:
+            raise CapacityBelowSeatsTaken(taken)
+        self.object.seats_taken = taken
+        return super().save_instance()
+
     def run_after_hook(self):
         # Formations knows no app above it: those that care about an edited session (inscriptions offers
         # new seats to the waitlist) register for this hook in their wagtail_hooks.py, like after_edit_snippet.

@@ -1,6 +1,7 @@
 """Forms of the staff's back office. Each one feeds a service, which holds the rules."""
 
 import decimal
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +116,19 @@ class ManualPaymentForm(forms.Form):
         choices=[(method.value, method.label) for method in PaymentMethod if method != PaymentMethod.STRIPE],
     )
     amount_cents = EurosField(label=_("Montant reçu (€)"))
+    # Made when the form is shown, sent back with it: the same form sent twice records one payment.
+    key = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Ce formulaire est incomplet : rechargez la page, puis saisissez le paiement à nouveau."),
+            "invalid": _("Ce formulaire est incomplet : rechargez la page, puis saisissez le paiement à nouveau."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].initial = uuid.uuid4().hex
 
 
 class RefundForm(forms.Form):

@@ -309,6 +309,8 @@ class ManualPaymentView(ApplicationActionView):
     def post(self, request, *args, **kwargs):
         form = ManualPaymentForm(request.POST)
         if not form.is_valid():
+            for error in form.errors.get("key", []):
+                messages.error(request, error)  # a hidden field: its error is shown at the top of the page
             return self.render_with(manual_payment_form=form)
         try:
             payment = payments.record_manual_payment(
@@ -316,15 +318,17 @@ class ManualPaymentView(ApplicationActionView):
                 amount_cents=form.cleaned_data["amount_cents"],
                 method=form.cleaned_data["method"],
                 recorded_by=request.user,
+                key=form.cleaned_data["key"],
             )
         except services.Refused as refused:
             messages.error(request, refused.reason)
             return self.render_with(manual_payment_form=form)
-        messages.success(
-            request,
-            _("Paiement de %(amount)s enregistré (%(method)s).")
-            % {"amount": euros(payment.amount_cents), "method": payment.get_method_display()},
-        )
+        if payment.was_recorded_before:
+            message = _("Formulaire déjà envoyé : le paiement de %(amount)s (%(method)s) compte une seule fois.")
+        else:
+            message = _("Paiement de %(amount)s enregistré (%(method)s).")
+        amount = {"amount": euros(payment.amount_cents), "method": payment.get_method_display()}
+        messages.success(request, message % amount)
         return redirect(f"{self.detail_url}#paiements")
 
 

@@ -17,6 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from inscriptions.locking import (
+    lock_application,
+    lock_checkout_payment,
+    lock_payments,
+    lock_session,
+    retry_on_conflict,
+)
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 from inscriptions.models.payments import SETTLED
 from inscriptions.services import Refused, admit, enrol, release_unpaid_seat
@@ -151,6 +158,7 @@ def is_well_formed(event):
     )
 
 
+@retry_on_conflict
 def handle_event(event):
     """Act on a verified event once. Returns what was done, in words, also stored with the event."""
     payload = event.to_dict() if hasattr(event, "to_dict") else event
@@ -172,12 +180,9 @@ def handle_event(event):
 
 
 def _payment_for_checkout(data):
-    return (
-        Payment.objects.select_for_update()
-        .select_related("application__session")
-        .filter(stripe_checkout_session_id=data.get("id"))
-        .first()
-    )
+    # Session, application, then payment: a lock taken on the payment's join would lock all three at once, in an
+    # order of the planner's choosing, against the waitlist's session-first order (a deadlock under load).
+    return lock_checkout_payment(data.get("id"))
 
 
 def _for_checkout(handler):
@@ -221,9 +226,7 @@ _checkout_expired = _end_pending(PaymentStatus.EXPIRED, "page de paiement expir�
 
 
 def _charge_refunded(data):
-    payment = (
-        Payment.objects.select_for_update().filter(stripe_payment_intent_id=data.get("payment_intent") or "-").first()
-    )
+    payment = lock_payments(Payment.objects.filter(stripe_payment_intent_id=data.get("payment_intent") or "-")).first()
     if payment is None:
         return "paiement inconnu"
     refunded = min(int(data.get("amount_refunded") or 0), payment.amount_cents)
@@ -308,7 +311,7 @@ def refund_payment(payment, *, amount_cents, reason, requested_by):
     reason = (reason or "").strip()
     if not reason:
         raise Refused(_("Indiquez la raison du remboursement."))
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment = lock_payments(Payment.objects.filter(pk=payment.pk)).get()
     if payment.method == PaymentMethod.STRIPE:
         return refund_through_stripe(payment, amount_cents, reason, requested_by)
     _check_refund_amount(payment, amount_cents)
@@ -323,14 +326,43 @@ def refund_payment(payment, *, amount_cents, reason, requested_by):
     return refund_row
 
 
+def paid_cents(payments_of_application):
+    """What a learner has paid and kept paid: money received, less what was given back."""
+    return sum(p.amount_cents - p.refunded_cents for p in payments_of_application if p.status in SETTLED)
+
+
+@retry_on_conflict
 @transaction.atomic
-def record_manual_payment(application, *, amount_cents, method, recorded_by, now=None):
-    """Staff record money received outside Stripe (cash, cheque, funder voucher); an admitted learner is enrolled."""
+def record_manual_payment(application, *, amount_cents, method, recorded_by, key=None, now=None):
+    """Staff record money received outside Stripe (cash, cheque, funder voucher); an admitted learner is enrolled.
+
+    `key` is the one-time key of the form the payment was typed in: the same form sent twice (a double click, a
+    reload) records one payment, and the second sending gets the first's payment back, with `was_recorded_before`
+    set. A seat already fully paid takes no other payment: two people of the team recording the same cheque at
+    once leave one payment. Both checks run under the session's and the application's locks.
+    """
     now = now or timezone.now()
     if method == PaymentMethod.STRIPE:
         raise Refused(_("Les paiements en ligne sont enregistrés par Stripe."))
     if amount_cents <= 0:
         raise Refused(_("Le montant doit être positif."))
+    lock_session(application.session_id)
+    locked = lock_application(application.pk)
+    if key:
+        earlier = Payment.objects.filter(idempotency_key=key).first()
+        if earlier is not None:
+            if earlier.application_id != application.pk:
+                raise Refused(_("Ce formulaire a servi pour une autre candidature : rechargez la page."))
+            earlier.was_recorded_before = True
+            return earlier
+    due = amount_due(application)
+    if due and paid_cents(locked.payments.all()) >= due:
+        raise Refused(
+            _(
+                "Cette place est déjà entièrement payée : aucun autre paiement n’est enregistré. "
+                "Si un montant est faux, remboursez d’abord le paiement en trop."
+            )
+        )
     payment = Payment.objects.create(
         application=application,
         amount_cents=amount_cents,
@@ -339,9 +371,11 @@ def record_manual_payment(application, *, amount_cents, method, recorded_by, now
         status=PaymentStatus.PAID,
         paid_at=now,
         recorded_by=recorded_by,
+        idempotency_key=key or None,
         created_at=now,
     )
-    if application.status == Status.ADMITTED:
+    payment.was_recorded_before = False
+    if locked.status == Status.ADMITTED:
         enrol(
             application,
             role=Role.SYSTEM,

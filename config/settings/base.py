@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "home.security.AdminCSPMiddleware",
     "home.security.PrivatePagesMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "home.conflicts.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -58,6 +58,10 @@ class Payment(models.Model):
         blank=True,
         related_name="+",
     )
+    # The one-time key of the staff form a manual payment was typed in: the same form sent twice records it once.
+    idempotency_key = models.CharField(
+        _("clé du formulaire d’enregistrement"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
 
     class Meta:

@@ -13,7 +13,7 @@ def consent_through_link(token, *, guardian_name, now=None):
     Returns False when the link was used meanwhile (two clicks at once), and records nothing then."""
     now = now or timezone.now()
     with transaction.atomic():
-        token = GuardianConsentToken.objects.select_for_update().get(pk=token.pk)
+        token = GuardianConsentToken.objects.select_for_update(of=("self",)).get(pk=token.pk)
         learner = token.learner
         if token.used_at or learner.guardian_consent_at:
             return False

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
+from inscriptions.locking import retry_on_conflict
 from inscriptions.models import (
     ANSWER_NAMES,
     ENTRY_FACTS,
@@ -204,6 +205,7 @@ def learner_data_archive(learner):
     return archive.getvalue()
 
 
+@retry_on_conflict
 def erase_learner(learner, *, now=None):
     """Delete a learner's account: personal data erased, anonymous facts kept for the campus's counts.
 

@@ -21,6 +21,7 @@ from wagtail.models import ModelLogEntry, PageLogEntry
 from home.retention import delete_in_batches
 from inscriptions import notifications
 from inscriptions.enums import FollowUpMilestone
+from inscriptions.locking import retry_on_conflict
 from inscriptions.models import (
     Application,
     FollowUpSurvey,
@@ -112,13 +113,21 @@ def erase_inactive_learners(now=None):
     erased = 0
     due = inactive_learners(now).filter(inactivity_warned_at__date__lte=last_warning_day)
     for pk in list(due.order_by("pk").values_list("pk", flat=True)):
-        # One person at a time, all or nothing: a stopped run leaves each account either whole or erased.
-        with transaction.atomic():
-            learner = due.select_for_update(of=("self",)).filter(pk=pk).first()
-            if learner is not None:
-                erase_learner(learner, now=now)
-                erased += 1
+        erased += _erase_if_still_inactive(due, pk, now)
     return erased
+
+
+@retry_on_conflict
+@transaction.atomic
+def _erase_if_still_inactive(due, pk, now):
+    """One person at a time, all or nothing: a stopped run leaves each account either whole or erased. The
+    learner is locked first, before her applications' sessions (inscriptions/locking.py)."""
+    # A full lock (not NO KEY): the erasure writes the learner's account link, a unique column.
+    learner = due.select_for_update(of=("self",)).filter(pk=pk).first()
+    if learner is None:
+        return 0
+    erase_learner(learner, now=now)
+    return 1
 
 
 # --- Other personal data past its period ----------------------------------------------------------

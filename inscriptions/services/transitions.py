@@ -2,8 +2,8 @@
 
 Each transition (admit, refuse, enrol…) is a function `name(application, *, role, actor=None, comment="", now=None)`
 that returns the StatusChange written and updates `application` in place. All of them first go through
-_begin(), which locks the session row, then the application row (always in that order, so that concurrent
-changes cannot deadlock) and checks the edge, the role and the actor against workflow.EDGES. Then the
+_begin(), which locks the session row, then the application row (the order of inscriptions/locking.py, so that
+concurrent changes cannot deadlock) and checks the edge, the role and the actor against workflow.EDGES. Then the
 transition's own guards run, and _perform() writes the move: seats, dates, history, e-mails, waitlist.
 change_status() is the same for callers who hold a target status rather than a transition name.
 """
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from formations.models import Session
 from inscriptions.exceptions import Refused
+from inscriptions.locking import lock_application, lock_applications, lock_session, retry_on_conflict
 from inscriptions.models import STAGE_FIELDS, Application, PaymentStatus, StatusChange
 from inscriptions.workflow import (
     EDGES,
@@ -110,9 +111,9 @@ def _begin(application, target, name, *, role, actor, comment, now):
     """Lock the session then the application, and check the edge (and that it is the named transition's, if
     one is named), the role, the actor and the comment."""
     now = now or timezone.now()
-    session = Session.objects.select_for_update().get(pk=application.session_id)
-    # Lock the application row only, not the joined learner: two sessions' waitlists may share learners.
-    locked = Application.objects.select_for_update(of=("self",)).select_related("learner").get(pk=application.pk)
+    session = lock_session(application.session_id)
+    # The application row only, not the joined learner: two sessions' waitlists may share learners.
+    locked = lock_application(application.pk)
     target = Status(target)
     comment = (comment or "").strip()
 
@@ -168,6 +169,7 @@ def _perform(move, target=None, *, comment=None, **dates):
     return change
 
 
+@retry_on_conflict
 @transaction.atomic
 def _run(application, target, name, *, role, actor, comment, now):
     move = _begin(application, target, name, role=role, actor=actor, comment=comment, now=now)
@@ -318,7 +320,7 @@ def promote_waitlist(session, *, now=None, exclude=None):
     edge = find_edge(Status.WAITLISTED, Status.ADMITTED)
     comment = _("Une place s’est libérée : elle est proposée à la première personne en liste d’attente.")
     waitlist = Application.objects.waitlist(session).exclude(pk=exclude)
-    for candidate in waitlist.select_related("learner").select_for_update(of=("self",)):
+    for candidate in lock_applications(waitlist.select_related("learner")):
         obstacle = admission_obstacle(candidate.learner, session, today)
         if obstacle == AdmissionObstacle.SESSION_FULL:
             break
@@ -339,11 +341,11 @@ def offer_new_seats(session):
     transaction.on_commit(lambda: promote_waitlist_for(session.pk))
 
 
+@retry_on_conflict
+@transaction.atomic
 def promote_waitlist_for(session_pk, *, now=None):
     """Re-check the waitlist of a session, e.g. after staff raised its capacity."""
-    with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session_pk)
-        return promote_waitlist(session, now=now)
+    return promote_waitlist(lock_session(session_pk), now=now)
 
 
 def bulk_change_status(applications, target, *, actor, comment="", now=None):

@@ -53,7 +53,7 @@ def test_a_valid_session_passes_validation(formation):
         (
             {"capacity": 4, "seats_taken": 5},
             "capacity",
-            "5 places sont déjà occupées : la capacité ne peut pas être plus petite.",
+            "Il y a déjà 5 inscrit·es, la capacité ne peut pas descendre sous 5.",
         ),
     ],
     ids=["ends-before-it-starts", "deadline-after-the-end", "fewer-seats-than-taken"],

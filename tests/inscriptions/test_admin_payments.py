@@ -1,5 +1,7 @@
 """Payments in the staff's back office: the list, money received by hand, refunds, and campus scoping."""
 
+import uuid
+
 import pytest
 import stripe
 from django.contrib.messages import get_messages
@@ -77,6 +79,11 @@ def refund_url(payment):
     return reverse("inscriptions_admin:refund", args=[payment.application_id, payment.pk])
 
 
+def manual_data(method, typed):
+    """What the staff's form sends: the method, the amount typed, and the one-time key it was shown with."""
+    return {"method": method, "amount_cents": typed, "key": uuid.uuid4().hex}
+
+
 def manual_url(application):
     return reverse("inscriptions_admin:manual_payment", args=[application.pk])
 
@@ -106,9 +113,7 @@ def test_staff_of_another_campus_never_see_its_payments_in_the_list(client, staf
 def test_staff_of_another_campus_get_404_on_its_refund_and_manual_payment(client, staff_a, payment_b, stripe_stub):
     assert client.get(detail_url(payment_b.application)).status_code == 404
     assert client.post(refund_url(payment_b), refund_data(payment_b, "80")).status_code == 404
-    assert (
-        client.post(manual_url(payment_b.application), {"method": "especes", "amount_cents": "80"}).status_code == 404
-    )
+    assert client.post(manual_url(payment_b.application), manual_data("especes", "80")).status_code == 404
     assert not Refund.objects.exists() and Payment.objects.count() == 1
     assert stripe_stub.requests == []
 
@@ -186,7 +191,7 @@ def test_a_free_session_has_no_payments_section(client, staff_a, session_a):
 
 @pytest.mark.parametrize("typed, cents", [("150", 15000), ("150,50", 15050), ("1 200,00", 120000), ("99.9", 9990)])
 def test_a_manual_payment_enrols_an_admitted_learner_and_writes_history(client, staff_a, admitted, typed, cents):
-    response = client.post(manual_url(admitted), {"method": PaymentMethod.CHEQUE, "amount_cents": typed})
+    response = client.post(manual_url(admitted), manual_data(PaymentMethod.CHEQUE, typed))
 
     assert response.status_code == 302
     payment = Payment.objects.get(application=admitted)
@@ -201,14 +206,14 @@ def test_a_manual_payment_enrols_an_admitted_learner_and_writes_history(client, 
 
 @pytest.mark.parametrize("typed", ["", "abc", "0", "-5", "12,345"])
 def test_a_wrong_amount_is_refused(client, staff_a, admitted, typed):
-    response = client.post(manual_url(admitted), {"method": PaymentMethod.CASH, "amount_cents": typed})
+    response = client.post(manual_url(admitted), manual_data(PaymentMethod.CASH, typed))
     assert response.status_code == 200
     assert response.context["manual_payment_form"].errors
     assert not Payment.objects.exists()
 
 
 def test_an_online_payment_cannot_be_recorded_by_hand(client, staff_a, admitted):
-    response = client.post(manual_url(admitted), {"method": PaymentMethod.STRIPE, "amount_cents": "150"})
+    response = client.post(manual_url(admitted), manual_data(PaymentMethod.STRIPE, "150"))
     assert response.status_code == 200
     assert not Payment.objects.exists()
 
