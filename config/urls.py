@@ -28,3 +28,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# The database out of reach for a moment answers 503 "try again", not 500 (see home/conflicts.py).
+handler500 = "home.conflicts.server_error"
