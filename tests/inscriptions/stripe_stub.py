@@ -17,6 +17,7 @@ class StripeStub(stripe.HTTPClient):
         self.failures = []
         self.refund_status = "succeeded"
         self.refunds_made = {}  # by idempotency key, as Stripe keeps them
+        self.refund_delay = 0  # seconds Stripe takes to answer a refund
 
     def fail_next(self, *failures):
         """The next refund requests fail, in this order: "500" (Stripe down), "402" (card error), "400" (refused
@@ -44,6 +45,7 @@ class StripeStub(stripe.HTTPClient):
         return json.dumps(body), 200, {"request-id": f"req_{self.counter}"}
 
     def refund(self, form, idempotency_key):
+        time.sleep(self.refund_delay)
         if self.failures:
             failure = self.failures.pop(0)
             if failure == "timeout":

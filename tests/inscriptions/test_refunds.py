@@ -2,11 +2,12 @@
 until Stripe takes them, followed by Stripe's events, staff alerted when they keep failing, the learner told."""
 
 import datetime
+import threading
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from inscriptions import payments, refunds
@@ -15,7 +16,7 @@ from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, move_to
-from tests.inscriptions.stripe_stub import event, signed_post
+from tests.inscriptions.stripe_stub import StripeStub, event, signed_post
 
 LEARNER_NOTICE = "[Tremplin] Votre paiement vous est remboursé"
 STAFF_ALERT = "[Tremplin] Un remboursement n’aboutit pas"
@@ -382,3 +383,48 @@ def test_the_learner_space_shows_a_refund_on_its_way_then_done(
     refunds.send_owed_refunds(now=timezone.now() + datetime.timedelta(minutes=6))
     page = client.get("/mon-espace/").content.decode()
     assert "50 € rendus le" in page and "en cours de remboursement" not in page
+
+
+# --- The worker and the scheduled command at the same moment --------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_and_the_command_trying_one_refund_at_once_send_it_once(monkeypatch):
+    stub = StripeStub()
+    stub.refund_delay = 0.5
+    monkeypatch.setattr(payments, "http_client", stub)
+    payment = paid_online(ApplicationFactory(session=SessionFactory(price_cents=5000)))
+    refund = Refund.objects.create(
+        payment=payment,
+        amount_cents=5000,
+        reason="Annulation",
+        state=RefundState.OWED,
+        next_attempt_at=timezone.now(),
+        idempotency_key="tremplin-refund-once",
+    )
+    barrier = threading.Barrier(2, timeout=10)
+    errors = []
+
+    def try_it(send):
+        try:
+            barrier.wait()
+            send()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=try_it, args=(lambda: refunds.send_owed_refund.call(refund.pk),)),
+        threading.Thread(target=try_it, args=(lambda: refunds.send_refund(refund.pk),)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert len(refund_requests(stub)) == 1
+    refund.refresh_from_db()
+    assert (refund.state, refund.attempts) == (RefundState.CONFIRMED, 1)
