@@ -146,7 +146,6 @@ class Refund(models.Model):
         max_length=10,
         choices=RefundState.choices,
         default=RefundState.CONFIRMED,
-        db_index=True,
     )
     cause = models.CharField(_("cause"), max_length=15, choices=RefundCause.choices, default=RefundCause.STAFF)
     attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
