@@ -160,10 +160,12 @@ def apply_stripe_refund(refund_pk, stripe_refund_id, stripe_status, failure_reas
         refund.last_error = _("Stripe n’a pas pu rendre l’argent (%(reason)s) : remboursez la personne autrement.") % {
             "reason": failure_reason or _("raison inconnue")
         }
+        # Failed is the last state: staff are told even if they were already told of refused tries.
+        refund.staff_alerted_at = None
         transaction.on_commit(lambda: _alert_staff(refund_pk))
     else:
         refund.last_error = ""
-    refund.save(update_fields=["stripe_refund_id", "state", "next_attempt_at", "last_error"])
+    refund.save(update_fields=["stripe_refund_id", "state", "next_attempt_at", "last_error", "staff_alerted_at"])
     if new_state == RefundState.CONFIRMED:
         _count_confirmed(payment)
         transaction.on_commit(lambda: _tell_learner(refund_pk))

@@ -296,6 +296,24 @@ def test_a_refund_stripe_could_not_make_is_failed_and_staff_are_alerted(
     assert Refund.objects.filter(state=RefundState.CONFIRMED).count() == 1
 
 
+def test_staff_told_of_refused_tries_are_told_again_when_the_refund_finally_fails(
+    client, owed, stripe_stub, settings, django_capture_on_commit_callbacks
+):
+    settings.REFUND_ALERT_AFTER_ATTEMPTS = 1
+    refund, t0 = owed
+    stripe_stub.fail_next("500")
+    stripe_stub.refund_status = "pending"
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refunds.send_refund(refund.pk, now=t0)
+    refund = refunds.send_refund(refund.pk, now=refund.next_attempt_at)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post(client, event("refund.failed", refund_object(refund, "failed", failure_reason="unknown")))
+
+    first, last = sent(STAFF_ALERT)
+    assert "Stripe l’a refusé 1 fois" in first.body
+    assert "par un autre moyen" in last.body
+
+
 def test_a_refund_whose_answer_was_lost_is_recognised_by_its_event_and_not_sent_again(
     client, owed, stripe_stub, django_capture_on_commit_callbacks
 ):
