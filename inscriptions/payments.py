@@ -289,16 +289,34 @@ def _money_arrived(payment, payment_intent):
 def _apply_refunds_told_before(payment):
     """charge.refunded events that came before this payment was known, applied now, oldest first."""
     if not payment.stripe_payment_intent_id:
-        return
+        return 0
     waiting = StripeEvent.objects.select_for_update().filter(
         type="charge.refunded",
         outcome=REFUND_BEFORE_PAYMENT,
         payload__data__object__payment_intent=payment.stripe_payment_intent_id,
     )
+    applied = 0
     for stored in waiting.order_by("received_at", "pk"):
         outcome = _record_refunded_total(payment, stored.payload["data"]["object"].get("amount_refunded"))
         stored.outcome = f"{outcome} (à l’arrivée du paiement)"[:300]
         stored.save(update_fields=["outcome"])
+        applied += 1
+    return applied
+
+
+def apply_refunds_told_before_payments():
+    """Kept charge.refunded events whose payment is known by now, applied; returns how many.
+
+    A refund and its payment told at the same moment each commit without seeing the other: this sweep, run with
+    send_owed_refunds, applies what they missed.
+    """
+    waiting = StripeEvent.objects.filter(type="charge.refunded", outcome=REFUND_BEFORE_PAYMENT)
+    intents = {stored.payload["data"]["object"].get("payment_intent") for stored in waiting} - {None, ""}
+    applied = 0
+    for payment_pk in Payment.objects.filter(stripe_payment_intent_id__in=intents).values_list("pk", flat=True):
+        with transaction.atomic():
+            applied += _apply_refunds_told_before(Payment.objects.select_for_update().get(pk=payment_pk))
+    return applied
 
 
 def _refund_event(data):

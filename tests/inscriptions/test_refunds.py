@@ -385,6 +385,20 @@ def test_a_partial_refund_told_before_its_payment_is_applied_and_the_seat_confir
     assert Payment.objects.get(pk=admitted_checkout.pk).refunded_cents == 1000
 
 
+def test_a_refund_and_its_payment_told_at_the_same_moment_are_matched_by_the_command(client, admitted_checkout):
+    signed_post(client, charge_refunded(1000))
+    # The payment committed without seeing the refund event, still uncommitted at that moment.
+    Payment.objects.filter(pk=admitted_checkout.pk).update(
+        status=PaymentStatus.PAID, paid_at=timezone.now(), stripe_payment_intent_id="pi_early"
+    )
+
+    call_command("send_owed_refunds", verbosity=0)
+
+    payment = Payment.objects.get(pk=admitted_checkout.pk)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 1000)
+    assert payments.apply_refunds_told_before_payments() == 0
+
+
 # --- What the learner sees ------------------------------------------------------------------------
 
 
