@@ -367,7 +367,10 @@ def _decide_refund(payment, *, amount_cents, reason, requested_by):
         if not payment.stripe_payment_intent_id:
             raise Refused(_("Ce paiement n’a pas été fait en ligne : remboursez-le par le même moyen."))
         _check_refund_amount(payment, amount_cents)
-        return refunds.owe_refund(payment, amount_cents, reason=reason, requested_by=requested_by)
+        # Sent by refund_payment itself, right after this commits, so that staff read Stripe's answer.
+        return refunds.owe_refund(
+            payment, amount_cents, reason=reason, requested_by=requested_by, send_after_commit=False
+        )
     _check_refund_amount(payment, amount_cents)
     refund_row = Refund.objects.create(
         payment=payment, amount_cents=amount_cents, reason=reason[:300], requested_by=requested_by

@@ -42,10 +42,13 @@ def retry_delay(attempts):
     return min(first * 2 ** max(attempts - 1, 0), longest)
 
 
-def owe_refund(payment, amount_cents, *, reason, cause=RefundCause.STAFF, requested_by=None, now=None):
+def owe_refund(
+    payment, amount_cents, *, reason, cause=RefundCause.STAFF, requested_by=None, now=None, send_after_commit=True
+):
     """Write down a refund through Stripe as owed; call inside the transaction that decides it.
 
-    It is sent once that transaction commits; if it never does, nothing is owed and nothing is sent.
+    The worker sends it once that transaction commits (unless the caller sends it itself); if it never commits,
+    nothing is owed and nothing is sent.
     """
     now = now or timezone.now()
     refund = Refund.objects.create(
@@ -59,7 +62,8 @@ def owe_refund(payment, amount_cents, *, reason, cause=RefundCause.STAFF, reques
         idempotency_key=f"tremplin-refund-{uuid.uuid4()}",
         created_at=now,
     )
-    transaction.on_commit(lambda: send_owed_refund.enqueue(refund.pk))
+    if send_after_commit:
+        transaction.on_commit(lambda: send_owed_refund.enqueue(refund.pk))
     return refund
 
 
