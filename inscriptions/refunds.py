@@ -106,7 +106,11 @@ def send_refund(refund_pk, now=None):
         return Refund.objects.get(pk=refund.pk)
     payment = refund.payment
     try:
-        refund_object = payments.stripe_client().v1.refunds.create(
+        client = payments.stripe_client()
+        # Stripe forgets an idempotency key after 24 hours: a refund it made while its answer was lost is looked for
+        # by our id in its metadata before asking again, so that it never gives the money back twice.
+        refund_object = _made_already(client, refund) if refund.attempts else None
+        refund_object = refund_object or client.v1.refunds.create(
             params={
                 "payment_intent": payment.stripe_payment_intent_id,
                 "amount": refund.amount_cents,
@@ -122,6 +126,14 @@ def send_refund(refund_pk, now=None):
         answer = refund_object.to_dict()
         apply_stripe_refund(refund.pk, answer.get("id"), answer.get("status"), answer.get("failure_reason"))
     return Refund.objects.get(pk=refund.pk)
+
+
+def _made_already(client, refund):
+    made = client.v1.refunds.list(params={"payment_intent": refund.payment.stripe_payment_intent_id, "limit": 100})
+    return next(
+        (found for found in made.data if (found.to_dict().get("metadata") or {}).get("refund_id") == str(refund.pk)),
+        None,
+    )
 
 
 def _refused(refund_pk, attempt, error, next_attempt_at):

@@ -168,6 +168,20 @@ def test_staff_are_alerted_once_after_the_set_number_of_refusals(
     assert refund.is_failing and refund.state == RefundState.OWED
 
 
+def test_a_refund_made_while_its_answer_was_lost_is_found_and_never_made_twice(owed, stripe_stub):
+    refund, t0 = owed
+    stripe_stub.fail_next("lost")
+    refund = refunds.send_refund(refund.pk, now=t0)
+    assert refund.state == RefundState.OWED
+    stripe_stub.forget_idempotency_keys()  # the next try comes after Stripe's 24 hours
+
+    refunds.send_owed_refunds(now=t0 + datetime.timedelta(days=2))
+
+    refund.refresh_from_db()
+    [made] = stripe_stub.made
+    assert (refund.state, refund.stripe_refund_id) == (RefundState.CONFIRMED, made["id"])
+
+
 def test_the_command_sends_what_is_due_and_leaves_the_rest(owed, stripe_stub, capsys):
     refund, t0 = owed
     stripe_stub.fail_next("500")
