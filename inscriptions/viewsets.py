@@ -5,8 +5,6 @@ from django import forms
 from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -133,7 +131,9 @@ class PaymentFilterSet(WagtailFilterSet):
 
 
 def payment_refunded(payment):
-    refunded = max(payment.refunded_cents, payment.refunds_total)
+    # From the prefetched refunds: a sum annotated in SQL would be counted twice over when the list is filtered
+    # on the refunds' state (one more join on the same rows).
+    refunded = admin_views.refunded_cents(payment, payment.refunds.all())
     return admin_views.euros(refunded) if refunded else ""
 
 
@@ -165,9 +165,6 @@ class PaymentIndexView(generic.IndexView):
         return (
             admin_views.visible_payments(self.request.user)
             .select_related("application__learner", "application__session__formation", "application__campus")
-            .annotate(
-                refunds_total=Coalesce(Sum("refunds__amount_cents", filter=Q(refunds__state=RefundState.CONFIRMED)), 0)
-            )
             .prefetch_related("refunds")
         )
 

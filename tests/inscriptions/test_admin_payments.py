@@ -336,6 +336,20 @@ def test_the_list_shows_each_refund_state_and_filters_on_it(client, staff_a, adm
     assert "Moreau" in owed_only and "Rembourséeàlheure" not in owed_only
 
 
+def test_filtering_on_the_refund_state_counts_each_refund_once(client, staff_a, admitted):
+    payment = paid_in_cash(admitted)
+    Refund.objects.create(payment=payment, amount_cents=1000, reason="Geste")
+    Refund.objects.create(payment=payment, amount_cents=2000, reason="Caution")
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.PARTIALLY_REFUNDED, refunded_cents=3000)
+
+    response = client.get(reverse("inscriptions_admin:payments"), {"refund_state": ["confirmed", "owed"]})
+
+    [row] = response.context["object_list"]
+    assert row.pk == payment.pk
+    content = response.content.decode()
+    assert "30,00\u00a0€" in content and "60,00" not in content
+
+
 def test_the_download_buttons_keep_the_current_filters(client, staff_a, admitted):
     content = client.get(reverse("inscriptions_admin:payments"), {"method": "especes", "p": "2"}).content.decode()
     export_url = reverse("inscriptions_admin:payments_export")
