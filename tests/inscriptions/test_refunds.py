@@ -182,6 +182,26 @@ def test_a_refund_made_while_its_answer_was_lost_is_found_and_never_made_twice(o
     assert (refund.state, refund.stripe_refund_id) == (RefundState.CONFIRMED, made["id"])
 
 
+def test_a_worker_that_can_wait_is_given_the_next_try_at_its_time(
+    session, staff, stripe_stub, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    payment = paid_online(ApplicationFactory(session=session))
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refunds.owe_refund(payment, 5000, reason="Annulation", requested_by=staff)
+    [queued] = default_task_backend.results
+    assert (queued.task.func, queued.args, queued.task.run_after) == (refunds.send_owed_refund.func, [refund.pk], None)
+
+    stripe_stub.fail_next("500")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refunds.send_refund(refund.pk)
+
+    retry = default_task_backend.results[-1]
+    assert retry.args == [refund.pk] and retry.task.run_after == refund.next_attempt_at
+
+
 def test_the_command_sends_what_is_due_and_leaves_the_rest(owed, stripe_stub, capsys):
     refund, t0 = owed
     stripe_stub.fail_next("500")
