@@ -3,7 +3,6 @@
 Every view finds the application among those the user may see, so staff of another campus get a 404.
 """
 
-import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -30,7 +29,14 @@ from inscriptions.admin_forms import (
     TransitionForm,
 )
 from inscriptions.enums import FollowUpMilestone, GuardianConsentMethod
-from inscriptions.models import Application, Learner, Payment, PaymentMethod, StaffNotificationSettings
+from inscriptions.models import (
+    Application,
+    Learner,
+    Payment,
+    PaymentMethod,
+    RefundState,
+    StaffNotificationSettings,
+)
 from inscriptions.workflow import LEFT_TRAINING, UNDECIDED, Role
 
 # Shown elsewhere on the page, or never to staff. (The answers for the funders' statistics are not on the profile
@@ -71,8 +77,28 @@ def euros(cents):
 
 
 def refunded_cents(payment, refunds):
-    # Stripe's charge.refunded event may lag behind the refund we asked for: show whichever is known to be more.
-    return max(payment.refunded_cents, sum(refund.amount_cents for refund in refunds))
+    # Stripe's charge.refunded event may lag behind the refund it confirmed: show whichever is known to be more.
+    confirmed = sum(refund.amount_cents for refund in refunds if refund.state == RefundState.CONFIRMED)
+    return max(payment.refunded_cents, confirmed)
+
+
+def committed_cents(payment, refunds):
+    """Refunded, or owed and on its way: what is left to refund starts after it."""
+    return max(payment.refunded_cents, sum(refund.amount_cents for refund in refunds if refund.is_counted))
+
+
+def refund_state_label(refund):
+    """A refund's state for staff, with the tries and the last error while Stripe has not taken it."""
+    label = capfirst(refund.get_state_display())
+    if refund.state == RefundState.OWED and refund.attempts:
+        label = _("%(state)s, %(attempts)d essai(s) refusé(s) : %(error)s") % {
+            "state": _("Dû, échoue") if refund.is_failing else label,
+            "attempts": refund.attempts,
+            "error": refund.last_error,
+        }
+    elif refund.state == RefundState.FAILED and refund.last_error:
+        label = f"{label} : {refund.last_error}"
+    return label
 
 
 def user_label(user):
@@ -169,13 +195,14 @@ class ApplicationDetailView(WagtailAdminTemplateMixin, TemplateView):
         for payment in application_payments:
             refunds = list(payment.refunds.all())
             refunded = refunded_cents(payment, refunds)
+            committed = committed_cents(payment, refunds)
             refund_form = None
-            if can_refund and payment.status in payments.SETTLED and refunded < payment.amount_cents:
+            if can_refund and payment.status in payments.SETTLED and committed < payment.amount_cents:
                 if refund_form_for and refund_form_for[0] == payment.pk:
                     refund_form = refund_form_for[1]
                 else:
                     refund_form = RefundForm(
-                        prefix=f"refund-{payment.pk}", initial={"amount_cents": payment.amount_cents - refunded}
+                        prefix=f"refund-{payment.pk}", initial={"amount_cents": payment.amount_cents - committed}
                     )
             rows.append(
                 {
@@ -183,7 +210,13 @@ class ApplicationDetailView(WagtailAdminTemplateMixin, TemplateView):
                     "amount": euros(payment.amount_cents),
                     "refunded": euros(refunded) if refunded else "",
                     "refunds": [
-                        (refund, euros(refund.amount_cents), user_label(refund.requested_by)) for refund in refunds
+                        (
+                            refund,
+                            euros(refund.amount_cents),
+                            user_label(refund.requested_by),
+                            refund_state_label(refund),
+                        )
+                        for refund in refunds
                     ],
                     "refund_form": refund_form,
                 }
@@ -347,16 +380,20 @@ class RefundView(ApplicationActionView):
                 reason=form.cleaned_data["reason"],
                 requested_by=request.user,
             )
-        except (services.Refused, payments.PaymentUnavailable) as refused:
-            messages.error(request, getattr(refused, "reason", str(refused)))
+        except services.Refused as refused:
+            messages.error(request, refused.reason)
             return self.render_with(refund_form_for=(payment.pk, form))
-        except stripe.StripeError as error:
-            messages.error(
+        if refund.state == RefundState.OWED:
+            # Written down as owed all the same: it is sent again by itself until Stripe takes it.
+            messages.warning(
                 request,
-                _("Stripe n’a pas pu faire le remboursement : %(message)s")
-                % {"message": error.user_message or _("réessayez plus tard ou contactez l’équipe technique.")},
+                _(
+                    "Stripe n’a pas pu faire le remboursement de %(amount)s tout de suite : %(error)s "
+                    "Il est noté comme dû et sera envoyé de nouveau automatiquement."
+                )
+                % {"amount": euros(refund.amount_cents), "error": refund.last_error},
             )
-            return self.render_with(refund_form_for=(payment.pk, form))
+            return redirect(f"{self.detail_url}#paiements")
         if payment.method == PaymentMethod.STRIPE:
             message = _("Remboursement de %(amount)s demandé à Stripe.")
         else:

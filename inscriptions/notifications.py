@@ -22,6 +22,8 @@ from inscriptions.models import (
     Application,
     GuardianConsentToken,
     Learner,
+    Refund,
+    RefundCause,
     StaffNotificationSettings,
     StatusChange,
     address_has_account,
@@ -231,21 +233,62 @@ def send_ended_trainings_digest(campus_id, application_pks):
         )
 
 
-def late_payment_refunded(application, refund_row):
-    """Runs inside the refund task already: send at once."""
+def refund_confirmed(refund_pk):
+    tell_learner_refund_confirmed.enqueue(refund_pk)
+
+
+def refund_failing(refund_pk):
+    alert_staff_refund_failing.enqueue(refund_pk)
+
+
+@task()
+def tell_learner_refund_confirmed(refund_pk):
+    """Once Stripe confirms a refund, the learner is told, once: the same confirmation may come twice."""
+    if not Refund.objects.filter(pk=refund_pk, learner_told_at__isnull=True).update(learner_told_at=timezone.now()):
+        return
+    refund = Refund.objects.select_related(
+        "payment__application__learner__user", "payment__application__session__formation"
+    ).get(pk=refund_pk)
+    application = refund.payment.application
     user = application.learner.user
     if user is None:
         return
+    late = refund.cause == RefundCause.LATE_PAYMENT
     with translation.override(settings.LANGUAGE_CODE):
         _send(
-            _("Votre paiement vous est remboursé"),
-            "inscriptions/emails/learner_late_payment_refunded.txt",
+            _("Votre paiement vous est remboursé") if late else _("Votre remboursement est confirmé"),
+            f"inscriptions/emails/learner_{'late_payment_refunded' if late else 'refund_confirmed'}.txt",
             {
                 "application": application,
-                "amount": f"{refund_row.amount_cents / 100:.2f}".replace(".", ","),
+                "amount": f"{refund.amount_cents / 100:.2f}".replace(".", ","),
                 "next_step": NEXT_STEP.get(application.status, ""),
             },
             [user.email],
+        )
+
+
+@task()
+def alert_staff_refund_failing(refund_pk):
+    """A refund Stripe keeps refusing, or could not make: the campus's staff are told, once, whatever their
+    preferences (money owed to someone is not a message one opts out of)."""
+    if not Refund.objects.filter(pk=refund_pk, staff_alerted_at__isnull=True).update(staff_alerted_at=timezone.now()):
+        return
+    refund = Refund.objects.select_related(
+        "payment__application__learner", "payment__application__session__formation"
+    ).get(pk=refund_pk)
+    application = refund.payment.application
+    users = get_user_model().objects.filter(is_active=True, groups__campus__pk=application.campus_id, email__gt="")
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _("Un remboursement n’aboutit pas : %(formation)s") % {"formation": application.session.formation.title},
+            "inscriptions/emails/staff_refund_failing.txt",
+            {
+                "application": application,
+                "refund": refund,
+                "amount": f"{refund.amount_cents / 100:.2f}".replace(".", ","),
+                "admin_url": absolute_url(reverse("inscriptions_admin:detail", args=[application.pk]) + "#paiements"),
+            },
+            sorted({user.email for user in users}),
         )
 
 

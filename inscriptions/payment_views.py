@@ -1,4 +1,4 @@
-"""Stripe's webhook endpoint: verify, store once, act."""
+"""Stripe's webhook endpoint: verify, then store and act in one go, or neither."""
 
 import logging
 
@@ -27,5 +27,15 @@ def stripe_webhook(request):
         # Signed, yet not an event we can read: said plainly, and nothing is stored or done.
         logger.warning("Événement Stripe refusé : signé mais mal formé (id, type ou data.object manquant).")
         return HttpResponseBadRequest("événement mal formé : id, type et data.object sont attendus")
-    outcome = payments.handle_event(event)
+    try:
+        outcome = payments.handle_event(event)
+    except Exception:
+        # Nothing of the event was stored (it is one transaction): a 500 makes Stripe send it again, and the
+        # redelivery finishes the job. Any error counts, a database one as much as a bug.
+        logger.exception("Événement Stripe non traité, Stripe le renverra.")
+        return HttpResponse(
+            "échec du traitement : rien n’est enregistré, Stripe renverra l’événement",
+            status=500,
+            content_type="text/plain; charset=utf-8",
+        )
     return HttpResponse(outcome, content_type="text/plain; charset=utf-8")

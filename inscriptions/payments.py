@@ -2,7 +2,9 @@
 
 The seat is confirmed only when the money has arrived, as told by a signed webhook event. Each event is
 stored by its id before it is acted on, in the same transaction, so a replayed event does nothing twice.
-Handlers only move things forward: an event arriving late or out of order never undoes a later state.
+Handlers only move things forward: an event arriving late or out of order never undoes a later state. If acting on
+an event fails, nothing of it is stored and Stripe is answered 500: its redelivery finishes the job. Refunds through
+Stripe are owed, sent and followed in `inscriptions.refunds`.
 """
 
 import contextlib
@@ -15,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
 
+from inscriptions import refunds
 from inscriptions.locking import (
     lock_application,
     lock_checkout_payment,
@@ -24,7 +26,16 @@ from inscriptions.locking import (
     lock_session,
     retry_on_conflict,
 )
-from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
+from inscriptions.models import (
+    Application,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundCause,
+    RefundState,
+    StripeEvent,
+)
 from inscriptions.models.payments import SETTLED
 from inscriptions.services import Refused, admit, enrol, release_unpaid_seat
 from inscriptions.workflow import Role, Status
@@ -130,6 +141,7 @@ KEPT_OBJECT_KEYS = frozenset(
         "client_reference_id",
         "created",
         "refunded",
+        "failure_reason",
     }
 )
 
@@ -225,11 +237,21 @@ _async_payment_failed = _end_pending(PaymentStatus.FAILED, "paiement échoué")
 _checkout_expired = _end_pending(PaymentStatus.EXPIRED, "page de paiement expirée")
 
 
+# A refund may be told before the payment it gives back: kept under this outcome, applied when the payment arrives.
+REFUND_BEFORE_PAYMENT = "paiement inconnu : remboursement gardé jusqu’à l’arrivée du paiement"
+
+
 def _charge_refunded(data):
     payment = lock_payments(Payment.objects.filter(stripe_payment_intent_id=data.get("payment_intent") or "-")).first()
     if payment is None:
-        return "paiement inconnu"
-    refunded = min(int(data.get("amount_refunded") or 0), payment.amount_cents)
+        return REFUND_BEFORE_PAYMENT
+    return _record_refunded_total(payment, data.get("amount_refunded"))
+
+
+def _record_refunded_total(payment, amount_refunded):
+    if payment.status not in SETTLED:
+        return "paiement pas encore reçu"
+    refunded = min(int(amount_refunded or 0), payment.amount_cents)
     # Refund totals only grow: an older event arriving late cannot lower them.
     if refunded <= payment.refunded_cents:
         return "remboursement déjà connu"
@@ -247,6 +269,9 @@ def _money_arrived(payment, payment_intent):
     payment.paid_at = timezone.now()
     payment.stripe_payment_intent_id = payment_intent
     payment.save(update_fields=["status", "paid_at", "stripe_payment_intent_id"])
+    _apply_refunds_told_before(payment)
+    if payment.status == PaymentStatus.REFUNDED:
+        return "paiement reçu, déjà remboursé : place non confirmée"
     application = Application.objects.get(pk=payment.application_id)
     if application.status == Status.ENROLLED:
         return "déjà inscrit·e"
@@ -257,8 +282,51 @@ def _money_arrived(payment, payment_intent):
     if application.status == Status.ADMITTED:
         enrol(application, role=Role.SYSTEM, comment=_("Paiement reçu : inscription confirmée."))
         return "inscription confirmée"
-    transaction.on_commit(lambda: refund.enqueue(payment.pk, None, "place plus disponible"))
+    # Owed in this very transaction: if anything below fails, the event is not stored and Stripe sends it again.
+    refunds.owe_refund(
+        payment,
+        payment.amount_cents - payment.refunded_cents,
+        reason=_("Paiement arrivé après que la place a été donnée."),
+        cause=RefundCause.LATE_PAYMENT,
+    )
     return "place plus disponible : remboursement demandé"
+
+
+def _apply_refunds_told_before(payment):
+    """charge.refunded events that came before this payment was known, applied now, oldest first."""
+    if not payment.stripe_payment_intent_id:
+        return 0
+    waiting = StripeEvent.objects.select_for_update(of=("self",)).filter(
+        type="charge.refunded",
+        outcome=REFUND_BEFORE_PAYMENT,
+        payload__data__object__payment_intent=payment.stripe_payment_intent_id,
+    )
+    applied = 0
+    for stored in waiting.order_by("received_at", "pk"):
+        outcome = _record_refunded_total(payment, stored.payload["data"]["object"].get("amount_refunded"))
+        stored.outcome = f"{outcome} (à l’arrivée du paiement)"[:300]
+        stored.save(update_fields=["outcome"])
+        applied += 1
+    return applied
+
+
+def apply_refunds_told_before_payments():
+    """Kept charge.refunded events whose payment is known by now, applied; returns how many.
+
+    A refund and its payment told at the same moment each commit without seeing the other: this sweep, run with
+    send_owed_refunds, applies what they missed.
+    """
+    waiting = StripeEvent.objects.filter(type="charge.refunded", outcome=REFUND_BEFORE_PAYMENT)
+    intents = {stored.payload["data"]["object"].get("payment_intent") for stored in waiting} - {None, ""}
+    applied = 0
+    for payment_pk in Payment.objects.filter(stripe_payment_intent_id__in=intents).values_list("pk", flat=True):
+        with transaction.atomic():
+            applied += _apply_refunds_told_before(lock_payments(Payment.objects.filter(pk=payment_pk)).get())
+    return applied
+
+
+def _refund_event(data):
+    return refunds.refund_event(data)
 
 
 HANDLERS = {
@@ -267,53 +335,48 @@ HANDLERS = {
     "checkout.session.async_payment_failed": _async_payment_failed,
     "checkout.session.expired": _checkout_expired,
     "charge.refunded": _charge_refunded,
+    # Stripe sends refund.* for every refund since API version 2024-10-28; charge.refund.updated is the older name.
+    "refund.created": _refund_event,
+    "refund.updated": _refund_event,
+    "refund.failed": _refund_event,
+    "charge.refund.updated": _refund_event,
 }
 
 
 # --- Refunds ------------------------------------------------------------------------------------
 
 
-def refund_through_stripe(payment, amount_cents=None, reason="", requested_by=None):
-    """Ask Stripe to give money back and keep a Refund row; the charge.refunded event updates the total."""
-    amount = amount_cents or payment.amount_cents - payment.refunded_cents
-    if payment.method != PaymentMethod.STRIPE or not payment.stripe_payment_intent_id:
-        raise Refused(_("Ce paiement n’a pas été fait en ligne : remboursez-le par le même moyen."))
-    _check_refund_amount(payment, amount)
-    refund_object = stripe_client().v1.refunds.create(
-        params={
-            "payment_intent": payment.stripe_payment_intent_id,
-            "amount": amount,
-            # Never the reason: staff write it freely, it may name the person, and an erasure cannot reach Stripe.
-            "metadata": {"payment_id": str(payment.pk)},
-        },
-        options={"idempotency_key": f"tremplin-refund-{payment.pk}-{payment.refunds.count()}-{amount}"},
-    )
-    return Refund.objects.create(
-        payment=payment,
-        amount_cents=amount,
-        reason=reason[:300],
-        requested_by=requested_by,
-        stripe_refund_id=refund_object.id,
-    )
-
-
 def _check_refund_amount(payment, amount):
     if payment.status not in SETTLED:
         raise Refused(_("Seul un paiement reçu peut être remboursé."))
-    already = sum(refund.amount_cents for refund in payment.refunds.all())
+    already = sum(refund.amount_cents for refund in payment.refunds.all() if refund.is_counted)
     if amount <= 0 or max(already, payment.refunded_cents) + amount > payment.amount_cents:
         raise Refused(_("Le remboursement dépasse ce qui a été payé."))
 
 
-@transaction.atomic
 def refund_payment(payment, *, amount_cents, reason, requested_by):
-    """Staff give money back, fully or partly: through Stripe when it was paid online, recorded otherwise."""
+    """Staff give money back, fully or partly: owed then sent at once through Stripe when it was paid online,
+    recorded otherwise. A refund Stripe refuses now stays owed and is sent again later."""
+    refund_row = _decide_refund(payment, amount_cents=amount_cents, reason=reason, requested_by=requested_by)
+    if refund_row.state == RefundState.OWED:
+        refund_row = refunds.send_refund(refund_row.pk)
+    return refund_row
+
+
+@transaction.atomic
+def _decide_refund(payment, *, amount_cents, reason, requested_by):
     reason = (reason or "").strip()
     if not reason:
         raise Refused(_("Indiquez la raison du remboursement."))
     payment = lock_payments(Payment.objects.filter(pk=payment.pk)).get()
     if payment.method == PaymentMethod.STRIPE:
-        return refund_through_stripe(payment, amount_cents, reason, requested_by)
+        if not payment.stripe_payment_intent_id:
+            raise Refused(_("Ce paiement n’a pas été fait en ligne : remboursez-le par le même moyen."))
+        _check_refund_amount(payment, amount_cents)
+        # Sent by refund_payment itself, right after this commits, so that staff read Stripe's answer.
+        return refunds.owe_refund(
+            payment, amount_cents, reason=reason, requested_by=requested_by, send_after_commit=False
+        )
     _check_refund_amount(payment, amount_cents)
     refund_row = Refund.objects.create(
         payment=payment, amount_cents=amount_cents, reason=reason[:300], requested_by=requested_by
@@ -383,16 +446,6 @@ def record_manual_payment(application, *, amount_cents, method, recorded_by, key
             now=now,
         )
     return payment
-
-
-@task()
-def refund(payment_pk, amount_cents, reason):
-    """Give back a payment that came after the seat was gone, and tell the learner why."""
-    payment = Payment.objects.select_related("application__learner__user").get(pk=payment_pk)
-    refund_row = refund_through_stripe(payment, amount_cents, reason)
-    from inscriptions import notifications
-
-    notifications.late_payment_refunded(payment.application, refund_row)
 
 
 # --- Seat holds ---------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
 
+from inscriptions.models import RefundState
+
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -106,12 +108,13 @@ class PaymentResource(resources.Resource):
         return payment.stripe_payment_intent_id
 
     def dehydrate_refunded(self, payment):
-        refunds = payment.refunds.all()
-        return in_euros(max(payment.refunded_cents, sum(refund.amount_cents for refund in refunds)))
+        confirmed = [refund.amount_cents for refund in payment.refunds.all() if refund.state == RefundState.CONFIRMED]
+        return in_euros(max(payment.refunded_cents, sum(confirmed)))
 
     def dehydrate_refunds(self, payment):
         return " ; ".join(
-            f"{local(refund.created_at)} {in_euros(refund.amount_cents)} € : {refund.reason}"
+            f"{local(refund.created_at)} {in_euros(refund.amount_cents)} € "
+            f"({refund.get_state_display()}) : {refund.reason}"
             for refund in payment.refunds.all()
         )
 

@@ -225,7 +225,12 @@ def payment_info(application):
         "paid_amount": settled.amount_cents / 100 if settled else None,
         "refunded_amount": settled.refunded_cents / 100 if settled else None,
         "refunds": [
-            {"amount": refund.amount_cents / 100, "date": refund.created_at, "reason": refund.reason}
+            {
+                "amount": refund.amount_cents / 100,
+                "date": refund.created_at,
+                "reason": refund.reason,
+                "state": refund.state,
+            }
             for refund in (settled.refunds.all() if settled else [])
         ],
         "hold_until": payments.hold_expires_at(application, rows)

@@ -221,6 +221,11 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # How long an admitted learner's seat is held while their payment is pending.
 PAYMENT_HOLD_HOURS = int(os.environ.get("PAYMENT_HOLD_HOURS", "48"))
+# A refund Stripe refuses is tried again, waiting twice as long each time (from the first delay up to the longest),
+# until Stripe takes it; after this many refused tries the campus's staff are told by e-mail.
+REFUND_RETRY_FIRST_DELAY_MINUTES = int(os.environ.get("REFUND_RETRY_FIRST_DELAY_MINUTES", "5"))
+REFUND_RETRY_MAX_DELAY_HOURS = int(os.environ.get("REFUND_RETRY_MAX_DELAY_HOURS", "24"))
+REFUND_ALERT_AFTER_ATTEMPTS = int(os.environ.get("REFUND_ALERT_AFTER_ATTEMPTS", "5"))
 
 # A link sent to a parent or guardian stays valid this long.
 GUARDIAN_CONSENT_MAX_AGE_DAYS = 30

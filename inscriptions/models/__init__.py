@@ -26,7 +26,15 @@ from inscriptions.models.follow_ups import (
 from inscriptions.models.guardian import GuardianConsentToken, address_has_account
 from inscriptions.models.learners import Learner, LearnerQuerySet, age_on
 from inscriptions.models.notification_settings import StaffNotificationSettings
-from inscriptions.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
+from inscriptions.models.payments import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundCause,
+    RefundState,
+    StripeEvent,
+)
 from inscriptions.models.referrals import Referral, ReferralQuerySet
 
 __all__ = [
@@ -51,6 +59,8 @@ __all__ = [
     "Referral",
     "ReferralQuerySet",
     "Refund",
+    "RefundCause",
+    "RefundState",
     "StaffNote",
     "StaffNotificationSettings",
     "StatusChange",

@@ -111,8 +111,25 @@ class StripeEvent(models.Model):
         return f"{self.type} {self.event_id}"
 
 
+class RefundState(models.TextChoices):
+    # Owed: decided, and Stripe has not yet said yes. Sent: Stripe took it and is still moving the money.
+    OWED = "owed", _("dû")
+    SENT = "sent", _("envoyé")
+    CONFIRMED = "confirmed", _("confirmé")
+    FAILED = "failed", _("échoué")
+
+
+class RefundCause(models.TextChoices):
+    STAFF = "staff", _("décision de l’équipe")
+    LATE_PAYMENT = "late_payment", _("paiement arrivé après que la place a été donnée")
+
+
 class Refund(models.Model):
-    """Money given back, with why and by whom: a deposit after the training, a fee on cancellation."""
+    """Money given back, with why and by whom: a deposit after the training, a fee on cancellation.
+
+    A refund through Stripe is first owed: the row is written in the same transaction as the decision, then sent
+    until Stripe confirms, always with the same idempotency key so that Stripe never gives the money back twice.
+    """
 
     payment = models.ForeignKey(Payment, verbose_name=_("paiement"), on_delete=models.PROTECT, related_name="refunds")
     amount_cents = models.PositiveIntegerField(_("montant (centimes)"))
@@ -127,11 +144,38 @@ class Refund(models.Model):
     )
     stripe_refund_id = models.CharField(_("remboursement Stripe"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("le"), default=timezone.now)
+    # A refund recorded by hand (cash, cheque) is done when written; only Stripe's go through the other states.
+    state = models.CharField(
+        _("état du remboursement"),
+        max_length=10,
+        choices=RefundState.choices,
+        default=RefundState.CONFIRMED,
+    )
+    cause = models.CharField(_("cause"), max_length=15, choices=RefundCause.choices, default=RefundCause.STAFF)
+    attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    last_error = models.CharField(_("dernière erreur"), max_length=300, blank=True)
+    idempotency_key = models.CharField(
+        _("clé d’idempotence Stripe"), max_length=80, unique=True, null=True, blank=True
+    )
+    staff_alerted_at = models.DateTimeField(_("équipe prévenue le"), null=True, blank=True)
+    learner_told_at = models.DateTimeField(_("personne prévenue le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("remboursement")
         verbose_name_plural = _("remboursements")
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="refund_owed_due")]
 
     def __str__(self):
         return f"{self.amount_cents / 100:.2f} € – {self.reason}"
+
+    @property
+    def is_failing(self):
+        """Owed and still refused after as many tries as staff are alerted at."""
+        return self.state == RefundState.OWED and self.attempts >= settings.REFUND_ALERT_AFTER_ATTEMPTS
+
+    @property
+    def is_counted(self):
+        """Money that has left, or is leaving, for good: what the refundable rest is computed from."""
+        return self.state != RefundState.FAILED

@@ -188,6 +188,7 @@ def _payment(payment):
                 "montant_en_euros": f"{refund.amount_cents / 100:.2f}",
                 "raison": refund.reason,
                 "le": refund.created_at.isoformat(),
+                "état": str(refund.get_state_display()),
             }
             for refund in payment.refunds.all()
         ],

@@ -14,11 +14,31 @@ class StripeStub(stripe.HTTPClient):
         super().__init__()
         self.requests = []
         self.counter = 0
+        self.failures = []
+        self.refund_status = "succeeded"
+        self.made = []  # every refund Stripe made
+        self.refunds_made = {}  # by idempotency key, as Stripe keeps them (for 24 hours)
+        self.refund_delay = 0  # seconds Stripe takes to answer a refund
+
+    def fail_next(self, *failures):
+        """The next refund requests fail, in this order: "500" (Stripe down), "402" (card error), "400" (refused
+        request), "timeout" (no answer), "lost" (Stripe made the refund, its answer never came)."""
+        self.failures.extend(failures)
+
+    def forget_idempotency_keys(self):
+        """Stripe keeps an idempotency key 24 hours: past them, the same key makes a new refund."""
+        self.refunds_made.clear()
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         self.counter += 1
         form = {key: values[-1] for key, values in parse_qs(post_data or "").items()}
         self.requests.append({"method": method, "url": url, "data": form, "headers": dict(headers or {})})
+        if url.endswith("/v1/refunds") and method == "post":
+            return self.refund(form, dict(headers or {}).get("Idempotency-Key"))
+        if "/v1/refunds?" in url and method == "get":
+            intent = parse_qs(url.split("?", 1)[1])["payment_intent"][-1]
+            made = [body for body in self.made if body["payment_intent"] == intent]
+            return json.dumps({"object": "list", "data": made, "has_more": False, "url": "/v1/refunds"}), 200, {}
         if url.endswith("/v1/checkout/sessions") and method == "post":
             body = {
                 "id": f"cs_test_{self.counter}",
@@ -29,17 +49,42 @@ class StripeStub(stripe.HTTPClient):
                 "amount_total": int(form["line_items[0][price_data][unit_amount]"]),
                 "metadata": {"application_id": form.get("metadata[application_id]")},
             }
-        elif url.endswith("/v1/refunds") and method == "post":
-            body = {
-                "id": f"re_test_{self.counter}",
-                "object": "refund",
-                "amount": int(form["amount"]),
-                "payment_intent": form["payment_intent"],
-                "status": "succeeded",
-            }
         else:
             return json.dumps({"error": {"message": f"unexpected {method} {url}"}}), 404, {}
         return json.dumps(body), 200, {"request-id": f"req_{self.counter}"}
+
+    def refund(self, form, idempotency_key):
+        time.sleep(self.refund_delay)
+        if self.failures:
+            failure = self.failures.pop(0)
+            if failure == "lost":
+                self.make_refund(form, idempotency_key)
+                raise stripe.APIConnectionError("Request to Stripe timed out", should_retry=False)
+            if failure == "timeout":
+                raise stripe.APIConnectionError("Request to Stripe timed out", should_retry=False)
+            status, error = {
+                "500": (500, {"type": "api_error", "message": "An unknown error occurred"}),
+                "402": (402, {"type": "card_error", "code": "expired_card", "message": "Your card has expired."}),
+                "400": (400, {"type": "invalid_request_error", "code": "charge_already_refunded", "message": "No"}),
+            }[failure]
+            # Said so that the stripe library does not retry (and sleep) by itself: each failure is one try of ours.
+            return json.dumps({"error": error}), status, {"stripe-should-retry": "false"}
+        if idempotency_key in self.refunds_made:
+            return json.dumps(self.refunds_made[idempotency_key]), 200, {"idempotent-replayed": "true"}
+        return json.dumps(self.make_refund(form, idempotency_key)), 200, {"request-id": f"req_{self.counter}"}
+
+    def make_refund(self, form, idempotency_key):
+        body = {
+            "id": f"re_test_{self.counter}",
+            "object": "refund",
+            "amount": int(form["amount"]),
+            "payment_intent": form["payment_intent"],
+            "status": self.refund_status,
+            "metadata": {"payment_id": form.get("metadata[payment_id]"), "refund_id": form.get("metadata[refund_id]")},
+        }
+        self.refunds_made[idempotency_key] = body
+        self.made.append(body)
+        return body
 
     def request_stream(self, method, url, headers, post_data=None, *, _usage=None):
         raise NotImplementedError

@@ -1,17 +1,17 @@
 """Payments in the staff's back office: the list, money received by hand, refunds, and campus scoping."""
 
+import datetime
 import uuid
 
 import pytest
-import stripe
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from inscriptions import payments
-from inscriptions.models import Payment, PaymentMethod, PaymentStatus, Refund
+from inscriptions import refunds
+from inscriptions.models import Payment, PaymentMethod, PaymentStatus, Refund, RefundState
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
@@ -280,19 +280,78 @@ def test_a_refund_needs_a_reason(client, staff_a, admitted, stripe_stub):
     assert not Refund.objects.exists() and stripe_stub.requests == []
 
 
-def test_a_stripe_error_is_shown_and_nothing_is_recorded(client, staff_a, admitted, monkeypatch):
+def test_a_refund_stripe_refuses_is_kept_as_owed_shown_and_sent_again(client, staff_a, admitted, stripe_stub):
     payment = paid_online(admitted)
-
-    def fail(*args, **kwargs):
-        raise stripe.InvalidRequestError("Charge already refunded", param="payment_intent")
-
-    monkeypatch.setattr(payments, "refund_through_stripe", fail)
+    stripe_stub.fail_next("500")
 
     response = client.post(refund_url(payment), refund_data(payment, "10"))
 
-    assert response.status_code == 200
-    assert any(text.startswith("Stripe n’a pas pu faire le remboursement") for text in message_texts(response))
-    assert not Refund.objects.exists()
+    assert response.status_code == 302
+    [message] = message_texts(response)
+    assert message.startswith("Stripe n’a pas pu faire le remboursement de 10,00")
+    assert "Stripe est en panne en ce moment (erreur 500)." in message
+    assert "sera envoyé de nouveau automatiquement" in message
+    refund = Refund.objects.get()
+    assert (refund.state, refund.attempts, refund.requested_by) == (RefundState.OWED, 1, staff_a)
+    page = client.get(detail_url(admitted))
+    assert "Remboursement : Dû, 1 essai(s) refusé(s) : Stripe est en panne" in page.content.decode()
+    # What is owed is not offered again: only the rest can be refunded.
+    assert page.context["payment_rows"][0]["refund_form"].initial == {"amount_cents": 14000}
+
+    refunds.send_owed_refunds(now=timezone.now() + datetime.timedelta(minutes=6))
+
+    refund.refresh_from_db()
+    assert refund.state == RefundState.CONFIRMED and refund.stripe_refund_id.startswith("re_test_")
+    first, second = [request for request in stripe_stub.requests if request["method"] == "post"]
+    assert first["headers"]["Idempotency-Key"] == second["headers"]["Idempotency-Key"] == refund.idempotency_key
+
+
+def test_a_refund_over_what_is_already_owed_is_refused(client, staff_a, admitted, stripe_stub):
+    payment = paid_online(admitted)
+    stripe_stub.fail_next("timeout")
+    client.post(refund_url(payment), refund_data(payment, "150"))
+
+    response = client.post(refund_url(payment), refund_data(payment, "1"))
+
+    assert "Le remboursement dépasse ce qui a été payé." in message_texts(response)
+    assert Refund.objects.count() == 1 and len(stripe_stub.requests) == 1
+
+
+def test_the_list_shows_each_refund_state_and_filters_on_it(client, staff_a, admitted, session_a, settings):
+    settings.REFUND_ALERT_AFTER_ATTEMPTS = 3
+    failing = paid_online(admitted)
+    Refund.objects.create(
+        payment=failing,
+        amount_cents=15000,
+        reason="Place plus disponible",
+        state=RefundState.OWED,
+        attempts=3,
+        last_error="Stripe n’a pas répondu à temps (connexion coupée ou trop lente).",
+    )
+    done = paid_in_cash(ApplicationFactory(session=session_a, learner__last_name="Rembourséeàlheure"))
+    Refund.objects.create(payment=done, amount_cents=1000, reason="Geste")
+
+    content = client.get(reverse("inscriptions_admin:payments")).content.decode()
+
+    assert "Remboursement" in content
+    assert "Dû, échoue, 3 essai(s) refusé(s) : Stripe n’a pas répondu à temps" in content
+    assert "10,00\u00a0€ : Confirmé" in content
+    owed_only = client.get(reverse("inscriptions_admin:payments"), {"refund_state": "owed"}).content.decode()
+    assert "Moreau" in owed_only and "Rembourséeàlheure" not in owed_only
+
+
+def test_filtering_on_the_refund_state_counts_each_refund_once(client, staff_a, admitted):
+    payment = paid_in_cash(admitted)
+    Refund.objects.create(payment=payment, amount_cents=1000, reason="Geste")
+    Refund.objects.create(payment=payment, amount_cents=2000, reason="Caution")
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.PARTIALLY_REFUNDED, refunded_cents=3000)
+
+    response = client.get(reverse("inscriptions_admin:payments"), {"refund_state": ["confirmed", "owed"]})
+
+    [row] = response.context["object_list"]
+    assert row.pk == payment.pk
+    content = response.content.decode()
+    assert "30,00\u00a0€" in content and "60,00" not in content
 
 
 def test_the_download_buttons_keep_the_current_filters(client, staff_a, admitted):

@@ -118,6 +118,7 @@ def test_the_export_holds_payments_refunds_referrals_and_the_source_of_each_foll
     [paid] = exported["paiements"]
     assert (paid["montant_en_euros"], paid["statut"]) == ("50.00", "Payé")
     assert paid["remboursements"][0]["raison"] == "Absence justifiée"
+    assert paid["remboursements"][0]["état"] == "confirmé"
     assert exported["suivis"][0]["source"] == "Saisi par l’équipe"
     [referral] = data["orientations_par_des_partenaires"]
     assert (referral["structure"], referral["téléphone"]) == ("Mission Locale de Saint-Denis", "0611223344")

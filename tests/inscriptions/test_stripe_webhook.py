@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from inscriptions import payments
-from inscriptions.models import Payment, PaymentStatus, StripeEvent
+from inscriptions.models import Payment, PaymentStatus, Refund, StripeEvent
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
@@ -172,6 +172,7 @@ def test_a_payment_arriving_after_the_seat_was_given_away_is_refunded_and_never_
         "payment_intent": "pi_too_late",
         "amount": "5000",
         "metadata[payment_id]": str(checkout["payment"].pk),
+        "metadata[refund_id]": str(Refund.objects.get().pk),
     }
 
 
