@@ -61,6 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe is answered before host checks, HTTPS redirects and sessions.
+    "home.health.HealthCheckMiddleware",
+    "home.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -108,11 +111,17 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Login limits are counted in this cache: production needs one all workers share (check home.E001).
+# Login limits and sessions live in this cache: with several processes or servers, it must be one they all share
+# (check home.E001). Sessions are also written to the database, so a Redis restart logs nobody out.
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tremplin"),
+        }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -145,6 +154,44 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
 }
+# Several web servers need one place for files: STORAGE_BACKEND=s3 puts them in an S3-compatible object store.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+# A private file is handed out as a signed link that works this many seconds, after the permission check.
+PRIVATE_FILE_URL_EXPIRY = int(os.environ.get("PRIVATE_FILE_URL_EXPIRY", "60"))
+if STORAGE_BACKEND == "s3":
+    S3_OPTIONS = {
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        # Pictures and documents of public pages: plain links, the bucket is readable by everyone.
+        "OPTIONS": {
+            **S3_OPTIONS,
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "tremplin-media"),
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        # CVs, imports and exports: a bucket nobody reads without a link signed for one file, for one minute.
+        "OPTIONS": {
+            **S3_OPTIONS,
+            "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME", "tremplin-private"),
+            "querystring_auth": True,
+            "querystring_expire": PRIVATE_FILE_URL_EXPIRY,
+        },
+    }
+elif STORAGE_BACKEND != "local":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("STORAGE_BACKEND vaut « local » ou « s3 ».")
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
 if os.environ.get("EMAIL_HOST"):
@@ -309,10 +356,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 WAGTAIL_SITE_NAME = "Tremplin"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The address the site is served at: links in e-mails follow it (`make demo PORT=8123` sets it to that port).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", SITE_URL)
 # Absolute links in e-mails to learners and parents.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 WAGTAIL_I18N_ENABLED = False
+# Wagtail's database backend uses PostgreSQL's full-text search on PostgreSQL, SQLite's FTS5 on SQLite.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
@@ -320,10 +370,23 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
 
 CATALOGUE_PAGE_SIZE = 20
 
+# "json": one JSON object a line, with the request's id, for a log collector (the production default); "plain" to read.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "home.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # One line per background task is noise at INFO.
     "loggers": {"django_tasks": {"level": "WARNING"}},
