@@ -42,6 +42,8 @@ def storage_is_reachable(storage):
         folder = Path(storage.location)
         while not folder.exists():
             folder = folder.parent
+        if not folder.is_dir():
+            raise NotADirectoryError(folder)
         if not os.access(folder, os.W_OK):
             raise PermissionError(f"{folder} is not writable")
 

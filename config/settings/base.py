@@ -158,36 +158,45 @@ STORAGES = {
 STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
 # A private file is handed out as a signed link that works this many seconds, after the permission check.
 PRIVATE_FILE_URL_EXPIRY = int(os.environ.get("PRIVATE_FILE_URL_EXPIRY", "60"))
-if STORAGE_BACKEND == "s3":
-    S3_OPTIONS = {
-        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-        "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
-        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+
+
+def s3_storages(environ, expiry):
+    """The media and private storages on an S3-compatible object store, from the variables of docs/deploy.md."""
+    options = {
+        "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+        "access_key": environ.get("AWS_ACCESS_KEY_ID", ""),
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY", ""),
         "signature_version": "s3v4",
         "file_overwrite": False,
         "default_acl": None,
     }
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+    return {
         # Pictures and documents of public pages: plain links, the bucket is readable by everyone.
-        "OPTIONS": {
-            **S3_OPTIONS,
-            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "tremplin-media"),
-            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
-            "querystring_auth": False,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **options,
+                "bucket_name": environ.get("AWS_STORAGE_BUCKET_NAME", "tremplin-media"),
+                "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+                "querystring_auth": False,
+            },
+        },
+        # CVs, imports and exports: a bucket nobody reads without a link signed for one file, for `expiry` seconds.
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **options,
+                "bucket_name": environ.get("AWS_PRIVATE_BUCKET_NAME", "tremplin-private"),
+                "querystring_auth": True,
+                "querystring_expire": expiry,
+            },
         },
     }
-    STORAGES["private"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        # CVs, imports and exports: a bucket nobody reads without a link signed for one file, for one minute.
-        "OPTIONS": {
-            **S3_OPTIONS,
-            "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME", "tremplin-private"),
-            "querystring_auth": True,
-            "querystring_expire": PRIVATE_FILE_URL_EXPIRY,
-        },
-    }
+
+
+if STORAGE_BACKEND == "s3":
+    STORAGES.update(s3_storages(os.environ, PRIVATE_FILE_URL_EXPIRY))
 elif STORAGE_BACKEND != "local":
     from django.core.exceptions import ImproperlyConfigured
 
