@@ -36,8 +36,9 @@ class JsonAccessLogger(Logger):
         super().setup(cfg)
         if JSON_LOGS:
             formatter = JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                "%(levelname)s %(name)s %(message)s",
+                rename_fields={"levelname": "level", "name": "logger"},
+                timestamp="time",
             )
             for handler in self.access_log.handlers + self.error_log.handlers:
                 handler.setFormatter(formatter)
