@@ -10,10 +10,12 @@ import json
 import os
 import secrets
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -51,6 +53,7 @@ class Servers:
     a: str
     b: str
     logs: Path
+    cache_prefix: str
 
     def __iter__(self):
         return iter((self.a, self.b))
@@ -115,7 +118,7 @@ def servers(django_db_setup, s3_endpoint, tmp_path_factory):
             started.append(process)
             origins.append(f"http://127.0.0.1:{port}")
             wait_until_answers(f"{origins[-1]}/healthz/", process, timeout=60, log=log)
-        yield Servers(*origins, folder)
+        yield Servers(*origins, folder, prefix)
     finally:
         for process in started:
             stop(process)
@@ -148,6 +151,14 @@ class Browser:
     def log_in(self, origin, email, password=PASSWORD):
         self.get(f"{origin}/comptes/login/")
         return self.post(f"{origin}/comptes/login/", {"login": email, "password": password})
+
+
+def redis_keys(pattern):
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    try:
+        return list(client.scan_iter(match=pattern, count=500))
+    finally:
+        client.close()
 
 
 def verified(user):
@@ -186,6 +197,8 @@ def test_a_learner_logs_in_on_one_server_and_applies_with_her_cv_on_the_other(se
     browser = Browser()
 
     assert browser.log_in(server_a, learner.user.email).status_code == 302
+    # Her session, opened on A, is read by B from Redis.
+    assert redis_keys(f"{servers.cache_prefix}:*{browser.cookies['sessionid']}")
     assert browser.get(f"{server_b}/mon-espace/").status_code == 200
     apply_url = f"{server_b}/inscriptions/sessions/{session.pk}/postuler/"
     assert browser.get(apply_url).status_code == 200
@@ -242,10 +255,18 @@ def test_the_servers_log_json_lines_with_the_request_id(servers):
     response = requests.get(f"{server_a}/formations/", headers={"X-Request-ID": request_id}, timeout=TIMEOUT)
 
     assert response.headers["X-Request-ID"] == request_id
+    # gunicorn writes the access line once the response is sent: it may land a moment after the test reads it.
+    deadline = time.monotonic() + 10
+    while not (records := json_records(servers.logs / "gunicorn-a.log", request_id)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert records, servers.log("a")
+    access = [record for record in records if record["logger"] == "gunicorn.access"]
+    assert access[0]["path"] == "/formations/" and access[0]["status"] == 200
+
+
+def json_records(log, request_id):
     records = []
-    for line in (servers.logs / "gunicorn-a.log").read_text().splitlines():
+    for line in log.read_text().splitlines():
         with contextlib.suppress(ValueError):
             records.append(json.loads(line))
-    access = [record for record in records if record.get("request_id") == request_id]
-    assert access, servers.log("a")
-    assert access[0]["path"] == "/formations/" and access[0]["status"] == 200
+    return [record for record in records if record.get("request_id") == request_id and record.get("path")]
