@@ -43,3 +43,26 @@ def test_failed_logins_are_counted_in_redis_and_lock_the_account_for_every_proce
     response = log_in(other_process, person)
     assert "_auth_user_id" not in other_process.session
     assert "Trop de tentatives de connexion" in response.content.decode()
+
+
+def test_erasing_an_account_also_ends_its_sessions_kept_in_redis(settings, shared_cache):
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import caches
+
+    from inscriptions.services import erase_learner
+    from tests.inscriptions.factories import LearnerFactory
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    learner = LearnerFactory()
+    phone = Client()
+    phone.force_login(learner.user)
+    session_key = phone.cookies["sessionid"].value
+    assert caches[settings.SESSION_CACHE_ALIAS].get(KEY_PREFIX + session_key) is not None
+
+    erase_learner(learner)
+
+    # Not in the database, and not in the copy every server reads first either.
+    assert caches[settings.SESSION_CACHE_ALIAS].get(KEY_PREFIX + session_key) is None
+    replay = Client()
+    replay.cookies["sessionid"] = session_key
+    assert "_auth_user_id" not in replay.session
