@@ -194,6 +194,13 @@ def test_production_logs_one_json_object_a_line(production_env):
     assert "time" in record
 
 
+def test_an_unknown_log_format_stops_the_start_up(production_env):
+    result = manage("check", env={**production_env, "LOG_FORMAT": "xml"})
+
+    assert result.returncode != 0
+    assert "LOG_FORMAT vaut « json » ou « plain »." in result.stderr
+
+
 def test_dev_logs_stay_plain_lines():
     script = "import logging; logging.getLogger('inscriptions').warning('place libérée')"
 

@@ -119,6 +119,8 @@ if os.environ.get("REDIS_URL"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tremplin"),
+            # A Redis that stops answering fails the request (and /healthz/) in seconds, instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -162,6 +164,8 @@ PRIVATE_FILE_URL_EXPIRY = int(os.environ.get("PRIVATE_FILE_URL_EXPIRY", "60"))
 
 def s3_storages(environ, expiry):
     """The media and private storages on an S3-compatible object store, from the variables of docs/deploy.md."""
+    from botocore.config import Config as botocore_config
+
     options = {
         "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
         "region_name": environ.get("AWS_S3_REGION_NAME") or None,
@@ -170,6 +174,10 @@ def s3_storages(environ, expiry):
         "signature_version": "s3v4",
         "file_overwrite": False,
         "default_acl": None,
+        # An object store that stops answering fails the request (and /healthz/) in seconds, instead of a minute.
+        "client_config": botocore_config(
+            signature_version="s3v4", connect_timeout=5, read_timeout=30, retries={"max_attempts": 3}
+        ),
     }
     return {
         # Pictures and documents of public pages: plain links, the bucket is readable by everyone.
@@ -381,6 +389,7 @@ CATALOGUE_PAGE_SIZE = 20
 
 # "json": one JSON object a line, with the request's id, for a log collector (the production default); "plain" to read.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+LOG_FORMATS = ("plain", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -46,4 +46,6 @@ TASKS = {
 
 # One JSON object a line, for the log collector; LOG_FORMAT=plain to read them by eye.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+if LOG_FORMAT not in LOG_FORMATS:  # noqa: F405
+    raise ImproperlyConfigured("LOG_FORMAT vaut « json » ou « plain ».")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
