@@ -6,6 +6,9 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # One pytest worker per core; `make test TEST_WORKERS=0` runs in one process, PYTEST_ARGS adds options.
 TEST_WORKERS ?= auto
+# `make demo PORT=8123` serves on that port; links in e-mails follow SITE_URL.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
 .PHONY: help install demo serve test test-postgres lint bench chromium lock clean
@@ -25,20 +28,23 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies
 
-demo: install ## Set up SQLite with demo content and serve on http://127.0.0.1:8000
+demo: install ## Set up SQLite with demo content and serve it (http://127.0.0.1:8000, or PORT=8123)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	@$(MAKE) --no-print-directory serve
+
+serve: install ## Serve the database as it is, without re-seeding (PORT=8000 by default)
 	@echo ""
-	@echo "  Site public : http://127.0.0.1:8000/   Catalogue : http://127.0.0.1:8000/formations/"
-	@echo "  Administration : http://127.0.0.1:8000/admin/"
+	@echo "  Site public : $(SITE_URL)/   Catalogue : $(SITE_URL)/formations/"
+	@echo "  Administration : $(SITE_URL)/admin/"
 	@echo "    super-administrateur : admin@tremplin.localhost / $${DEMO_PASSWORD:-tremplin-demo}"
 	@echo "    équipe d'un campus   : equipe.aubervilliers@tremplin.localhost / $${DEMO_PASSWORD:-tremplin-demo}"
-	@echo "  Espace candidat·e : http://127.0.0.1:8000/mon-espace/"
+	@echo "  Espace candidat·e : $(SITE_URL)/mon-espace/"
 	@echo "    candidate (Léa Martin) : lea.martin@exemple.fr / $${DEMO_PASSWORD:-tremplin-demo}"
-	@echo "  Espace financeurs : http://127.0.0.1:8000/financeurs/"
+	@echo "  Espace financeurs : $(SITE_URL)/financeurs/"
 	@echo "    Région : financeur.region@exemple.fr / $${DEMO_PASSWORD:-tremplin-demo} (aussi financeur.fse@, financeur.fondation@)"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 chromium: ## Install Debian's Chromium for the browser tests, if missing
 	@test -x $(CHROMIUM) || ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)

@@ -1,16 +1,21 @@
 from allauth.account.views import LogoutView
 from django.conf import settings
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from home.health import healthz
 
 # The admin and Wagtail's front-end login have no form of their own: it would skip the rate limits, the
 # lock-out and the e-mail verification. Logging out from the admin is allauth's too: by POST only.
 one_login = RedirectView.as_view(pattern_name="account_login", query_string=True)
 
 urlpatterns = [
+    # Answered by home.health.HealthCheckMiddleware before any other middleware; named here for reverse().
+    path("healthz/", require_safe(healthz), name="healthz"),
     path("admin/login/", one_login),
     path("admin/logout/", LogoutView.as_view()),
     path("_util/login/", one_login),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from financeurs import exports, tasks
 from financeurs.forms import PeriodForm
 from financeurs.models import Agreement
+from home.private_files import private_file_response
 from transferts.models import DataJob
 
 # Files written before they are sent stay in memory up to this size, then spill to disk.
@@ -83,9 +84,8 @@ def export_job_download(request, pk):
     job = get_object_or_404(export_jobs_for(request.user), pk=pk, state=DataJob.State.DONE)
     if not job.result:
         raise Http404
-    return FileResponse(
-        job.result.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        job.result,
         filename=job.params.get("file_name") or f"export.{job.file_format}",
         content_type=exports.CONTENT_TYPES.get(job.file_format),
     )

@@ -18,6 +18,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("financeurs:index")
         return super().get_login_redirect_url(request)
 
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth counts an account's failed logins under the request's host, port included: each server behind
+        # the load balancer, and each port a guesser writes in the Host header, would get five more tries. One
+        # site, one count per account.
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        return f"tremplin:{login}"
+
     def send_mail(self, template_prefix, email, context):
         # Rendered now, sent by the worker: a signup answers as fast whether the e-mail is a code for a new
         # account or a note to someone who already has one, and a slow mail server never shows in the timing.

@@ -6,7 +6,7 @@ Every view finds the application among those the user may see, so staff of anoth
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -19,6 +19,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import policy_registry
 
+from home.private_files import private_file_response
 from inscriptions import payments, services
 from inscriptions.admin_forms import (
     FollowUpForm,
@@ -407,17 +408,8 @@ def download_cv(request, pk):
     application = get_application(request, pk)
     if not application.cv:
         raise Http404
-    try:
-        cv = application.cv.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     # A neutral name: the stored one is random, and the learner's own file name often holds their name.
-    return FileResponse(
-        cv,
-        as_attachment=True,
-        filename=f"cv-{application.pk}.pdf",
-        content_type="application/pdf",
-    )
+    return private_file_response(application.cv, filename=f"cv-{application.pk}.pdf", content_type="application/pdf")
 
 
 # --- Lists of work to do ------------------------------------------------------------------------

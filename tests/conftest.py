@@ -19,7 +19,8 @@ def pytest_collection_modifyitems(config, items):
                 continue
             # One xdist worker runs them one after another (`--dist loadgroup`): two tests of fifty threads
             # each, on two workers at once, would pass PostgreSQL's default limit of 100 connections.
-            item.add_marker(pytest.mark.xdist_group("postgres"))
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group("postgres"))
         kept.append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -103,3 +104,33 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+# --- Real services: Redis, S3 (moto) ------------------------------------------------------------
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The Redis on loopback as the cache, under keys of this test alone, flushed after it (those keys only)."""
+    from tests.servers import REDIS_URL, flush_prefix, worker_prefix
+
+    prefix = worker_prefix()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
+    }
+    yield prefix
+    flush_prefix(prefix)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """moto's S3 server, started once per test process on a free loopback port."""
+    from tests.servers import s3_server
+
+    with s3_server(tmp_path_factory.mktemp("moto")) as endpoint:
+        yield endpoint

@@ -1,5 +1,6 @@
 """Each settings module starts in a fresh process with only the environment it documents."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -122,3 +123,105 @@ def test_dev_settings_run_on_sqlite_with_no_environment():
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
     assert "config.settings.dev django.db.backends.sqlite3 True" in result.stdout
+
+
+def settings_of(env, *expressions):
+    script = "from django.conf import settings; from django.core.files.storage import storages; " + "; ".join(
+        f"print({expression!r}, '=', {expression})" for expression in expressions
+    )
+    result = manage("shell", "--no-imports", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    return dict(line.split(" = ", 1) for line in result.stdout.splitlines() if " = " in line)
+
+
+def test_production_keeps_sessions_in_the_shared_redis_and_in_the_database(production_env):
+    values = settings_of(production_env, "settings.SESSION_ENGINE", "settings.CACHES['default']['BACKEND']")
+
+    assert values == {
+        "settings.SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        "settings.CACHES['default']['BACKEND']": "django.core.cache.backends.redis.RedisCache",
+    }
+
+
+def test_storage_backend_s3_puts_media_and_private_files_in_their_buckets(production_env):
+    env = {
+        **production_env,
+        "STORAGE_BACKEND": "s3",
+        "AWS_S3_ENDPOINT_URL": "https://s3.example.org",
+        "AWS_STORAGE_BUCKET_NAME": "tremplin-medias",
+        "AWS_PRIVATE_BUCKET_NAME": "tremplin-prive",
+    }
+
+    values = settings_of(
+        env,
+        "type(storages['default']).__name__",
+        "storages['default'].bucket_name",
+        "storages['default'].querystring_auth",
+        "storages['private'].bucket_name",
+        "storages['private'].querystring_auth",
+        "storages['private'].querystring_expire",
+    )
+
+    assert values == {
+        "type(storages['default']).__name__": "S3Storage",
+        "storages['default'].bucket_name": "tremplin-medias",
+        "storages['default'].querystring_auth": "False",
+        "storages['private'].bucket_name": "tremplin-prive",
+        "storages['private'].querystring_auth": "True",
+        "storages['private'].querystring_expire": "60",
+    }
+
+
+def test_an_unknown_storage_backend_stops_the_start_up(production_env):
+    result = manage("check", env={**production_env, "STORAGE_BACKEND": "ftp"})
+
+    assert result.returncode != 0
+    assert "STORAGE_BACKEND vaut « local » ou « s3 »." in result.stderr
+
+
+def test_production_logs_one_json_object_a_line(production_env):
+    script = "import logging; logging.getLogger('inscriptions').warning('place libérée')"
+
+    result = manage("shell", "--no-imports", "-c", script, env=production_env)
+
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "place" in line]
+    record = json.loads(line)
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "inscriptions"
+    assert record["message"] == "place libérée"
+    assert record["request_id"] == "-"  # outside a request
+    assert "time" in record
+
+
+def test_an_unknown_log_format_stops_the_start_up(production_env):
+    result = manage("check", env={**production_env, "LOG_FORMAT": "xml"})
+
+    assert result.returncode != 0
+    assert "LOG_FORMAT vaut « json » ou « plain »." in result.stderr
+
+
+def test_dev_logs_stay_plain_lines():
+    script = "import logging; logging.getLogger('inscriptions').warning('place libérée')"
+
+    result = manage("shell", "--no-imports", "-c", script, env={})
+
+    assert "WARNING inscriptions [-] place libérée" in result.stderr
+
+
+def test_links_in_e_mails_follow_the_address_served():
+    values = settings_of(
+        {"SITE_URL": "http://127.0.0.1:8123"}, "settings.PUBLIC_BASE_URL", "settings.WAGTAILADMIN_BASE_URL"
+    )
+
+    assert values == {
+        "settings.PUBLIC_BASE_URL": "http://127.0.0.1:8123",
+        "settings.WAGTAILADMIN_BASE_URL": "http://127.0.0.1:8123",
+    }
+
+
+@pytest.mark.postgres
+def test_search_uses_postgresql_full_text_on_postgresql():
+    from wagtail.search.backends import get_search_backend
+
+    assert type(get_search_backend()).__name__ == "PostgresSearchBackend"

@@ -73,6 +73,9 @@ ROWS = [
     get("/comptes/password/reset/complete/", everyone=Redirect("/comptes/password/reset/")),
     get("/comptes/password/reset/done/", everyone=OK),
     get("/comptes/login/code/", anonymous=OK, learners=SPACE, funders=PORTAL, staff=ADMIN_HOME, superuser=ADMIN_HOME),
+    # The load balancer's probe: the same answer for everyone, whoever is logged in.
+    get("/healthz/", everyone=OK),
+    post("/healthz/", everyone=NOT_ALLOWED),
     # Public pages, the catalogue and Wagtail's page serving.
     get("/", everyone=OK),
     get("/formations/", everyone=OK),

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe is answered before host checks, HTTPS redirects and sessions.
+    "home.health.HealthCheckMiddleware",
+    "home.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -109,11 +112,19 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Login limits are counted in this cache: production needs one all workers share (check home.E001).
+# Login limits and sessions live in this cache: with several processes or servers, it must be one they all share
+# (check home.E001). Sessions are also written to the database, so a Redis restart logs nobody out.
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tremplin"),
+            # A Redis that stops answering fails the request (and /healthz/) in seconds, instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -146,6 +157,59 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
 }
+# Several web servers need one place for files: STORAGE_BACKEND=s3 puts them in an S3-compatible object store.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+# A private file is handed out as a signed link that works this many seconds, after the permission check.
+PRIVATE_FILE_URL_EXPIRY = int(os.environ.get("PRIVATE_FILE_URL_EXPIRY", "60"))
+
+
+def s3_storages(environ, expiry):
+    """The media and private storages on an S3-compatible object store, from the variables of docs/deploy.md."""
+    from botocore.config import Config as botocore_config
+
+    options = {
+        "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+        "access_key": environ.get("AWS_ACCESS_KEY_ID", ""),
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY", ""),
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        "default_acl": None,
+        # An object store that stops answering fails the request (and /healthz/) in seconds, instead of a minute.
+        "client_config": botocore_config(
+            signature_version="s3v4", connect_timeout=5, read_timeout=30, retries={"max_attempts": 3}
+        ),
+    }
+    return {
+        # Pictures and documents of public pages: plain links, the bucket is readable by everyone.
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **options,
+                "bucket_name": environ.get("AWS_STORAGE_BUCKET_NAME", "tremplin-media"),
+                "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+                "querystring_auth": False,
+            },
+        },
+        # CVs, imports and exports: a bucket nobody reads without a link signed for one file, for `expiry` seconds.
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **options,
+                "bucket_name": environ.get("AWS_PRIVATE_BUCKET_NAME", "tremplin-private"),
+                "querystring_auth": True,
+                "querystring_expire": expiry,
+            },
+        },
+    }
+
+
+if STORAGE_BACKEND == "s3":
+    STORAGES.update(s3_storages(os.environ, PRIVATE_FILE_URL_EXPIRY))
+elif STORAGE_BACKEND != "local":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("STORAGE_BACKEND vaut « local » ou « s3 ».")
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
 if os.environ.get("EMAIL_HOST"):
@@ -318,10 +382,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 WAGTAIL_SITE_NAME = "Tremplin"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The address the site is served at: links in e-mails follow it (`make demo PORT=8123` sets it to that port).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", SITE_URL)
 # Absolute links in e-mails to learners and parents.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 WAGTAIL_I18N_ENABLED = False
+# Wagtail's database backend uses PostgreSQL's full-text search on PostgreSQL, SQLite's FTS5 on SQLite.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
@@ -329,10 +396,25 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
 
 CATALOGUE_PAGE_SIZE = 20
 
+# "json": one JSON object a line, with the request's id, for a log collector (the production default); "plain" to read.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+LOG_FORMATS = ("plain", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "home.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, in UTC
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # One line per background task is noise at INFO.
     "loggers": {"django_tasks": {"level": "WARNING"}},

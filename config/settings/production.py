@@ -29,6 +29,8 @@ if len(PSEUDONYM_KEY) < 32 or PSEUDONYM_KEY == SECRET_KEY:
     )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# A load balancer probes /healthz/ over plain HTTP (home.health answers it before this redirect anyway).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -41,3 +43,9 @@ SESSION_COOKIE_HTTPONLY = True
 TASKS = {
     "default": {"BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "database")]}  # noqa: F405
 }
+
+# One JSON object a line, for the log collector; LOG_FORMAT=plain to read them by eye.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+if LOG_FORMAT not in LOG_FORMATS:  # noqa: F405
+    raise ImproperlyConfigured("LOG_FORMAT vaut « json » ou « plain ».")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405

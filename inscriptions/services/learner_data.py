@@ -6,7 +6,9 @@ import json
 import re
 import unicodedata
 import zipfile
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
@@ -308,10 +310,13 @@ def _redact_free_texts_about(learner):
 
 def _end_sessions(user_pk, email):
     """Every open session of the account, on any device: a session may hold the e-mail (a login code sent)."""
+    # Deleted through the session engine: with sessions cached in Redis, deleting the row alone would leave the copy
+    # every server reads first.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         data = session.get_decoded()
         if str(data.get("_auth_user_id")) == str(user_pk) or (email and email.lower() in str(data).lower()):
-            session.delete()
+            store(session_key=session.session_key).delete()
 
 
 REDACTED = "[effacé]"

@@ -181,6 +181,19 @@ def test_an_account_locked_at_the_login_stays_locked_at_the_admin(client, staff)
     assert not is_logged_in(client)
 
 
+def test_another_port_in_the_host_header_does_not_reset_the_lock_out(staff):
+    # Every server behind the load balancer, and every Host header a guesser writes, counts the same account's
+    # failures together: `127.0.0.1:8001` and `127.0.0.1:8002` are the same site.
+    guesser = Client()
+    for port in range(8001, 8006):
+        log_in(guesser, staff, password="pas-le-bon", HTTP_HOST=f"127.0.0.1:{port}")
+
+    response = log_in(guesser, staff, HTTP_HOST="127.0.0.1:8006")
+
+    assert not is_logged_in(guesser)
+    assert "Trop de tentatives de connexion" in response.content.decode()
+
+
 def test_clients_behind_the_proxy_are_counted_apart(settings, staff):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     guesser, colleague = Client(), Client()
