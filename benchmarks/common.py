@@ -88,17 +88,17 @@ def run_pass(module, database_url, env):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def postgres_database_url():
+def postgres_database_url(name=POSTGRES_BENCH_DB):
     """A fresh bench database on the local PostgreSQL, or None when it does not answer."""
     import psycopg
 
     try:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {POSTGRES_BENCH_DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
     except psycopg.OperationalError:
         return None
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{POSTGRES_BENCH_DB}"
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def machine():

@@ -38,7 +38,7 @@ HEADING = "### Charge : navigation, candidatures et paiements sur gunicorn et Po
 PEOPLE, SECONDS, SESSIONS, CAPACITY = 100, 120, 8, 4
 PASSWORD = "charge-tremplin-2026"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
+GUNICORN_WORKERS = 5  # gunicorn.conf.py's default on two cores: 2 × cores + 1
 
 
 def free_port():
@@ -228,14 +228,14 @@ def served(env, workdir):
     """gunicorn and the task worker, until the block ends; yields the address."""
     port = free_port()
     logs = open(workdir / "server.log", "w")  # noqa: SIM115 (closed at the end of the block, after the servers)
+    # The deployment's own gunicorn.conf.py: its workers, timeouts and keep-alive are what is measured.
     web = subprocess.Popen(
-        [
-            sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS), "--worker-class", "gthread",
-            "--timeout", "30", "--keep-alive", "5",
-        ],
-        cwd=common.ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "gunicorn.conf.py"],
+        cwd=common.ROOT,
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(GUNICORN_WORKERS)},
+        stdout=logs,
+        stderr=subprocess.STDOUT,
+    )
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker"], cwd=common.ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT
     )
@@ -244,7 +244,7 @@ def served(env, workdir):
         deadline = time.monotonic() + 60
         while True:
             try:
-                request = urllib.request.Request(address + "/", headers={"X-Forwarded-Proto": "https"})
+                request = urllib.request.Request(address + "/healthz/")
                 with urllib.request.urlopen(request, timeout=5) as answer:
                     if answer.status == 200:
                         break
@@ -376,7 +376,7 @@ def report(normal, restarted, seconds, people):
         f"Mesuré le {datetime.date.today():%d/%m/%Y} sur {common.machine()}, avec `make bench` "
         "(`python -m benchmarks.load`).",
         f"locust, {people} personnes simulées pendant {seconds} s (20 jeunes pour 1 équipe, deux équipes), contre "
-        f"gunicorn ({GUNICORN_WORKERS} processus × {GUNICORN_THREADS} fils), le worker des tâches, PostgreSQL et "
+        f"gunicorn (gunicorn.conf.py, {GUNICORN_WORKERS} processus), le worker des tâches, PostgreSQL et "
         f"Redis, réglages de production ; {SESSIONS} sessions payantes de {CAPACITY} places pour lesquelles elles "
         "se pressent ; Stripe remplacé sur la boucle locale par un serveur qui répond comme son API, ses webhooks "
         "signés comme Stripe les signe (un sur cinq envoyé deux fois). Le client et le serveur partagent les deux "
@@ -441,7 +441,7 @@ def main():
     if args.check:
         print(json.dumps(check_in_this_process(json.load(sys.stdin))))
         return
-    url = common.postgres_database_url()
+    url = common.postgres_database_url("tremplin_load")
     if url is None:
         sys.exit("La mesure de charge demande PostgreSQL sur 127.0.0.1:5432.")
     normal = one_run(url, args.seconds, args.people)
