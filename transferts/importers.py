@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from home.spreadsheets import FileRejected
 from transferts.parsers import InvalidValue, as_text, import_day, normalise
+from transferts.reading import HEADER_SEARCH_LINES
 
 # SQLite accepts up to 32,766 parameters in a query: look rows up by slices below that.
 LOOKUP_SLICE = 20_000
@@ -140,7 +141,13 @@ class Importer:
 
     # Reading
 
-    def locate_columns(self, header):
+    @classmethod
+    def header_matches(cls, values):
+        """Whether a line of the file is this import's header: it names every required column."""
+        names = {normalise(value) for value in values if value is not None}
+        return all(column.names() & names for column in cls.columns if column.required)
+
+    def locate_columns(self, header, table=None):
         """{column: index in the row}; raises FileRejected listing every required column missing."""
         positions = {normalise(name): index for index, name in reversed(list(enumerate(header)))}
         found, missing = {}, []
@@ -151,15 +158,27 @@ class Importer:
             elif column.required:
                 missing.append(f"« {column.name} »")
         if missing:
-            raise FileRejected(
-                ngettext("Colonne manquante : %(columns)s.", "Colonnes manquantes : %(columns)s.", len(missing))
-                % {"columns": ", ".join(missing)}
-            )
+            message = ngettext(
+                "Colonne manquante : %(columns)s.", "Colonnes manquantes : %(columns)s.", len(missing)
+            ) % {"columns": ", ".join(missing)}
+            raise FileRejected(" ".join([message, *self.where_header_was_sought(table)]))
         return found
+
+    @staticmethod
+    def where_header_was_sought(table):
+        """What the reader tried, so that a header further down or on another sheet is not a mystery."""
+        if table is None or not hasattr(table, "header_line"):
+            return []
+        count = {"count": HEADER_SEARCH_LINES}
+        said = [_("L'en-tête a été cherché dans les %(count)d premières lignes non vides.") % count]
+        if len(table.sheets) > 1:
+            sheets = ", ".join(f"« {name} »" for name in table.sheets)
+            said.append(_("Aucune des feuilles du classeur ne l'a (%(sheets)s).") % {"sheets": sheets})
+        return said
 
     def parse_rows(self, table, errors):
         """[(line, {key: parsed value})] for the rows whose every cell parsed; errors appended to `errors`."""
-        located = list(self.locate_columns(table.header).items())
+        located = list(self.locate_columns(table.header, table).items())
         token = import_day.set(timezone.localdate())
         try:
             return self._parse_located(table, located, errors)

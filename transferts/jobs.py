@@ -4,13 +4,15 @@ import datetime
 import functools
 import logging
 
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from campus.permissions import campuses_of
-from home.spreadsheets import FileRejected, read_table
+from home.spreadsheets import FileRejected
+from transferts.models import DataJob
 from transferts.parsers import as_text
+from transferts.reading import read_import_file
 from transferts.registry import import_kinds
 
 logger = logging.getLogger(__name__)
@@ -29,8 +31,11 @@ def allowed_kinds(user):
 
 
 def job_table(job):
+    """The job's file read within the limits, on the sheet and from the line where its header is."""
     with job.source.open("rb") as file:
-        return read_table(file.read(), job.source.name)
+        return read_import_file(
+            file, job.source.name, find_header=import_kinds()[job.kind].header_matches, beat=job.beat
+        )
 
 
 def job_importer(job, progress=True):
@@ -116,8 +121,8 @@ def marked_failed_on_crash(step):
 
 def start_job(job):
     """Mark the job running and read its file: the table, or None once the job is recorded as failed."""
-    job.state = job.State.RUNNING
-    job.save(update_fields=["state"])
+    job.state, job.heartbeat_at = job.State.RUNNING, timezone.now()
+    job.save(update_fields=["state", "heartbeat_at"])
     if not job_may_run(job):
         record_failure(job, [_("Vous n'avez pas le droit de faire cet import.")])
         return None
@@ -140,6 +145,9 @@ def preview_job(job):
     summary = {
         **plan.counts(),
         "header": table.header,
+        # Said on the preview: lines above the header were left out, or the data came from another sheet.
+        "header_line": table.header_line,
+        "sheet": table.sheet if len(table.sheets) > 1 else "",
         "sample": sample_rows(table, plan),
         **conflict_summary(plan),
         **plan.extra,
@@ -153,21 +161,37 @@ def preview_job(job):
     return job
 
 
-def confirm_job(job, replace=()):
-    """Mark a previewed job as confirmed, once: True if this call confirmed it (a second click does nothing).
+def confirm_job(job, replace=(), user=None):
+    """Mark a previewed job as confirmed by `user`, once: True if this call confirmed it.
 
-    `replace` holds the keys of the conflicts the staff chose to settle with the file's value; only conflicts the
-    preview showed count, every other one keeps what is recorded.
+    The job's row is locked while its state is read, so that of several clicks or several people confirming at
+    the same moment, one confirms and the others read who did (`confirmation_notice`). `replace` holds the keys of
+    the conflicts the staff chose to settle with the file's value; only conflicts the preview showed count, every
+    other one keeps what is recorded.
     """
-    shown = set(job.summary.get("conflict_keys", ()))
-    params = {**job.params, "confirmed": True, "replace": sorted(shown.intersection(replace))}
-    updated = (
-        type(job)
-        .objects.filter(pk=job.pk, state=job.State.PREVIEW)
-        .update(state=job.State.QUEUED, done=0, params=params)
-    )
+    with transaction.atomic():
+        locked = DataJob.objects.select_for_update().get(pk=job.pk)
+        confirmed = locked.state == DataJob.State.PREVIEW
+        if confirmed:
+            shown = set(locked.summary.get("conflict_keys", ()))
+            locked.params = {**locked.params, "confirmed": True, "replace": sorted(shown.intersection(replace))}
+            locked.state, locked.done = DataJob.State.QUEUED, 0
+            locked.confirmed_by, locked.confirmed_at = user, timezone.now()
+            locked.heartbeat_at = locked.confirmed_at
+            locked.save()
     job.refresh_from_db()
-    return bool(updated)
+    return confirmed
+
+
+def confirmation_notice(job):
+    """Why a job cannot be confirmed (again): who confirmed it and when, if someone did."""
+    if job.confirmed_at is None:
+        return _("Cet import n'est plus à confirmer.")
+    who = job.confirmed_by.get_full_name() or job.confirmed_by.email if job.confirmed_by else _("quelqu'un")
+    return _("Cet import a déjà été confirmé par %(who)s à %(time)s.") % {
+        "who": who,
+        "time": formats.time_format(timezone.localtime(job.confirmed_at), "H:i"),
+    }
 
 
 @marked_failed_on_crash
@@ -176,10 +200,15 @@ def write_job(job):
     table = start_job(job)
     if table is None:
         return job
-    with transaction.atomic():
-        plan = job_importer(job, progress=False).prepare(table)
-        if plan.is_valid:
-            plan.write()
+    # The last beat before the transaction: beats written inside it would be seen by nobody until it ends.
+    job.beat()
+    try:
+        plan = checked_and_written(job, table)
+    except IntegrityError:
+        # Another import wrote some of the same rows since this one was checked (two people confirming the same
+        # file): checked again, those rows now read as existing.
+        logger.info("Import job %s met rows written meanwhile: checked again", job.pk)
+        plan = checked_and_written(job, table)
     if not plan.is_valid:
         record_failure(job, plan.errors, {**job.summary, **plan.counts()})
         return job
@@ -193,3 +222,30 @@ def write_job(job):
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def checked_and_written(job, table):
+    """Check every row again and write them, in one transaction: a worker stopped midway has written nothing."""
+    with transaction.atomic():
+        plan = job_importer(job, progress=False).prepare(table)
+        if plan.is_valid:
+            plan.write()
+    return plan
+
+
+def header_notice(table_or_summary):
+    """What the preview says when the header was not on line 1 of the first sheet ("" when it was)."""
+    if isinstance(table_or_summary, dict):
+        line, sheet = table_or_summary.get("header_line", 1), table_or_summary.get("sheet", "")
+    else:
+        line, sheet = table_or_summary.header_line, table_or_summary.sheet if len(table_or_summary.sheets) > 1 else ""
+    said = []
+    if sheet:
+        said.append(
+            _("Les lignes ont été lues sur la feuille « %(sheet)s », la première qui a l'en-tête.") % {"sheet": sheet}
+        )
+    if line > 1:
+        said.append(
+            _("L'en-tête est à la ligne %(line)d : les lignes au-dessus ont été laissées de côté.") % {"line": line}
+        )
+    return " ".join(said)

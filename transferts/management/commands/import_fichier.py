@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from campus.permissions import campuses_of
 from home.reference_imports import fail
-from home.spreadsheets import FileRejected, read_bytes, read_table
+from home.spreadsheets import FileRejected
+from transferts.jobs import header_notice
+from transferts.reading import read_import_file
 from transferts.registry import import_kinds
 
 
@@ -35,10 +37,18 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("Campus inconnu ou hors de l'équipe de %(user)s : %(campus)s") % {"user": user, "campus": campus}
                 )
+        # The same limits as in the admin, and the file streamed the same way.
         try:
-            table = read_table(read_bytes(path), path.name)
+            with path.open("rb") as file:
+                table = read_import_file(file, path.name, find_header=importer_class.header_matches)
+        except OSError as error:
+            raise CommandError(
+                _("Impossible de lire %(path)s : %(error)s") % {"path": path, "error": error.strerror}
+            ) from error
         except FileRejected as error:
             raise CommandError(str(error)) from error
+        if (notice := header_notice(table)) and options["verbosity"]:
+            self.stdout.write(notice)
         plan = importer_class(campus=campus_page, user=account).prepare(table)
         if plan.errors:
             fail([str(error) for error in plan.errors])
