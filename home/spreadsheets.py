@@ -11,6 +11,8 @@ from django.core.management import CommandError
 from django.utils.translation import gettext as _
 
 XLSX_MAGIC = b"PK\x03\x04"
+DELIMITERS = (",", ";", "\t")
+HEADER_SNIFF_LINES = 10
 
 
 class FileRejected(Exception):
@@ -131,8 +133,10 @@ def csv_lines(data):
 
 def _split_csv(text):
     header_line = text.lstrip("\r\n").partition("\n")[0]
-    # The header decides: Excel in French writes `;`, most other tools `,`.
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    # The first lines decide (a title may sit above the header): Excel in French writes `;`, most other tools `,`,
+    # Excel's « Texte Unicode » (UTF-16) a tab. A tie goes to `,`.
+    head = text[:16384].split("\n")[:HEADER_SNIFF_LINES]
+    delimiter = max(DELIMITERS, key=lambda candidate: sum(line.count(candidate) for line in head))
     if header_line.lower().startswith("sep=") and len(header_line.strip()) == 5:
         # Excel's own hint line, which Excel hides: the header stays line 1.
         delimiter = header_line.strip()[4]

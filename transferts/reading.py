@@ -213,10 +213,12 @@ class TableReader:
         for number, values in lines:
             rows.append((number, self.checked(number, values, header)))
             if len(rows) > self.limits.rows:
-                raise LimitExceeded(
-                    _("Le fichier dépasse %(max)s lignes (hors en-tête) : découpez-le en plusieurs fichiers.")
-                    % {"max": f"{self.limits.rows:,}".replace(",", "\u202f")}
-                )
+                break
+        if len(rows) > self.limits.rows:
+            raise LimitExceeded(
+                _("Le fichier dépasse %(max)s lignes (hors en-tête) : découpez-le en plusieurs fichiers.")
+                % {"max": f"{self.limits.rows:,}".replace(",", "\u202f")}
+            )
         if not rows:
             raise FileRejected(_("Le fichier n'a pas de ligne après celle des en-têtes."))
         return ImportTable(

@@ -210,7 +210,6 @@ class SpyTask:
 
 
 def test_big_files_are_checked_and_written_in_the_background(client, session, staff, settings, monkeypatch):
-    settings.IMPORT_SYNC_MAX_ROWS = 2
     applications = [left_training(session) for _ in range(3)]
     calls = []
     monkeypatch.setattr(
