@@ -22,6 +22,8 @@ from home.spreadsheets import FileRejected
 from transferts.parsers import InvalidValue, as_text, import_day, normalise
 from transferts.reading import HEADER_SEARCH_LINES
 
+# Rows of a table still readable after it is parsed: the preview shows them.
+KEPT_ROWS = 10
 # SQLite accepts up to 32,766 parameters in a query: look rows up by slices below that.
 LOOKUP_SLICE = 20_000
 
@@ -188,7 +190,13 @@ class Importer:
     def _parse_located(self, table, located, errors):
         records = []
         missing_value = _("cette valeur est obligatoire.")
-        for count, (line, values) in enumerate(table.rows, start=1):
+        # A table read for a job gives up each row once parsed (but the first ones, shown on the preview): a file's
+        # cells and their parsed values are never all in memory at once.
+        release = getattr(table, "releases_parsed_rows", False)
+        rows = table.rows
+        for count, (line, values) in enumerate(rows, start=1):
+            if release and count > KEPT_ROWS:
+                rows[count - 1] = (line, None)
             record, valid = {}, True
             for column, index in located:
                 raw = values[index] if index < len(values) else None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from campus.permissions import campuses_of
 from home.spreadsheets import FileRejected
+from transferts.importers import KEPT_ROWS
 from transferts.models import DataJob
 from transferts.parsers import as_text
 from transferts.reading import read_import_file
@@ -18,7 +19,7 @@ from transferts.registry import import_kinds
 logger = logging.getLogger(__name__)
 
 ERRORS_KEPT = 200
-SAMPLE_SIZE = 10
+SAMPLE_SIZE = KEPT_ROWS
 # Conflicts shown one by one on the preview, each with its own choice; "replace them all" covers every one.
 CONFLICTS_SHOWN = 200
 
@@ -208,6 +209,7 @@ def write_job(job):
         # Another import wrote some of the same rows since this one was checked (two people confirming the same
         # file): checked again, those rows now read as existing.
         logger.info("Import job %s met rows written meanwhile: checked again", job.pk)
+        table = job_table(job)  # the first reading gave up its rows as they were parsed
         plan = checked_and_written(job, table)
     if not plan.is_valid:
         record_failure(job, plan.errors, {**job.summary, **plan.counts()})
