@@ -96,6 +96,9 @@ class Plan:
     actions: dict = field(default_factory=dict)  # line → "create" | "update" | "unchanged" | "conflict" | "replace"
     conflicts: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    # Objects already written (or counted) and let go, when rows are checked a chunk at a time.
+    settled_created: int = 0
+    settled_updated: int = 0
 
     @property
     def is_valid(self):
@@ -104,8 +107,8 @@ class Plan:
     def counts(self):
         return {
             "total": self.total,
-            "created": len(self.to_create),
-            "updated": len(self.to_update),
+            "created": self.settled_created + len(self.to_create),
+            "updated": self.settled_updated + len(self.to_update),
             "unchanged": self.unchanged,
             "errors": len(self.errors),
         }
@@ -122,6 +125,17 @@ class Plan:
             self.importer.write(self)
         return self.counts()
 
+    def settle(self, write):
+        """Write the objects of the rows checked so far (or only count them), then let them go.
+
+        Once a row is wrong nothing more is written: the caller rolls its transaction back.
+        """
+        if write and not self.errors:
+            self.write()
+        self.settled_created += len(self.to_create)
+        self.settled_updated += len(self.to_update)
+        self.to_create, self.to_update = [], []
+
 
 class Importer:
     """Base of an import kind. Subclasses declare `columns` and implement `build` and `write`."""
@@ -134,9 +148,14 @@ class Importer:
     columns = ()
     help_text = ""
     target_codes = ()  # (code, label) of the « objectif <code> » columns, for the help
+    # True when a row's checks and writes depend on no other row but through `check_duplicates`: the job then
+    # checks and writes its rows a chunk at a time, and a big file's objects are never all in memory at once.
+    rows_independent = False
+    chunk_size = 10_000
 
     def __init__(self, *, campus=None, user=None, progress=None, replace=()):
         self.campus, self.user = campus, user
+        self.first_lines = {}  # column → {key: first line}, across the chunks of one file
         self.progress = progress or (lambda done: None)
         # The keys of the conflicts the staff chose to settle with the file's value; every other one is kept.
         self.replace = frozenset(replace)
@@ -231,6 +250,33 @@ class Importer:
         plan.errors.sort(key=lambda error: error.line or 0)
         return plan
 
+    def check_in_chunks(self, table, *, write=False):
+        """The Plan of `table`, as `prepare` gives it, written as well if `write` (inside the caller's transaction,
+        which must roll back if the plan has errors).
+
+        Rows that are independent are built, then written or only counted, `chunk_size` at a time; the cells, the
+        parsed values and the objects of each chunk are let go before the next.
+        """
+        if not self.rows_independent:
+            plan = self.prepare(table)
+            if write and plan.is_valid:
+                plan.write()
+            return plan
+        plan = Plan(importer=self, total=len(table.rows))
+        try:
+            records = self.parse_rows(table, plan.errors)
+        except FileRejected as error:
+            plan.errors.append(RowError(None, None, str(error)))
+            return plan
+        for start in range(0, len(records), self.chunk_size):
+            chunk = records[start : start + self.chunk_size]
+            records[start : start + self.chunk_size] = [None] * len(chunk)
+            self.build(chunk, plan)
+            del chunk
+            plan.settle(write)
+        plan.errors.sort(key=lambda error: error.line or 0)
+        return plan
+
     def build(self, records, plan):
         raise NotImplementedError
 
@@ -246,10 +292,10 @@ class Importer:
         plan.actions[conflict.line] = "replace" if conflict.replaced else "conflict"
         return conflict.replaced
 
-    @staticmethod
-    def check_duplicates(records, key, column, errors, describe=str):
-        """Drop the records whose natural key appeared on an earlier line, with an error for each."""
-        first_lines, kept = {}, []
+    def check_duplicates(self, records, key, column, errors, describe=str):
+        """Drop the records whose natural key appeared on an earlier line (of this chunk or an earlier one), with an
+        error for each."""
+        first_lines, kept = self.first_lines.setdefault(column, {}), []
         for line, record in records:
             value = key(record)
             if value in first_lines:

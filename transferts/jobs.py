@@ -142,7 +142,7 @@ def preview_job(job):
         return job
     job.total = len(table.rows)
     job.save(update_fields=["total"])
-    plan = job_importer(job).prepare(table)
+    plan = job_importer(job).check_in_chunks(table)
     summary = {
         **plan.counts(),
         "header": table.header,
@@ -172,14 +172,21 @@ def confirm_job(job, replace=(), user=None):
     """
     with transaction.atomic():
         locked = DataJob.objects.select_for_update().get(pk=job.pk)
-        confirmed = locked.state == DataJob.State.PREVIEW
-        if confirmed:
+        confirmed = False
+        if locked.state == DataJob.State.PREVIEW:
             shown = set(locked.summary.get("conflict_keys", ()))
-            locked.params = {**locked.params, "confirmed": True, "replace": sorted(shown.intersection(replace))}
-            locked.state, locked.done = DataJob.State.QUEUED, 0
-            locked.confirmed_by, locked.confirmed_at = user, timezone.now()
-            locked.heartbeat_at = locked.confirmed_at
-            locked.save()
+            now = timezone.now()
+            # Conditional as well: SQLite has no row lock, but runs one UPDATE at a time.
+            confirmed = bool(
+                DataJob.objects.filter(pk=job.pk, state=DataJob.State.PREVIEW).update(
+                    state=DataJob.State.QUEUED,
+                    done=0,
+                    params={**locked.params, "confirmed": True, "replace": sorted(shown.intersection(replace))},
+                    confirmed_by=user,
+                    confirmed_at=now,
+                    heartbeat_at=now,
+                )
+            )
     job.refresh_from_db()
     return confirmed
 
@@ -229,9 +236,9 @@ def write_job(job):
 def checked_and_written(job, table):
     """Check every row again and write them, in one transaction: a worker stopped midway has written nothing."""
     with transaction.atomic():
-        plan = job_importer(job, progress=False).prepare(table)
-        if plan.is_valid:
-            plan.write()
+        plan = job_importer(job, progress=False).check_in_chunks(table, write=True)
+        if not plan.is_valid:
+            transaction.set_rollback(True)
     return plan
 
 

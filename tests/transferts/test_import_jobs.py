@@ -278,3 +278,46 @@ def test_staff_confirming_the_same_file_at_once_get_no_error_and_one_row_each(cl
     assert [status for status, _said in results] == [302] * 8
     assert set(DataJob.objects.values_list("state", flat=True)) == {DataJob.State.DONE}
     assert FollowUp.objects.count() == 20
+
+
+def test_rows_checked_a_chunk_at_a_time_still_meet_their_duplicates_and_are_all_counted(
+    client, session, staff, monkeypatch
+):
+    monkeypatch.setattr(FollowUpImport, "chunk_size", 2)
+    applications = [left_training(session) for _ in range(5)]
+    rows = [HEADER, *([str(application.pk), "sortie", "CDI", "Orange"] for application in applications)]
+    client.force_login(staff)
+
+    upload(client, SimpleUploadedFile("suivis.csv", csv_bytes([*rows, rows[1]])))
+    upload(client, SimpleUploadedFile("suivis.csv", csv_bytes(rows)))
+
+    with_duplicate, clean = DataJob.objects.order_by("pk")
+    assert with_duplicate.errors == [
+        f"Ligne 7, colonne « moment » : « À la sortie pour la candidature n° {applications[0].pk} » "
+        "figure déjà ligne 2."
+    ]
+    assert (clean.state, clean.summary["created"]) == (DataJob.State.PREVIEW, 5)
+    client.post(reverse("imports:confirm", args=[clean.pk]))
+    clean.refresh_from_db()
+    assert (clean.state, clean.summary["created"]) == (DataJob.State.DONE, 5)
+    assert FollowUp.objects.count() == 5
+
+
+def test_a_row_found_wrong_in_the_last_chunk_undoes_the_chunks_written_before_it(client, session, staff, monkeypatch):
+    from inscriptions.models import Application
+
+    monkeypatch.setattr(FollowUpImport, "chunk_size", 2)
+    job = previewed_job(client, session, staff, count=5)
+    from tests.formations.factories import SessionFactory
+
+    elsewhere = SessionFactory(past=True)
+    # Moved to another campus since the preview: the last row is now a number this campus does not know.
+    Application.objects.filter(pk=Application.objects.order_by("pk").last().pk).update(
+        session=elsewhere, campus=elsewhere.campus
+    )
+
+    client.post(reverse("imports:confirm", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert job.state == DataJob.State.FAILED
+    assert not FollowUp.objects.exists()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campus.permissions import campuses_of
@@ -49,11 +50,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if (notice := header_notice(table)) and options["verbosity"]:
             self.stdout.write(notice)
-        plan = importer_class(campus=campus_page, user=account).prepare(table)
+        # Checked and written a chunk at a time, as in the admin: a big file's objects are never all in memory.
+        with transaction.atomic():
+            plan = importer_class(campus=campus_page, user=account).check_in_chunks(table, write=not dry_run)
+            if plan.errors:
+                transaction.set_rollback(True)
         if plan.errors:
             fail([str(error) for error in plan.errors])
-        if not dry_run:
-            plan.write()
         counts = plan.counts()
         if options["verbosity"]:
             self.stdout.write(
