@@ -20,10 +20,8 @@ from django.utils.translation import ngettext
 
 from home.spreadsheets import FileRejected
 from transferts.parsers import InvalidValue, as_text, import_day, normalise
-from transferts.reading import HEADER_SEARCH_LINES
+from transferts.reading import HEADER_SEARCH_LINES, KEPT_ROWS
 
-# Rows of a table still readable after it is parsed: the preview shows them.
-KEPT_ROWS = 10
 # SQLite accepts up to 32,766 parameters in a query: look rows up by slices below that.
 LOOKUP_SLICE = 20_000
 
@@ -211,8 +209,8 @@ class Importer:
         missing_value = _("cette valeur est obligatoire.")
         # A table read for a job gives up each row once parsed (but the first ones, shown on the preview): a file's
         # cells and their parsed values are never all in memory at once.
-        release = getattr(table, "releases_parsed_rows", False)
         rows = table.rows
+        release = getattr(table, "releases_parsed_rows", False) and isinstance(rows, list)
         for count, (line, values) in enumerate(rows, start=1):
             if release and count > KEPT_ROWS:
                 rows[count - 1] = (line, None)
@@ -240,12 +238,14 @@ class Importer:
 
     def prepare(self, table):
         """Check every row of `table` against the file and the database; return the Plan, writing nothing."""
-        plan = Plan(importer=self, total=len(table.rows))
+        plan = Plan(importer=self)
         try:
             records = self.parse_rows(table, plan.errors)
         except FileRejected as error:
             plan.errors.append(RowError(None, None, str(error)))
             return plan
+        finally:
+            plan.total = len(table.rows)  # a streamed table knows it once read
         self.build(records, plan)
         plan.errors.sort(key=lambda error: error.line or 0)
         return plan
@@ -262,12 +262,14 @@ class Importer:
             if write and plan.is_valid:
                 plan.write()
             return plan
-        plan = Plan(importer=self, total=len(table.rows))
+        plan = Plan(importer=self)
         try:
             records = self.parse_rows(table, plan.errors)
         except FileRejected as error:
             plan.errors.append(RowError(None, None, str(error)))
             return plan
+        finally:
+            plan.total = len(table.rows)
         for start in range(0, len(records), self.chunk_size):
             chunk = records[start : start + self.chunk_size]
             records[start : start + self.chunk_size] = [None] * len(chunk)

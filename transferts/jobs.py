@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 
 from campus.permissions import campuses_of
 from home.spreadsheets import FileRejected
-from transferts.importers import KEPT_ROWS
 from transferts.models import DataJob
 from transferts.parsers import as_text
-from transferts.reading import read_import_file
+from transferts.reading import KEPT_ROWS, read_import_file
 from transferts.registry import import_kinds
 
 logger = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ def job_table(job):
     """The job's file read within the limits, on the sheet and from the line where its header is."""
     with job.source.open("rb") as file:
         return read_import_file(
-            file, job.source.name, find_header=import_kinds()[job.kind].header_matches, beat=job.beat
+            file, job.source.name, find_header=import_kinds()[job.kind].header_matches, beat=job.beat, stream=True
         )
 
 
@@ -140,9 +139,8 @@ def preview_job(job):
     table = start_job(job)
     if table is None:
         return job
-    job.total = len(table.rows)
-    job.save(update_fields=["total"])
     plan = job_importer(job).check_in_chunks(table)
+    job.total = plan.total  # the rows are counted as they are read
     summary = {
         **plan.counts(),
         "header": table.header,

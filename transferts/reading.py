@@ -7,6 +7,8 @@ streamed row by row with openpyxl's read-only mode, after their zip directory is
 for in the first lines (a title above it is common), and in a workbook on the first sheet that has it.
 """
 
+import io
+import itertools
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -22,6 +24,8 @@ from home.spreadsheets import XLSX_MAGIC, FileRejected, Table, csv_lines, is_bla
 HEADER_SEARCH_LINES = 10
 # The clock is read, and the heartbeat given, every this many lines.
 CHECK_EVERY = 1000
+# Rows of a streamed table kept once read: the preview shows them.
+KEPT_ROWS = 10
 
 
 def unreadable_workbook():
@@ -110,27 +114,52 @@ def check_workbook(file, limits):
         )
 
 
-def read_import_file(file, filename="", *, find_header=None, limits=None, beat=None):
+def read_import_file(file, filename="", *, find_header=None, limits=None, beat=None, stream=False):
     """The ImportTable of an uploaded file (an open binary file), checked against `limits` as it is read.
 
     `find_header(values)` says whether a line is the header the import expects; `beat()` is called every
-    CHECK_EVERY lines, so that the job shows it is alive.
+    CHECK_EVERY lines, so that the job shows it is alive. With `stream`, the header is read at once and the rows
+    as the table is iterated (`StreamedRows`, once): the file's cells are never all in memory. Its bytes are, but
+    they are bounded by IMPORT_MAX_UPLOAD_SIZE.
     """
     limits = limits or Limits.from_settings()
     reader = TableReader(limits, find_header, beat)
     file.seek(0, 2)
     check_size(file.tell(), limits)
     file.seek(0)
-    start = file.read(len(XLSX_MAGIC))
-    file.seek(0)
-    if start == XLSX_MAGIC:
-        return reader.read_workbook(file)
-    if filename.lower().endswith(".xlsx"):
-        raise unreadable_workbook()
     data = file.read()
-    if not data.strip():
+    if data.startswith(XLSX_MAGIC):
+        table = reader.read_workbook(io.BytesIO(data))
+    elif filename.lower().endswith(".xlsx"):
+        raise unreadable_workbook()
+    elif not data.strip():
         raise FileRejected(_("Le fichier est vide."))
-    return reader.table(csv_lines(data))
+    else:
+        table = reader.table(csv_lines(data))
+    if not stream:
+        table.rows = list(table.rows)
+    return table
+
+
+class StreamedRows:
+    """The rows of a table, read from the file as they are iterated, once; the first ones are kept for the
+    preview. len() is the number of rows read so far: all of them once iterated."""
+
+    def __init__(self, rows):
+        self.rows, self.count, self.head = rows, 0, []
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            if len(self.head) < KEPT_ROWS:
+                self.head.append(row)
+            yield row
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        return self.head[index]
 
 
 class TableReader:
@@ -153,10 +182,19 @@ class TableReader:
             # The first sheet whose first lines hold the header; else the first sheet, whose header is then said
             # to be missing.
             chosen = next((sheet for sheet in sheets if self.has_header(self.sheet_lines(sheet))), sheets[0])
-            return self.table(self.sheet_lines(chosen), sheet=chosen.title, sheets=names)
+            return self.table(self.workbook_lines(workbook, chosen), sheet=chosen.title, sheets=names)
         except FileRejected:
+            workbook.close()
             raise
         except Exception as error:  # a sheet damaged past its first lines
+            workbook.close()
+            raise unreadable_workbook() from error
+
+    def workbook_lines(self, workbook, sheet):
+        """The sheet's lines; the workbook is closed once they are all read."""
+        try:
+            yield from self.sheet_lines(sheet)
+        except Exception as error:  # a sheet damaged further down
             raise unreadable_workbook() from error
         finally:
             workbook.close()
@@ -208,24 +246,30 @@ class TableReader:
             raise FileRejected(_("Le fichier est vide."))
         if header is None:
             # No line looks like the expected header: the first one is, and the import will say what it misses.
-            (header_line, header), rows = found[0], found[1:]
+            (header_line, header), first_rows = found[0], found[1:]
         else:
-            rows = []
+            first_rows = []
         header = ["" if value is None else str(value).strip() for value in header]
-        for number, values in lines:
-            rows.append((number, self.checked(number, values, header)))
-            if len(rows) > self.limits.rows:
-                break
-        if len(rows) > self.limits.rows:
-            raise LimitExceeded(
-                _("Le fichier dépasse %(max)s lignes (hors en-tête) : découpez-le en plusieurs fichiers.")
-                % {"max": f"{self.limits.rows:,}".replace(",", "\u202f")}
-            )
-        if not rows:
-            raise FileRejected(_("Le fichier n'a pas de ligne après celle des en-têtes."))
         return ImportTable(
-            header=header, rows=rows, header_line=header_line, sheet=sheet, sheets=list(sheets) if sheets else []
+            header=header,
+            rows=StreamedRows(self.rows(first_rows, lines, header)),
+            header_line=header_line,
+            sheet=sheet,
+            sheets=list(sheets) if sheets else [],
         )
+
+    def rows(self, first_rows, lines, header):
+        count = 0
+        for number, values in itertools.chain(first_rows, lines):
+            count += 1
+            if count > self.limits.rows:
+                raise LimitExceeded(
+                    _("Le fichier dépasse %(max)s lignes (hors en-tête) : découpez-le en plusieurs fichiers.")
+                    % {"max": f"{self.limits.rows:,}".replace(",", "\u202f")}
+                )
+            yield number, self.checked(number, values, header)
+        if not count:
+            raise FileRejected(_("Le fichier n'a pas de ligne après celle des en-têtes."))
 
     def checked(self, number, values, header=()):
         """The line's cells as a list, trailing blanks dropped, once its width and every cell's length are

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -113,14 +113,13 @@ def test_too_many_rows_fail_the_job_with_the_limit_said(client, session, staff, 
     assert not job.source
 
 
-def test_the_command_line_keeps_the_same_limits(tmp_path, settings):
+def test_the_command_line_keeps_the_same_limits(tmp_path, settings, session, staff):
     settings.IMPORT_MAX_ROWS = 1
-    staff = UserFactory(superuser=True)
-    path = tmp_path / "conventions.csv"
-    path.write_bytes(csv_bytes([["référence"], ["A"], ["B"]]))
+    path = tmp_path / "suivis.csv"
+    path.write_bytes(csv_bytes([HEADER, ["1", "sortie", "CDI", "Orange"], ["2", "sortie", "CDI", "Orange"]]))
 
-    with pytest.raises(Exception, match="Le fichier dépasse 1 lignes"):
-        call_command("import_fichier", "conventions", str(path), "--user", staff.username)
+    with pytest.raises(CommandError, match="Le fichier dépasse 1 lignes"):
+        call_command("import_fichier", "suivis", str(path), "--campus", session.campus.slug, "--user", staff.username)
 
 
 def test_the_job_beats_while_it_reads_and_checks_its_rows(client, session, staff, monkeypatch):

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         # The same limits as in the admin, and the file streamed the same way.
         try:
             with path.open("rb") as file:
-                table = read_import_file(file, path.name, find_header=importer_class.header_matches)
+                table = read_import_file(file, path.name, find_header=importer_class.header_matches, stream=True)
         except OSError as error:
             raise CommandError(
                 _("Impossible de lire %(path)s : %(error)s") % {"path": path, "error": error.strerror}
