@@ -10,6 +10,7 @@ trusted source is a `Conflict`: the recorded value stays unless the staff chose 
 import csv
 import dataclasses
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from django.utils.translation import ngettext
 
 from home.spreadsheets import FileRejected
 from transferts.parsers import InvalidValue, as_text, import_day, normalise
-from transferts.reading import HEADER_SEARCH_LINES, KEPT_ROWS
+from transferts.reading import HEADER_SEARCH_LINES
 
 # SQLite accepts up to 32,766 parameters in a query: look rows up by slices below that.
 LOOKUP_SLICE = 20_000
@@ -197,23 +198,20 @@ class Importer:
 
     def parse_rows(self, table, errors):
         """[(line, {key: parsed value})] for the rows whose every cell parsed; errors appended to `errors`."""
+        return list(self.iter_records(table, errors))
+
+    def iter_records(self, table, errors):
+        """(line, {key: parsed value}) of each row whose every cell parsed, one after the other."""
         located = list(self.locate_columns(table.header, table).items())
         token = import_day.set(timezone.localdate())
         try:
-            return self._parse_located(table, located, errors)
+            yield from self._parse_located(table, located, errors)
         finally:
             import_day.reset(token)
 
     def _parse_located(self, table, located, errors):
-        records = []
         missing_value = _("cette valeur est obligatoire.")
-        # A table read for a job gives up each row once parsed (but the first ones, shown on the preview): a file's
-        # cells and their parsed values are never all in memory at once.
-        rows = table.rows
-        release = getattr(table, "releases_parsed_rows", False) and isinstance(rows, list)
-        for count, (line, values) in enumerate(rows, start=1):
-            if release and count > KEPT_ROWS:
-                rows[count - 1] = (line, None)
+        for count, (line, values) in enumerate(table.rows, start=1):
             record, valid = {}, True
             for column, index in located:
                 raw = values[index] if index < len(values) else None
@@ -230,11 +228,10 @@ class Importer:
                     valid = False
             for column in self.columns:
                 record.setdefault(column.key, column.default)
-            if valid:
-                records.append((line, record))
             if count % 1000 == 0:
                 self.progress(count)
-        return records
+            if valid:
+                yield line, record
 
     def prepare(self, table):
         """Check every row of `table` against the file and the database; return the Plan, writing nothing."""
@@ -254,8 +251,8 @@ class Importer:
         """The Plan of `table`, as `prepare` gives it, written as well if `write` (inside the caller's transaction,
         which must roll back if the plan has errors).
 
-        Rows that are independent are built, then written or only counted, `chunk_size` at a time; the cells, the
-        parsed values and the objects of each chunk are let go before the next.
+        Rows that are independent are read, parsed, built, then written or only counted, `chunk_size` at a time:
+        the cells, the parsed values and the objects of each chunk are let go before the next is read.
         """
         if not self.rows_independent:
             plan = self.prepare(table)
@@ -263,19 +260,16 @@ class Importer:
                 plan.write()
             return plan
         plan = Plan(importer=self)
+        records = self.iter_records(table, plan.errors)
         try:
-            records = self.parse_rows(table, plan.errors)
+            while chunk := list(itertools.islice(records, self.chunk_size)):
+                self.build(chunk, plan)
+                del chunk
+                plan.settle(write)
         except FileRejected as error:
             plan.errors.append(RowError(None, None, str(error)))
-            return plan
         finally:
-            plan.total = len(table.rows)
-        for start in range(0, len(records), self.chunk_size):
-            chunk = records[start : start + self.chunk_size]
-            records[start : start + self.chunk_size] = [None] * len(chunk)
-            self.build(chunk, plan)
-            del chunk
-            plan.settle(write)
+            plan.total = len(table.rows)  # a streamed table knows it once read
         plan.errors.sort(key=lambda error: error.line or 0)
         return plan
 

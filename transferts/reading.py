@@ -68,8 +68,6 @@ class ImportTable(Table):
     header_line: int = 1
     sheet: str = ""
     sheets: list = field(default_factory=list)
-    # Read once, by one import: each row's cells are dropped once parsed (transferts/importers.py).
-    releases_parsed_rows: bool = True
 
 
 def check_size(size, limits):
