@@ -4,7 +4,8 @@ can hold a worker for long nor fill its memory.
 
 CSV files are decoded by home.spreadsheets (UTF-8, UTF-16, Windows-1252, ISO-8859-15); XLSX workbooks are
 streamed row by row with openpyxl's read-only mode, after their zip directory is checked. The header is looked
-for in the first lines (a title above it is common), and in a workbook on the first sheet that has it.
+for in the first lines (a title above it is common), and in a workbook on the first sheet that has it. Jobs and
+import_fichier read a streamed table: its rows come as the import checks them (transferts/importers.py).
 """
 
 import io
