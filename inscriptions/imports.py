@@ -160,6 +160,7 @@ class FollowUpImport(Importer):
         ),
     )
     compared = ("placement", "employer", "job_title", "rome_id", "start_date")
+    rows_independent = True  # one follow-up per row, looked up by its own application
 
     def build(self, records, plan):
         errors = plan.errors
@@ -376,6 +377,7 @@ class ReferralImport(Importer):
         "referred_on",
         "learner_id",
     )
+    rows_independent = True  # one referral per row, looked up by its own e-mail
 
     def build(self, records, plan):
         errors = plan.errors

@@ -10,6 +10,7 @@ trusted source is a `Conflict`: the recorded value stays unless the staff chose 
 import csv
 import dataclasses
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 
 from home.spreadsheets import FileRejected
 from transferts.parsers import InvalidValue, as_text, import_day, normalise
+from transferts.reading import HEADER_SEARCH_LINES
 
 # SQLite accepts up to 32,766 parameters in a query: look rows up by slices below that.
 LOOKUP_SLICE = 20_000
@@ -93,6 +95,9 @@ class Plan:
     actions: dict = field(default_factory=dict)  # line → "create" | "update" | "unchanged" | "conflict" | "replace"
     conflicts: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    # Objects already written (or counted) and let go, when rows are checked a chunk at a time.
+    settled_created: int = 0
+    settled_updated: int = 0
 
     @property
     def is_valid(self):
@@ -101,8 +106,8 @@ class Plan:
     def counts(self):
         return {
             "total": self.total,
-            "created": len(self.to_create),
-            "updated": len(self.to_update),
+            "created": self.settled_created + len(self.to_create),
+            "updated": self.settled_updated + len(self.to_update),
             "unchanged": self.unchanged,
             "errors": len(self.errors),
         }
@@ -119,6 +124,17 @@ class Plan:
             self.importer.write(self)
         return self.counts()
 
+    def settle(self, write):
+        """Write the objects of the rows checked so far (or only count them), then let them go.
+
+        Once a row is wrong nothing more is written: the caller rolls its transaction back.
+        """
+        if write and not self.errors:
+            self.write()
+        self.settled_created += len(self.to_create)
+        self.settled_updated += len(self.to_update)
+        self.to_create, self.to_update = [], []
+
 
 class Importer:
     """Base of an import kind. Subclasses declare `columns` and implement `build` and `write`."""
@@ -131,16 +147,27 @@ class Importer:
     columns = ()
     help_text = ""
     target_codes = ()  # (code, label) of the « objectif <code> » columns, for the help
+    # True when a row's checks and writes depend on no other row but through `check_duplicates`: the job then
+    # checks and writes its rows a chunk at a time, and a big file's objects are never all in memory at once.
+    rows_independent = False
+    chunk_size = 10_000
 
     def __init__(self, *, campus=None, user=None, progress=None, replace=()):
         self.campus, self.user = campus, user
+        self.first_lines = {}  # column → {key: first line}, across the chunks of one file
         self.progress = progress or (lambda done: None)
         # The keys of the conflicts the staff chose to settle with the file's value; every other one is kept.
         self.replace = frozenset(replace)
 
     # Reading
 
-    def locate_columns(self, header):
+    @classmethod
+    def header_matches(cls, values):
+        """Whether a line of the file is this import's header: it names every required column."""
+        names = {normalise(value) for value in values if value is not None}
+        return all(column.names() & names for column in cls.columns if column.required)
+
+    def locate_columns(self, header, table=None):
         """{column: index in the row}; raises FileRejected listing every required column missing."""
         positions = {normalise(name): index for index, name in reversed(list(enumerate(header)))}
         found, missing = {}, []
@@ -151,23 +178,38 @@ class Importer:
             elif column.required:
                 missing.append(f"« {column.name} »")
         if missing:
-            raise FileRejected(
-                ngettext("Colonne manquante : %(columns)s.", "Colonnes manquantes : %(columns)s.", len(missing))
-                % {"columns": ", ".join(missing)}
-            )
+            message = ngettext(
+                "Colonne manquante : %(columns)s.", "Colonnes manquantes : %(columns)s.", len(missing)
+            ) % {"columns": ", ".join(missing)}
+            raise FileRejected(" ".join([message, *self.where_header_was_sought(table)]))
         return found
+
+    @staticmethod
+    def where_header_was_sought(table):
+        """What the reader tried, so that a header further down or on another sheet is not a mystery."""
+        if table is None or not hasattr(table, "header_line"):
+            return []
+        count = {"count": HEADER_SEARCH_LINES}
+        said = [_("L'en-tête a été cherché dans les %(count)d premières lignes non vides.") % count]
+        if len(table.sheets) > 1:
+            sheets = ", ".join(f"« {name} »" for name in table.sheets)
+            said.append(_("Aucune des feuilles du classeur ne l'a (%(sheets)s).") % {"sheets": sheets})
+        return said
 
     def parse_rows(self, table, errors):
         """[(line, {key: parsed value})] for the rows whose every cell parsed; errors appended to `errors`."""
-        located = list(self.locate_columns(table.header).items())
+        return list(self.iter_records(table, errors))
+
+    def iter_records(self, table, errors):
+        """(line, {key: parsed value}) of each row whose every cell parsed, one after the other."""
+        located = list(self.locate_columns(table.header, table).items())
         token = import_day.set(timezone.localdate())
         try:
-            return self._parse_located(table, located, errors)
+            yield from self._parse_located(table, located, errors)
         finally:
             import_day.reset(token)
 
     def _parse_located(self, table, located, errors):
-        records = []
         missing_value = _("cette valeur est obligatoire.")
         for count, (line, values) in enumerate(table.rows, start=1):
             record, valid = {}, True
@@ -186,21 +228,48 @@ class Importer:
                     valid = False
             for column in self.columns:
                 record.setdefault(column.key, column.default)
-            if valid:
-                records.append((line, record))
             if count % 1000 == 0:
                 self.progress(count)
-        return records
+            if valid:
+                yield line, record
 
     def prepare(self, table):
         """Check every row of `table` against the file and the database; return the Plan, writing nothing."""
-        plan = Plan(importer=self, total=len(table.rows))
+        plan = Plan(importer=self)
         try:
             records = self.parse_rows(table, plan.errors)
         except FileRejected as error:
             plan.errors.append(RowError(None, None, str(error)))
             return plan
+        finally:
+            plan.total = len(table.rows)  # a streamed table knows it once read
         self.build(records, plan)
+        plan.errors.sort(key=lambda error: error.line or 0)
+        return plan
+
+    def check_in_chunks(self, table, *, write=False):
+        """The Plan of `table`, as `prepare` gives it, written as well if `write` (inside the caller's transaction,
+        which must roll back if the plan has errors).
+
+        Rows that are independent are read, parsed, built, then written or only counted, `chunk_size` at a time:
+        the cells, the parsed values and the objects of each chunk are let go before the next is read.
+        """
+        if not self.rows_independent:
+            plan = self.prepare(table)
+            if write and plan.is_valid:
+                plan.write()
+            return plan
+        plan = Plan(importer=self)
+        records = self.iter_records(table, plan.errors)
+        try:
+            while chunk := list(itertools.islice(records, self.chunk_size)):
+                self.build(chunk, plan)
+                del chunk
+                plan.settle(write)
+        except FileRejected as error:
+            plan.errors.append(RowError(None, None, str(error)))
+        finally:
+            plan.total = len(table.rows)  # a streamed table knows it once read
         plan.errors.sort(key=lambda error: error.line or 0)
         return plan
 
@@ -219,10 +288,10 @@ class Importer:
         plan.actions[conflict.line] = "replace" if conflict.replaced else "conflict"
         return conflict.replaced
 
-    @staticmethod
-    def check_duplicates(records, key, column, errors, describe=str):
-        """Drop the records whose natural key appeared on an earlier line, with an error for each."""
-        first_lines, kept = {}, []
+    def check_duplicates(self, records, key, column, errors, describe=str):
+        """Drop the records whose natural key appeared on an earlier line (of this chunk or an earlier one), with an
+        error for each."""
+        first_lines, kept = self.first_lines.setdefault(column, {}), []
         for line, record in records:
             value = key(record)
             if value in first_lines:

@@ -4,19 +4,21 @@ import datetime
 import functools
 import logging
 
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from campus.permissions import campuses_of
-from home.spreadsheets import FileRejected, read_table
+from home.spreadsheets import FileRejected
+from transferts.models import DataJob
 from transferts.parsers import as_text
+from transferts.reading import KEPT_ROWS, read_import_file
 from transferts.registry import import_kinds
 
 logger = logging.getLogger(__name__)
 
 ERRORS_KEPT = 200
-SAMPLE_SIZE = 10
+SAMPLE_SIZE = KEPT_ROWS
 # Conflicts shown one by one on the preview, each with its own choice; "replace them all" covers every one.
 CONFLICTS_SHOWN = 200
 
@@ -29,8 +31,11 @@ def allowed_kinds(user):
 
 
 def job_table(job):
+    """The job's file read within the limits, on the sheet and from the line where its header is."""
     with job.source.open("rb") as file:
-        return read_table(file.read(), job.source.name)
+        return read_import_file(
+            file, job.source.name, find_header=import_kinds()[job.kind].header_matches, beat=job.beat, stream=True
+        )
 
 
 def job_importer(job, progress=True):
@@ -116,8 +121,8 @@ def marked_failed_on_crash(step):
 
 def start_job(job):
     """Mark the job running and read its file: the table, or None once the job is recorded as failed."""
-    job.state = job.State.RUNNING
-    job.save(update_fields=["state"])
+    job.state, job.heartbeat_at = job.State.RUNNING, timezone.now()
+    job.save(update_fields=["state", "heartbeat_at"])
     if not job_may_run(job):
         record_failure(job, [_("Vous n'avez pas le droit de faire cet import.")])
         return None
@@ -134,12 +139,14 @@ def preview_job(job):
     table = start_job(job)
     if table is None:
         return job
-    job.total = len(table.rows)
-    job.save(update_fields=["total"])
-    plan = job_importer(job).prepare(table)
+    plan = job_importer(job).check_in_chunks(table)
+    job.total = plan.total  # the rows are counted as they are read
     summary = {
         **plan.counts(),
         "header": table.header,
+        # Said on the preview: lines above the header were left out, or the data came from another sheet.
+        "header_line": table.header_line,
+        "sheet": table.sheet if len(table.sheets) > 1 else "",
         "sample": sample_rows(table, plan),
         **conflict_summary(plan),
         **plan.extra,
@@ -153,21 +160,44 @@ def preview_job(job):
     return job
 
 
-def confirm_job(job, replace=()):
-    """Mark a previewed job as confirmed, once: True if this call confirmed it (a second click does nothing).
+def confirm_job(job, replace=(), user=None):
+    """Mark a previewed job as confirmed by `user`, once: True if this call confirmed it.
 
-    `replace` holds the keys of the conflicts the staff chose to settle with the file's value; only conflicts the
-    preview showed count, every other one keeps what is recorded.
+    The job's row is locked while its state is read, so that of several clicks or several people confirming at
+    the same moment, one confirms and the others read who did (`confirmation_notice`). `replace` holds the keys of
+    the conflicts the staff chose to settle with the file's value; only conflicts the preview showed count, every
+    other one keeps what is recorded.
     """
-    shown = set(job.summary.get("conflict_keys", ()))
-    params = {**job.params, "confirmed": True, "replace": sorted(shown.intersection(replace))}
-    updated = (
-        type(job)
-        .objects.filter(pk=job.pk, state=job.State.PREVIEW)
-        .update(state=job.State.QUEUED, done=0, params=params)
-    )
+    with transaction.atomic():
+        locked = DataJob.objects.select_for_update().get(pk=job.pk)
+        confirmed = False
+        if locked.state == DataJob.State.PREVIEW:
+            shown = set(locked.summary.get("conflict_keys", ()))
+            now = timezone.now()
+            # Conditional as well: SQLite has no row lock, but runs one UPDATE at a time.
+            confirmed = bool(
+                DataJob.objects.filter(pk=job.pk, state=DataJob.State.PREVIEW).update(
+                    state=DataJob.State.QUEUED,
+                    done=0,
+                    params={**locked.params, "confirmed": True, "replace": sorted(shown.intersection(replace))},
+                    confirmed_by=user,
+                    confirmed_at=now,
+                    heartbeat_at=now,
+                )
+            )
     job.refresh_from_db()
-    return bool(updated)
+    return confirmed
+
+
+def confirmation_notice(job):
+    """Why a job cannot be confirmed (again): who confirmed it and when, if someone did."""
+    if job.confirmed_at is None:
+        return _("Cet import n'est plus à confirmer.")
+    who = job.confirmed_by.get_full_name() or job.confirmed_by.email if job.confirmed_by else _("quelqu'un")
+    return _("Cet import a déjà été confirmé par %(who)s à %(time)s.") % {
+        "who": who,
+        "time": formats.time_format(timezone.localtime(job.confirmed_at), "H:i"),
+    }
 
 
 @marked_failed_on_crash
@@ -176,10 +206,16 @@ def write_job(job):
     table = start_job(job)
     if table is None:
         return job
-    with transaction.atomic():
-        plan = job_importer(job, progress=False).prepare(table)
-        if plan.is_valid:
-            plan.write()
+    # The last beat before the transaction: beats written inside it would be seen by nobody until it ends.
+    job.beat()
+    try:
+        plan = checked_and_written(job, table)
+    except IntegrityError:
+        # Another import wrote some of the same rows since this one was checked (two people confirming the same
+        # file): checked again, those rows now read as existing.
+        logger.info("Import job %s met rows written meanwhile: checked again", job.pk)
+        table = job_table(job)  # the first reading gave up its rows as they were parsed
+        plan = checked_and_written(job, table)
     if not plan.is_valid:
         record_failure(job, plan.errors, {**job.summary, **plan.counts()})
         return job
@@ -193,3 +229,30 @@ def write_job(job):
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def checked_and_written(job, table):
+    """Check every row again and write them, in one transaction: a worker stopped midway has written nothing."""
+    with transaction.atomic():
+        plan = job_importer(job, progress=False).check_in_chunks(table, write=True)
+        if not plan.is_valid:
+            transaction.set_rollback(True)
+    return plan
+
+
+def header_notice(table_or_summary):
+    """What the preview says when the header was not on line 1 of the first sheet ("" when it was)."""
+    if isinstance(table_or_summary, dict):
+        line, sheet = table_or_summary.get("header_line", 1), table_or_summary.get("sheet", "")
+    else:
+        line, sheet = table_or_summary.header_line, table_or_summary.sheet if len(table_or_summary.sheets) > 1 else ""
+    said = []
+    if sheet:
+        said.append(
+            _("Les lignes ont été lues sur la feuille « %(sheet)s », la première qui a l'en-tête.") % {"sheet": sheet}
+        )
+    if line > 1:
+        said.append(
+            _("L'en-tête est à la ligne %(line)d : les lignes au-dessus ont été laissées de côté.") % {"line": line}
+        )
+    return " ".join(said)

@@ -68,6 +68,20 @@ class DataJob(models.Model):
     errors = models.JSONField(_("erreurs"), default=list, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # Given by the task as it goes: a running job whose last beat is older than IMPORT_STALE_AFTER_SECONDS lost
+    # its worker (transferts/recovery.py).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    # How many times a job was queued again after its worker stopped: once, then it is marked failed.
+    restarts = models.PositiveSmallIntegerField(_("relances"), default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import ou export")
@@ -79,8 +93,13 @@ class DataJob(models.Model):
         return f"{self.get_direction_display()} {self.kind} ({self.get_state_display()})"
 
     def record_progress(self, done):
-        """Save how far the job has gone, from inside its task, without touching the other fields."""
-        type(self).objects.filter(pk=self.pk).update(done=done)
+        """Save how far the job has gone, from inside its task, without touching the other fields: a heartbeat."""
+        type(self).objects.filter(pk=self.pk).update(done=done, heartbeat_at=timezone.now())
+
+    def beat(self):
+        """Show that the task is alive, without touching the other fields."""
+        self.heartbeat_at = timezone.now()
+        type(self).objects.filter(pk=self.pk).update(heartbeat_at=self.heartbeat_at)
 
     @property
     def percent(self):

@@ -4,11 +4,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,9 +18,10 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from campus.permissions import campuses_of
-from home.spreadsheets import FileRejected, read_table
-from transferts import jobs, tasks
+from home.spreadsheets import FileRejected
+from transferts import jobs, recovery, tasks
 from transferts.models import DataJob
+from transferts.reading import Limits, check_workbook
 from transferts.registry import import_kinds
 
 EXTENSIONS = ("csv", "xlsx")
@@ -90,10 +91,10 @@ class ImportForm(forms.Form):
             self.add_error("campus", _("Choisissez le campus dans lequel importer."))
         if importer is not None and not importer.needs_campus:
             cleaned["campus"] = None
-        if cleaned.get("file") and not self.errors:
-            self.data_bytes = cleaned["file"].read()
+        if cleaned.get("file") and self.extension == "xlsx" and not self.errors:
+            # Only what costs nothing: the zip directory of a workbook. The file is read by the worker.
             try:
-                self.table = read_table(self.data_bytes, cleaned["file"].name)
+                check_workbook(cleaned["file"], Limits.from_settings())
             except FileRejected as error:
                 self.add_error("file", str(error))
         return cleaned
@@ -138,10 +139,13 @@ class ImportStartView(ImportsMixin, FormView):
             }
             for kind, importer in self.kinds.items()
         ]
-        recent = DataJob.objects.filter(direction=DataJob.Direction.IMPORT, requested_by=self.request.user)[:10]
+        mine = DataJob.objects.filter(direction=DataJob.Direction.IMPORT, requested_by=self.request.user)
+        recovery.recover_stale_jobs(mine)
+        recent = mine[:10]
         return super().get_context_data(guides=guides, recent=recent, **kwargs)
 
     def form_valid(self, form):
+        # The request only keeps the file: reading and checking it is the worker's, whatever its size.
         upload = form.cleaned_data["file"]
         job = DataJob(
             direction=DataJob.Direction.IMPORT,
@@ -149,15 +153,12 @@ class ImportStartView(ImportsMixin, FormView):
             file_format=form.extension,
             requested_by=self.request.user,
             campus=form.cleaned_data["campus"],
-            total=len(form.table.rows),
             params={"filename": upload.name[:200]},
+            heartbeat_at=timezone.now(),
         )
-        job.source.save(upload.name, ContentFile(form.data_bytes), save=False)
+        job.source.save(upload.name, upload, save=False)
         job.save()
-        if job.total > settings.IMPORT_SYNC_MAX_ROWS:
-            tasks.preview_import.enqueue(job.pk)
-        else:
-            jobs.preview_job(job)
+        tasks.preview_import.enqueue(job.pk)
         return redirect("imports:job", job.pk)
 
 
@@ -181,6 +182,8 @@ class ImportJobView(ImportsMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.job = get_job(request, kwargs["pk"])
+        if recovery.recover_stale_jobs(DataJob.objects.filter(pk=self.job.pk)) != (0, 0):
+            self.job.refresh_from_db()
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -199,6 +202,7 @@ class ImportJobView(ImportsMixin, TemplateView):
             confirmed=bool(job.params.get("confirmed")),
             sample=summary.get("sample", []),
             header=summary.get("header", []),
+            header_notice=jobs.header_notice(summary),
             error_count=summary.get("errors", len(job.errors)),
             hidden_errors=max(0, summary.get("errors", len(job.errors)) - len(job.errors)),
             conflict_rows=summary.get("conflict_rows", []),
@@ -215,16 +219,15 @@ def confirm_import(request, pk):
         replace = job.summary.get("conflict_keys", [])
     else:
         replace = request.POST.getlist("replace")
-    if job.state != DataJob.State.PREVIEW or not jobs.confirm_job(job, replace=replace):
-        messages.error(request, _("Cet import n'est plus à confirmer."))
+    if not jobs.confirm_job(job, replace=replace, user=request.user):
+        messages.error(request, jobs.confirmation_notice(job))
         return redirect("imports:job", job.pk)
-    if job.total > settings.IMPORT_SYNC_MAX_ROWS:
-        tasks.write_import.enqueue(job.pk)
-        return redirect("imports:job", job.pk)
-    jobs.write_job(job)
+    tasks.write_import.enqueue(job.pk)
+    # With tasks run at once (tests, demo) the import is over already; else the page shows its progress.
+    job.refresh_from_db()
     if job.state == DataJob.State.DONE:
         messages.success(request, _("Import terminé."))
-    else:
+    elif job.state == DataJob.State.FAILED:
         messages.error(request, _("Import annulé, rien n'a été enregistré."))
     return redirect("imports:job", job.pk)
 

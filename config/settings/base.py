@@ -427,10 +427,23 @@ PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "") or "cle-de-demonstration-jam
 # Every combination of quasi-identifiers among the pseudonymised rows of a participant file is shared by at least
 # this many rows (financeurs/anonymity.py).
 PARTICIPANT_FILE_K = 5
-# Imports and exports with more rows than this run as background tasks, with a progress bar.
-IMPORT_SYNC_MAX_ROWS = int(os.environ.get("IMPORT_SYNC_MAX_ROWS", "10000"))
+# Exports with more rows than this run as background tasks, with a progress bar. Imports always do.
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "10000"))
+# What one import file may hold (admin and import_fichier alike), checked by the worker as it reads the file
+# (transferts/reading.py): its weight, its rows (header excluded), columns and characters per cell, what a workbook
+# weighs once uncompressed and how much more than its file (a zip bomb weighs a thousand times more), and how long
+# reading it may take.
 IMPORT_MAX_UPLOAD_SIZE = int(os.environ.get("IMPORT_MAX_UPLOAD_SIZE", str(20 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "10000"))
+IMPORT_MAX_UNCOMPRESSED_SIZE = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_SIZE", str(256 * 1024 * 1024)))
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
+IMPORT_MAX_SECONDS = int(os.environ.get("IMPORT_MAX_SECONDS", "300"))
+# An import job beats (DataJob.heartbeat_at) every thousand rows while it reads and checks its file. One silent
+# for longer than this was stopped with its worker: `recover_import_jobs` queues it once more, then marks it failed.
+# Keep it above the time a write transaction of IMPORT_MAX_ROWS rows takes, which beats only before it starts.
+IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("IMPORT_STALE_AFTER_SECONDS", "900"))
 REQUEST_BODY_MAX_SIZE = CV_MAX_UPLOAD_SIZE + 1024 * 1024
 STAFF_REQUEST_BODY_MAX_SIZE = max(IMPORT_MAX_UPLOAD_SIZE, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + 1024 * 1024
 # Follow-up questionnaires, 6 and 12 months after leaving: how long a link stays valid, when the single

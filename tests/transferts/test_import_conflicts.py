@@ -200,7 +200,6 @@ def test_a_choice_the_preview_did_not_offer_is_ignored(client, staff, applicatio
 
 
 def test_the_choice_travels_with_a_job_written_in_the_background(client, staff, applications, settings, monkeypatch):
-    settings.IMPORT_SYNC_MAX_ROWS = 1
     calls = []
     monkeypatch.setattr(
         import_views,

@@ -59,7 +59,7 @@ def test_xlsx_first_sheet_is_read_with_typed_cells():
         (b"", "vide.csv", "Le fichier est vide."),
         (b"\r\n\r\n", "vide.csv", "Le fichier est vide."),
         (b"Nom;Pr\xc3\xa9nom\r\n", "entete.csv", "Le fichier n'a pas de ligne après celle des en-têtes."),
-        (bytes(range(256)) * 4, "bizarre.csv", "Ce fichier n'est pas un fichier CSV ni un classeur XLSX."),
+        (bytes(range(256)) * 4, "bizarre.csv", "Ligne 1 : le fichier contient un caractère nul (octet 0)"),
         (b"Nom;Prenom\r\nA;B\r\n", "faux.xlsx", "Ce fichier n'est pas un classeur XLSX lisible."),
         (b"PK\x03\x04" + b"\x01" * 200, "abime.xlsx", "Ce fichier n'est pas un classeur XLSX lisible."),
     ],

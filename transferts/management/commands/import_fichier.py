@@ -5,11 +5,14 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campus.permissions import campuses_of
 from home.reference_imports import fail
-from home.spreadsheets import FileRejected, read_bytes, read_table
+from home.spreadsheets import FileRejected
+from transferts.jobs import header_notice
+from transferts.reading import read_import_file
 from transferts.registry import import_kinds
 
 
@@ -35,15 +38,25 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("Campus inconnu ou hors de l'équipe de %(user)s : %(campus)s") % {"user": user, "campus": campus}
                 )
+        # The same limits as in the admin, and the file streamed the same way.
         try:
-            table = read_table(read_bytes(path), path.name)
+            with path.open("rb") as file:
+                table = read_import_file(file, path.name, find_header=importer_class.header_matches, stream=True)
+        except OSError as error:
+            raise CommandError(
+                _("Impossible de lire %(path)s : %(error)s") % {"path": path, "error": error.strerror}
+            ) from error
         except FileRejected as error:
             raise CommandError(str(error)) from error
-        plan = importer_class(campus=campus_page, user=account).prepare(table)
+        if (notice := header_notice(table)) and options["verbosity"]:
+            self.stdout.write(notice)
+        # Checked and written a chunk at a time, as in the admin: a big file's objects are never all in memory.
+        with transaction.atomic():
+            plan = importer_class(campus=campus_page, user=account).check_in_chunks(table, write=not dry_run)
+            if plan.errors:
+                transaction.set_rollback(True)
         if plan.errors:
             fail([str(error) for error in plan.errors])
-        if not dry_run:
-            plan.write()
         counts = plan.counts()
         if options["verbosity"]:
             self.stdout.write(
