@@ -81,4 +81,3 @@ def attachment_to_data(attachment):
     if isinstance(content, str):
         content = content.encode()
     return {"filename": filename, "content": base64.b64encode(content).decode("ascii"), "mimetype": mimetype}
-

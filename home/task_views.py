@@ -1,4 +1,4 @@
-"""« Tâches en échec »: the background tasks whose attempts are all spent, for the superusers, who may run one again."""
+"""« Tâches en échec »: background tasks whose attempts are all spent, for the superusers, who may run one again."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied

@@ -122,3 +122,13 @@ def test_dev_settings_run_on_sqlite_with_no_environment():
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
     assert "config.settings.dev django.db.backends.sqlite3 True" in result.stdout
+
+
+def test_production_sends_its_e_mail_through_the_task_worker(production_env):
+    env = {**production_env, "EMAIL_HOST": "smtp.exemple.fr"}
+    script = "from django.conf import settings; print('mail', settings.EMAIL_BACKEND, settings.EMAIL_DELIVERY_BACKEND)"
+
+    result = manage("shell", "--no-imports", "-c", script, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "mail home.mail.QueuedEmailBackend django.core.mail.backends.smtp.EmailBackend" in result.stdout
