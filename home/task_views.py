@@ -39,7 +39,7 @@ def retry_task(request, pk):
     superusers_only(request)
     db_result = get_object_or_404(DBTaskResult, pk=pk)
     if task_retries.retry_now(db_result):
-        messages.success(request, _("La tâche « %(name)s » est remise dans la file.") % {"name": db_result.task_name})
+        messages.success(request, _("La tâche « %(name)s » est remise dans la file.") % {"name": db_result.task_path})
     else:
         messages.info(request, _("Cette tâche n’est plus en échec."))
     return redirect("failed_tasks:index")

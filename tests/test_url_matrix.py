@@ -22,6 +22,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from wagtail.models import ReferenceIndex
 
 from inscriptions.models import FollowUpSurvey, GuardianConsentToken, Payment, PaymentMethod, PaymentStatus, Referral
@@ -401,6 +403,13 @@ ROWS = [
         **admin_post(staff_a=Redirect("/admin/imports/"), staff_b=NOT_FOUND, superuser=NOT_FOUND),
     ),
     get("/admin/imports/modele/suivis.csv", **admin(staff=OK, superuser=OK)),
+    # Background tasks whose attempts are all spent: the superusers only.
+    get("/admin/taches-en-echec/", **admin(staff=ADMIN_HOME, superuser=OK)),
+    get("/admin/taches-en-echec/{failed_task}/reessayer/", **admin(staff=NOT_ALLOWED, superuser=NOT_ALLOWED)),
+    post(
+        "/admin/taches-en-echec/{failed_task}/reessayer/",
+        **admin_post(staff=ADMIN_HOME, superuser=Redirect("/admin/taches-en-echec/")),
+    ),
     # Reference data: kept by the superusers (and the import commands).
     *[
         get(f"/admin/snippets/{model}/{view}", **REFERENCE_DATA)
@@ -525,7 +534,8 @@ def is_third_party(route):
 
 class AnyId(dict):
     def __missing__(self, key):
-        return 1
+        # Background tasks are numbered by UUID.
+        return "00000000-0000-4000-8000-000000000001" if key == "failed_task" else 1
 
 
 def route_of(path):
@@ -621,8 +631,18 @@ def world():
         ).pk
         for kind in ["conventions", "suivis", "orientations"]
     }
+    failed_task = DBTaskResult.objects.create(
+        status=TaskResultStatus.FAILED,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="home.mail.deliver_email",
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="ConnectionRefusedError",
+        traceback="ConnectionRefusedError: [Errno 111] Connection refused",
+    )
     ids = {
         "campus_a": campus_a.pk,
+        "failed_task": failed_task.pk,
         "campus_index": campus_a.get_parent().pk,
         "session_a": session_a.pk,
         "application_a": application_a.pk,
