@@ -120,3 +120,32 @@ def test_a_campus_team_can_neither_list_nor_retry(client, failed_task):
     assert client.post(f"/admin/taches-en-echec/{failed_task.pk}/reessayer/").url == "/admin/"
     failed_task.refresh_from_db()
     assert failed_task.status == TaskResultStatus.FAILED
+
+
+# --- The worker and a database that goes away ------------------------------------------------------
+
+
+def test_a_task_whose_outcome_could_not_be_written_is_written_once_the_database_is_back(monkeypatch):
+    """The database went away as the task ended: the worker waits, then writes it, and it is retried."""
+    from django.db import OperationalError
+
+    from home import task_worker
+
+    fails_always.enqueue("relance")
+    save = DBTaskResult.save
+    refusals = iter(range(7))  # the library tries each write three times: the success, then the failure, then once
+
+    def lost_for_a_while(self, *args, **kwargs):
+        if self.status != TaskResultStatus.RUNNING and next(refusals, None) is not None:
+            raise OperationalError("server closed the connection unexpectedly")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(DBTaskResult, "save", lost_for_a_while)
+    monkeypatch.setattr(task_worker.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(task_worker.connections, "close_all", lambda: None)  # the test's own transaction stays
+    run_worker()
+
+    row = DBTaskResult.objects.get()
+    assert row.status == TaskResultStatus.READY  # failed on its first attempt, queued for the second
+    assert len(row.worker_ids) == 1
+    assert "relance failed" in row.traceback
