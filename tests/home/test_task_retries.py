@@ -149,3 +149,18 @@ def test_a_task_whose_outcome_could_not_be_written_is_written_once_the_database_
     assert row.status == TaskResultStatus.READY  # failed on its first attempt, queued for the second
     assert len(row.worker_ids) == 1
     assert "relance failed" in row.traceback
+
+
+def test_e_mail_tasks_are_retried_money_and_files_are_not():
+    from financeurs.tasks import run_export_job
+    from home.mail import deliver_email
+    from home.task_retries import policy_of
+    from home.tasks import send_account_email
+    from inscriptions import notifications
+    from inscriptions.payments import refund
+    from transferts.tasks import write_import
+
+    retried = [deliver_email, send_account_email, notifications.notify_status_change]
+    assert all(policy_of(task.module_path) for task in retried)
+    # A refund is Stripe's money, an import or an export keeps its own state: a person decides to run them again.
+    assert not any(policy_of(task.module_path) for task in [refund, run_export_job, write_import])
