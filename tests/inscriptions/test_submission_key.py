@@ -130,3 +130,11 @@ def test_a_database_that_does_not_answer_gives_a_page_to_try_again_not_a_server_
     page = response.content.decode()
     assert "Service momentanément indisponible" in page
     assert "Nous n’avons pas pu enregistrer" not in page  # it is not known here: the retry will tell
+
+
+def test_any_other_error_is_still_a_server_error(client, session, learner, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("a bug, not a lost database")
+
+    monkeypatch.setattr(services, "application_refusal", broken)
+    assert client.post(apply_url(session), APPLICATION).status_code == 500
