@@ -13,6 +13,7 @@ import datetime
 from email.utils import formatdate
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
@@ -20,17 +21,22 @@ from django_tasks import task
 
 from home.task_retries import retried
 
+QUEUED = "home.mail.QueuedEmailBackend"
+
 
 class QueuedEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
-        for message in email_messages:
+        queued = [message for message in email_messages if message.recipients()]
+        for message in queued:
             deliver_email.enqueue(message_to_data(message))
-        return len(email_messages)
+        return len(queued)
 
 
 @retried(attempts=8, first_delay=datetime.timedelta(minutes=1), max_delay=datetime.timedelta(hours=1))
 @task()
 def deliver_email(data):
+    if settings.EMAIL_DELIVERY_BACKEND == QUEUED:
+        raise ImproperlyConfigured("EMAIL_DELIVERY_BACKEND doit nommer le serveur qui envoie, pas la file.")
     message = message_from_data(data)
     message.connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
     # A refused connection raises here: the task fails, and is tried again later.

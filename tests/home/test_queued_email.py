@@ -83,3 +83,8 @@ def test_a_server_that_stays_down_leaves_the_message_in_the_failed_tasks(smtp_po
     row = DBTaskResult.objects.get()
     assert row.status == TaskResultStatus.FAILED
     assert len(row.worker_ids) == 8
+
+
+def test_a_message_without_recipients_is_not_queued(smtp_port):
+    assert mail.EmailMessage("Sans destinataire", "Rien", None, []).send() == 0
+    assert not DBTaskResult.objects.exists()
