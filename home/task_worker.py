@@ -60,6 +60,8 @@ class ResilientWorker(Worker):
         task_finished.send(sender=type(db_result.task.get_backend()), task_result=db_result.task_result)
 
     def wait_for_database(self, error):
+        if any(connection.closed_in_transaction for connection in connections.all(initialized_only=True)):
+            raise error  # a transaction around the worker (a test's) lost its connection: no use waiting
         now = time.monotonic()
         if self.last_error_at is not None and now - self.last_error_at > CALM_AFTER:
             self.wait = RECONNECT_FIRST_WAIT
