@@ -4,21 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campus', '0001_initial'),
-        ('formations', '0002_session_fee_kind_session_price_cents'),
-        ('inscriptions', '0011_inactivity_warning'),
+        ("campus", "0001_initial"),
+        ("formations", "0002_session_fee_kind_session_price_cents"),
+        ("inscriptions", "0011_inactivity_warning"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='submission_key',
-            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name='clé d’envoi'),
+            model_name="application",
+            name="submission_key",
+            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name="clé d’envoi"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(fields=('learner', 'submission_key'), name='one_application_per_submission_key'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "submission_key"), name="one_application_per_submission_key"
+            ),
         ),
     ]
