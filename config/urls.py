@@ -34,5 +34,5 @@ if settings.DEBUG:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
-# The database out of reach for a moment answers 503 "try again", not 500 (see home/conflicts.py).
-handler500 = "home.conflicts.server_error"
+# The database out of reach for a moment answers 503 "try again", not 500 (see home/errors.py).
+handler500 = "home.errors.server_error"

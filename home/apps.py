@@ -6,4 +6,9 @@ class HomeConfig(AppConfig):
     verbose_name = "Accueil"
 
     def ready(self):
+        from django_tasks.signals import task_finished
+
         from home import checks  # noqa: F401  (registers the deployment checks)
+        from home.task_retries import on_task_finished
+
+        task_finished.connect(on_task_finished, dispatch_uid="home.task_retries")

@@ -10,13 +10,11 @@ lets the error rise to whoever owns that one.
 import functools
 import logging
 import random
-import sys
 import time
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.views.defaults import server_error as plain_server_error
 
 logger = logging.getLogger(__name__)
 
@@ -74,25 +72,3 @@ class ConflictMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "5"
         return response
-
-
-def is_unavailable(error):
-    """Whether the database could not be reached or dropped the connection (a restart, a failover, a network cut):
-    a fault of the moment, not of the request."""
-    return isinstance(error, OperationalError | InterfaceError) and not is_conflict(error)
-
-
-def unavailable_page():
-    response = HttpResponse(render_to_string("503.html", {"unavailable": True}), status=503)
-    response["Retry-After"] = "30"
-    return response
-
-
-def server_error(request):
-    """handler500: the database out of reach for a moment is a 503 that says to try again, wherever it happened
-    (a middleware loading the session too, where process_exception does not reach); anything else is the 500."""
-    error = sys.exc_info()[1]
-    if error is not None and is_unavailable(error):
-        logger.warning("Base de données injoignable : %s (%s)", request.path, error.__class__.__name__)
-        return unavailable_page()
-    return plain_server_error(request)

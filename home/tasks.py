@@ -3,7 +3,10 @@
 from django.core.mail import EmailMultiAlternatives
 from django_tasks import task
 
+from home.task_retries import retried
 
+
+@retried()
 @task()
 def send_account_email(subject, body, from_email, to, alternatives=(), content_subtype="plain"):
     """Arguments are plain text so the database backend can store them; `alternatives` are [content, mimetype]."""

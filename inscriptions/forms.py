@@ -1,6 +1,7 @@
 """Forms of the public site: the learner's profile, the application, the follow-up survey, the confirmations."""
 
 import datetime
+import uuid
 
 from django import forms
 from django.urls import reverse
@@ -232,6 +233,9 @@ class EntryAnswersForm(forms.ModelForm):
 
 class ApplicationForm(forms.ModelForm):
     """What the learner writes for one session. Validated here; services.submit_application creates it."""
+
+    # A new key each time the form is shown (see Application.submission_key); an old page without one still works.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     class Meta:
         model = Application

@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from home.task_retries import retried
 from inscriptions.enums import FollowUpMilestone
 from inscriptions.models import (
     Application,
@@ -92,6 +94,7 @@ def ended_trainings_digest(campus_id, application_pks):
 # --- Tasks --------------------------------------------------------------------------------------
 
 
+@retried()
 @task()
 def notify_status_change(change_pk):
     change = StatusChange.objects.select_related(
@@ -99,7 +102,8 @@ def notify_status_change(change_pk):
     ).get(pk=change_pk)
     application = change.application
     context = {"application": application, "change": change, "next_step": NEXT_STEP.get(change.to_status, "")}
-    with translation.override(settings.LANGUAGE_CODE):
+    # Both e-mails queued together or neither (home.mail): a retried run never sends the first one twice.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         user = application.learner.user
         if change.to_status in LEARNER_SUBJECTS and user is not None:
             _send(
@@ -157,6 +161,7 @@ def send_guardian_request(learner_pk):
         )
 
 
+@retried()
 @task()
 def send_overdue_digest(campus_id, application_pks):
     applications = (
@@ -180,6 +185,7 @@ def send_overdue_digest(campus_id, application_pks):
         )
 
 
+@retried()
 @task()
 def send_follow_ups_digest(campus_id, due_by_milestone):
     """`due_by_milestone` maps months after leaving ("0", "6", "12") to how many follow-ups are missing."""
@@ -199,6 +205,7 @@ def send_follow_ups_digest(campus_id, due_by_milestone):
         )
 
 
+@retried()
 @task()
 def send_ended_trainings_digest(campus_id, application_pks):
     """The campus's trainings still "en formation" after their session ended, each with its link and the day the

@@ -1,6 +1,7 @@
 """The learner's side of enrolment: apply, follow, act on one's applications, own one's data."""
 
 import logging
+import uuid
 
 import stripe
 from csp.decorators import csp_update
@@ -9,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from formations.enums import FeeKind
 from formations.models import Session
+from home.errors import drop_lost_connections
 from inscriptions import notifications, payments, services
 from inscriptions.consent_views import current_consent_required, notice_context
 from inscriptions.forms import (
@@ -41,6 +43,10 @@ GUARDIAN_REMINDER_INTERVAL = 10 * 60
 logger = logging.getLogger(__name__)
 # The « Payer » form posts here, then is redirected to Stripe's hosted page: the CSP must let the form go there.
 CHECKOUT_FORM_ACTION = {"form-action": ["https://checkout.stripe.com"]}
+NOT_SAVED = _lazy(
+    "Nous n’avons pas pu enregistrer votre candidature : le service a eu un problème. Réessayez en "
+    "renvoyant le formulaire, votre texte est gardé ci-dessous."
+)
 UNAVAILABLE = _lazy(
     "Le paiement en ligne n’est pas disponible : le campus enregistre votre paiement "
     "(espèces, chèque, prise en charge)."
@@ -73,11 +79,15 @@ def apply(request, session_id):
         Session.objects.select_related("formation", "campus"), pk=session_id, formation__live=True
     )
     context = {"session": session, "formation": session.formation, "campus": session.campus}
+    learner = learner_of(request.user)
+    data = submitted_data(request)
+    # The same form sent again (after an error page, a double tap): it lands on the application already saved.
+    if learner is not None and (sent := services.submitted_application(learner, data and data["submission_key"])):
+        return redirect("inscriptions:postuler_envoye", pk=sent.pk)
     if not session.accepts_applications():
         reason = _("Les candidatures sont fermées pour cette session.")
         return render(request, "inscriptions/apply_refused.html", {**context, "reason": reason})
 
-    learner = learner_of(request.user)
     if learner is None or not learner.has_consented:
         return profile_step(request, context, learner)
 
@@ -85,10 +95,8 @@ def apply(request, session_id):
     if reason:
         return render(request, "inscriptions/apply_refused.html", {**context, "reason": reason}, status=409)
 
-    form = ApplicationForm(
-        data=request.POST if request.method == "POST" else None,
-        files=request.FILES if request.method == "POST" else None,
-    )
+    form = ApplicationForm(data=data, files=request.FILES if data else None)
+    status = 200
     if form.is_valid():
         try:
             application = services.submit_application(
@@ -98,12 +106,34 @@ def apply(request, session_id):
                 availability=form.cleaned_data["availability"],
                 constraints=form.cleaned_data["constraints"],
                 cv=form.cleaned_data["cv"] or None,
+                submission_key=form.cleaned_data["submission_key"],
             )
         except services.Refused as refusal:
             form.add_error(None, refusal.reason)
+        except (OperationalError, InterfaceError):
+            logger.exception("The database failed during an application to session %s", session.pk)
+            # Saved or not, she is told which: a saved application is never reported as failed.
+            drop_lost_connections()
+            if sent := services.submitted_application(learner, form.cleaned_data["submission_key"]):
+                return redirect("inscriptions:postuler_envoye", pk=sent.pk)
+            form.add_error(None, NOT_SAVED)
+            status = 503
         else:
             return redirect("inscriptions:postuler_envoye", pk=application.pk)
-    return render(request, "inscriptions/apply.html", {**context, "form": form, "learner": learner, "step": 2})
+    context = {**context, "form": form, "learner": learner, "step": 2}
+    return render(request, "inscriptions/apply.html", context, status=status)
+
+
+def submitted_data(request):
+    """The application form's data, with a submission key even from a page shown before keys existed."""
+    if request.method != "POST":
+        return None
+    data = request.POST.copy()
+    try:
+        uuid.UUID(data.get("submission_key", ""))
+    except ValueError:
+        data["submission_key"] = str(uuid.uuid4())
+    return data
 
 
 def profile_step(request, context, learner):

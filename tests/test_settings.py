@@ -225,3 +225,13 @@ def test_search_uses_postgresql_full_text_on_postgresql():
     from wagtail.search.backends import get_search_backend
 
     assert type(get_search_backend()).__name__ == "PostgresSearchBackend"
+
+
+def test_production_sends_its_e_mail_through_the_task_worker(production_env):
+    env = {**production_env, "EMAIL_HOST": "smtp.exemple.fr"}
+    script = "from django.conf import settings; print('mail', settings.EMAIL_BACKEND, settings.EMAIL_DELIVERY_BACKEND)"
+
+    result = manage("shell", "--no-imports", "-c", script, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "mail home.mail.QueuedEmailBackend django.core.mail.backends.smtp.EmailBackend" in result.stdout

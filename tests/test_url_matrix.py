@@ -333,6 +333,13 @@ ROWS = [
         **admin_post(staff_a=Redirect("/admin/imports/"), staff_b=NOT_FOUND, superuser=NOT_FOUND),
     ),
     get("/admin/imports/modele/suivis.csv", **admin(staff=OK, superuser=OK)),
+    # Background tasks whose attempts are all spent: the superusers only.
+    get("/admin/taches-en-echec/", **admin(staff=ADMIN_HOME, superuser=OK)),
+    get("/admin/taches-en-echec/{failed_task}/reessayer/", **admin(staff=NOT_ALLOWED, superuser=NOT_ALLOWED)),
+    post(
+        "/admin/taches-en-echec/{failed_task}/reessayer/",
+        **admin_post(staff=ADMIN_HOME, superuser=Redirect("/admin/taches-en-echec/")),
+    ),
     # Reference data: kept by the superusers (and the import commands).
     *[
         get(f"/admin/snippets/{model}/{view}", **REFERENCE_DATA)

@@ -211,16 +211,18 @@ elif STORAGE_BACKEND != "local":
 
     raise ImproperlyConfigured("STORAGE_BACKEND vaut « local » ou « s3 ».")
 
-# E-mail: console by default, SMTP when EMAIL_HOST is set.
+# E-mail: console by default, SMTP when EMAIL_HOST is set. EMAIL_DELIVERY_BACKEND is the one that really sends:
+# production puts home.mail.QueuedEmailBackend in front of it, so that a message waits out a mail server that is down.
 if os.environ.get("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = EMAIL_DELIVERY_BACKEND
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tremplin <ne-pas-repondre@tremplin.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

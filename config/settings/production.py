@@ -39,6 +39,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 
+# Each e-mail is a task of its own, tried again while the mail server does not answer (home.mail).
+EMAIL_BACKEND = "home.mail.QueuedEmailBackend"
+
 # E-mails leave the request: a slow mail server never slows a page. Run `manage.py db_worker`.
 TASKS = {
     "default": {"BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "database")]}  # noqa: F405

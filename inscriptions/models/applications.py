@@ -192,6 +192,9 @@ class Application(models.Model):
         _("sans logement ou mal logé·e à l’entrée"), default=False, editable=False
     )
     entry_rural_area = models.BooleanField(_("en zone rurale à l’entrée"), default=False, editable=False)
+    # Written in the form when it is shown: the same form sent twice (a retry after an error page, a double tap)
+    # lands on the application the first one saved instead of making a second one or reading as a failure.
+    submission_key = models.UUIDField(_("clé d’envoi"), null=True, blank=True, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -206,6 +209,7 @@ class Application(models.Model):
                 name="one_active_application_per_session",
                 violation_error_message=_("Vous avez déjà une candidature en cours pour cette session."),
             ),
+            models.UniqueConstraint(fields=["learner", "submission_key"], name="one_application_per_submission_key"),
             # The dates the transitions write, tied to the statuses they write them with (services.transitions).
             models.CheckConstraint(
                 condition=Q(status__in=values(DECIDED), decided_at__isnull=False)

@@ -9,6 +9,7 @@ from inscriptions.services.applying import (
     renew_consent,
     save_profile,
     submit_application,
+    submitted_application,
 )
 from inscriptions.services.ended_trainings import close_ended_trainings, exits_to_record, remind_ended_trainings
 from inscriptions.services.learner_data import erase_learner, export_learner_data, learner_data_archive
@@ -84,6 +85,7 @@ __all__ = [
     "start",
     "start_review",
     "submit_application",
+    "submitted_application",
     "waitlist",
     "withdraw",
 ]

@@ -1,5 +1,7 @@
 """Applying to a session, and what must come first: the profile and the consents."""
 
+import uuid
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -52,7 +54,18 @@ def application_refusal(learner, session, today=None):
     return None
 
 
-def submit_application(learner, session, *, motivation, availability, constraints="", cv=None, now=None):
+def submitted_application(learner, submission_key):
+    """The application this learner already sent with this form, or None: a form sent again lands on it."""
+    try:
+        submission_key = uuid.UUID(str(submission_key))
+    except ValueError:
+        return None
+    return Application.objects.filter(learner=learner, submission_key=submission_key).first()
+
+
+def submit_application(
+    learner, session, *, motivation, availability, constraints="", cv=None, submission_key=None, now=None
+):
     now = now or timezone.now()
     today = timezone.localdate(now)
     reason = application_refusal(learner, session, today)
@@ -70,6 +83,7 @@ def submit_application(learner, session, *, motivation, availability, constraint
                 age_on_submission=age_on(learner.birth_date, today),
                 submitted_at=now,
                 status_changed_at=now,
+                submission_key=submission_key,
             )
             if cv:
                 application.cv = cv
@@ -86,6 +100,9 @@ def submit_application(learner, session, *, motivation, availability, constraint
         # The file is stored before the row is inserted: a refused duplicate must not leave its CV behind.
         if application.cv:
             application.cv.delete(save=False)
+        # The same form sent twice at once: both land on the one application saved.
+        if saved := submitted_application(learner, submission_key):
+            return saved
         # Two submissions of the same form at once: the unique constraint keeps only one.
         if Application.objects.active().filter(learner=learner, session=session).exists():
             raise Refused(_("Vous avez déjà une candidature en cours pour cette session.")) from error

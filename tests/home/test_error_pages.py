@@ -12,7 +12,7 @@ def broken(request):
 
 
 urlpatterns = [path("casse/", broken), path("", include("config.urls"))]
-handler500 = "home.conflicts.server_error"
+handler500 = "home.errors.server_error"
 
 
 @override_settings(DEBUG=False)

@@ -2,6 +2,8 @@
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from wagtail.models import ReferenceIndex
 
 from inscriptions.models import FollowUpSurvey, GuardianConsentToken, Payment, PaymentMethod, PaymentStatus, Referral
@@ -92,8 +94,18 @@ def build_world():
         ).pk
         for kind in ["conventions", "suivis", "orientations"]
     }
+    failed_task = DBTaskResult.objects.create(
+        status=TaskResultStatus.FAILED,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="home.mail.deliver_email",
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="ConnectionRefusedError",
+        traceback="ConnectionRefusedError: [Errno 111] Connection refused",
+    )
     ids = {
         "campus_a": campus_a.pk,
+        "failed_task": failed_task.pk,
         "campus_index": campus_a.get_parent().pk,
         "session_a": session_a.pk,
         "application_a": application_a.pk,

@@ -1,0 +1,86 @@
+"""A PostgreSQL cluster of the test's own, on a free loopback port: restarting it disturbs nobody else.
+
+PostgreSQL refuses to run as root: as root, its commands run as the `postgres` user.
+"""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(os.environ.get("POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateCluster:
+    def __init__(self):
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="tremplin-pg-"))
+        self.data = self.directory / "data"
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @property
+    def url(self):
+        return f"postgres://postgres@127.0.0.1:{self.port}/tremplin"
+
+    def run(self, *command, **kwargs):
+        return subprocess.run([*self.as_postgres, *command], check=True, capture_output=True, timeout=60, **kwargs)
+
+    def pg_ctl(self, *args):
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        return self.run(
+            BIN / "pg_ctl", "-D", self.data, "-l", self.directory / "log", "-o", options, "-w", "-t", "30", *args
+        )
+
+    def start(self):
+        if self.as_postgres:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self.run(BIN / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
+        self.pg_ctl("start")
+        self.run(BIN / "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "tremplin")
+        return self
+
+    def restart(self):
+        """`pg_ctl restart -m fast`: every connection is cut, and for a moment none is accepted."""
+        self.pg_ctl("restart", "-m", "fast")
+
+    def copy_database(self, settings_dict):
+        """The test's database (schema and rows) copied into this cluster's `tremplin`."""
+        source = [
+            BIN / "pg_dump",
+            "--no-owner",
+            "-h",
+            settings_dict["HOST"] or "127.0.0.1",
+            "-p",
+            str(settings_dict["PORT"] or 5432),
+            "-U",
+            settings_dict["USER"],
+            settings_dict["NAME"],
+        ]
+        env = {**os.environ, "PGPASSWORD": settings_dict["PASSWORD"] or ""}
+        dump = subprocess.run(source, check=True, capture_output=True, timeout=60, env=env).stdout
+        load = ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        subprocess.run([*load, "tremplin"], input=dump, check=True, capture_output=True, timeout=60)
+
+    def stop(self):
+        with contextlib.suppress(subprocess.CalledProcessError):  # never started
+            self.pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def wait_until(check, timeout=30, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(step)
+    return False
