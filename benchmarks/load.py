@@ -20,7 +20,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from benchmarks import common
-from benchmarks.pgcluster import PrivatePostgres
+from tests.private_postgres import PrivateCluster, free_port
 
 HEADING = "### Charge : navigation, candidatures et paiements sur gunicorn et PostgreSQL"
 PEOPLE, SECONDS, SESSIONS, CAPACITY = 100, 120, 8, 4
@@ -41,10 +40,10 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 GUNICORN_WORKERS = 5  # gunicorn.conf.py's default on two cores: 2 × cores + 1
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def timed(action):
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
 
 
 # --- Stripe's API, stood in for on loopback -----------------------------------------------------
@@ -447,10 +446,12 @@ def main():
     normal = one_run(url, args.seconds, args.people)
     restarted = None
     if not args.no_restart:
-        with PrivatePostgres() as cluster:
-            restarted = one_run(
-                cluster.database_url("tremplin_charge"), args.seconds, args.people, restart=cluster.restart
-            )
+        # A cluster of the run's own (the one the tests restart too): the shared server is never restarted.
+        cluster = PrivateCluster().start()
+        try:
+            restarted = one_run(cluster.url, args.seconds, args.people, restart=lambda: timed(cluster.restart))
+        finally:
+            cluster.stop()
     section = report(normal, restarted, args.seconds, args.people)
     print(section)
     if args.write:
