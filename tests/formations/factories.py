@@ -88,3 +88,20 @@ class SessionFactory(factory.django.DjangoModelFactory):
             application_deadline=factory.LazyFunction(lambda: today() - datetime.timedelta(days=1)),
         )
         closed = factory.Trait(applications_open=False)
+
+
+def session_form_data(session, **changes):
+    """What the staff's session edit form posts for `session` as it is, with `changes` (e.g. capacity=12)."""
+    data = {
+        "formation": session.formation.pk,
+        "start_date": session.start_date.isoformat(),
+        "end_date": session.end_date.isoformat(),
+        "application_deadline": session.application_deadline.isoformat(),
+        "capacity": str(session.capacity),
+        "schedule": session.schedule,
+        "price_cents": session.price_cents,
+        "fee_kind": session.fee_kind,
+        "schedule_details": "",
+        "applications_open": "on",
+    }
+    return {**data, **{name: str(value) for name, value in changes.items()}}

@@ -17,7 +17,17 @@ from inscriptions.enums import (
     Situation,
     YesNoUnsaid,
 )
-from inscriptions.models import ANSWER_NAMES, Application, EntryAnswers, FollowUp, Learner, StatusChange
+from inscriptions.models import (
+    ANSWER_NAMES,
+    Application,
+    EntryAnswers,
+    FollowUp,
+    Learner,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    StatusChange,
+)
 from inscriptions.services import change_status
 from inscriptions.workflow import DECIDED, EDGES, LEFT_TRAINING, Role, Status
 from tests.campus.factories import UserFactory
@@ -192,3 +202,17 @@ def learner_profile_data(**overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def paid_online(application, amount_cents=15000, intent="pi_test_a"):
+    """A payment Stripe told us about: paid online, with its checkout session and payment intent."""
+    return Payment.objects.create(
+        application=application,
+        amount_cents=amount_cents,
+        fee_kind=application.session.fee_kind,
+        method=PaymentMethod.STRIPE,
+        status=PaymentStatus.PAID,
+        paid_at=timezone.now(),
+        stripe_checkout_session_id=f"cs_{intent}",
+        stripe_payment_intent_id=intent,
+    )

@@ -15,7 +15,7 @@ from inscriptions.models import Payment, PaymentMethod, PaymentStatus, Refund, R
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
-from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
+from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to, paid_online
 
 
 @pytest.fixture
@@ -39,19 +39,6 @@ def staff_a(client, session_a):
 def admitted(session_a, staff_a):
     application = ApplicationFactory(session=session_a, learner__first_name="Inès", learner__last_name="Moreau")
     return move_to(application, Status.ADMITTED, actor=staff_a)
-
-
-def paid_online(application, amount_cents=15000, intent="pi_test_a"):
-    return Payment.objects.create(
-        application=application,
-        amount_cents=amount_cents,
-        fee_kind=application.session.fee_kind,
-        method=PaymentMethod.STRIPE,
-        status=PaymentStatus.PAID,
-        paid_at=timezone.now(),
-        stripe_checkout_session_id=f"cs_{intent}",
-        stripe_payment_intent_id=intent,
-    )
 
 
 def paid_in_cash(application, amount_cents=15000):

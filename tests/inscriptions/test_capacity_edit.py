@@ -8,7 +8,7 @@ from inscriptions.models import Application
 from inscriptions.services import change_status
 from inscriptions.workflow import HOLDS_SEAT, Role, Status
 from tests.campus.factories import UserFactory
-from tests.formations.factories import SessionFactory
+from tests.formations.factories import SessionFactory, session_form_data
 from tests.inscriptions.factories import ApplicationFactory, move_to
 
 
@@ -22,21 +22,6 @@ def staff(session, client):
     user = UserFactory(staff_of=session.campus)
     client.force_login(user)
     return user
-
-
-def edit_data(session, capacity):
-    return {
-        "formation": session.formation.pk,
-        "start_date": session.start_date.isoformat(),
-        "end_date": session.end_date.isoformat(),
-        "application_deadline": session.application_deadline.isoformat(),
-        "capacity": str(capacity),
-        "schedule": session.schedule,
-        "price_cents": session.price_cents,
-        "fee_kind": session.fee_kind,
-        "schedule_details": "",
-        "applications_open": "on",
-    }
 
 
 def admissions_while_the_form_is_checked(monkeypatch, applications, staff):
@@ -59,7 +44,7 @@ def test_a_capacity_below_seats_taken_since_the_page_was_loaded_is_refused_with_
         move_to(ApplicationFactory(session=session), Status.ADMITTED, actor=staff)
     admissions_while_the_form_is_checked(monkeypatch, [ApplicationFactory(session=session) for _ in range(2)], staff)
 
-    response = client.post(reverse("sessions:edit", args=[session.pk]), edit_data(session, 3))
+    response = client.post(reverse("sessions:edit", args=[session.pk]), session_form_data(session, capacity=3))
 
     assert response.status_code == 200
     assert response.context["form"].errors["capacity"] == [
@@ -73,7 +58,7 @@ def test_a_capacity_below_seats_taken_since_the_page_was_loaded_is_refused_with_
 def test_a_capacity_that_still_fits_is_saved_with_the_seats_counted_meanwhile(client, session, staff, monkeypatch):
     admissions_while_the_form_is_checked(monkeypatch, [ApplicationFactory(session=session) for _ in range(2)], staff)
 
-    response = client.post(reverse("sessions:edit", args=[session.pk]), edit_data(session, 2))
+    response = client.post(reverse("sessions:edit", args=[session.pk]), session_form_data(session, capacity=2))
 
     assert response.status_code == 302
     session.refresh_from_db()

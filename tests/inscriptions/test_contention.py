@@ -17,7 +17,7 @@ from inscriptions import payments
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, StripeEvent
 from inscriptions.workflow import HOLDS_SEAT, Status
 from tests.campus.factories import UserFactory
-from tests.formations.factories import SessionFactory
+from tests.formations.factories import SessionFactory, session_form_data
 from tests.inscriptions.factories import ApplicationFactory, move_to
 from tests.inscriptions.stripe_stub import StripeStub, event, signed_post
 
@@ -98,18 +98,7 @@ def admission(application, staff):
 
 def capacity_edit(session, staff, capacity):
     client = client_of(staff)
-    data = {
-        "formation": session.formation.pk,
-        "start_date": session.start_date.isoformat(),
-        "end_date": session.end_date.isoformat(),
-        "application_deadline": session.application_deadline.isoformat(),
-        "capacity": str(capacity),
-        "schedule": session.schedule,
-        "price_cents": session.price_cents,
-        "fee_kind": session.fee_kind,
-        "schedule_details": "",
-        "applications_open": "on",
-    }
+    data = session_form_data(session, capacity=capacity)
     url = reverse("sessions:edit", args=[session.pk])
     return lambda: client.post(url, data)
 

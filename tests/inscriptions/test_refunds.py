@@ -11,11 +11,11 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from inscriptions import payments, refunds
-from inscriptions.models import Payment, PaymentMethod, PaymentStatus, Refund, RefundCause, RefundState, StripeEvent
+from inscriptions.models import Payment, PaymentStatus, Refund, RefundCause, RefundState, StripeEvent
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
-from tests.inscriptions.factories import ApplicationFactory, move_to
+from tests.inscriptions.factories import ApplicationFactory, move_to, paid_online
 from tests.inscriptions.stripe_stub import StripeStub, event, signed_post
 
 LEARNER_NOTICE = "[Tremplin] Votre paiement vous est remboursé"
@@ -60,23 +60,10 @@ def sent(subject):
     return [message for message in mail.outbox if message.subject.startswith(subject)]
 
 
-def paid_online(application, amount_cents=5000, intent="pi_paid"):
-    return Payment.objects.create(
-        application=application,
-        amount_cents=amount_cents,
-        fee_kind=application.session.fee_kind,
-        method=PaymentMethod.STRIPE,
-        status=PaymentStatus.PAID,
-        paid_at=timezone.now(),
-        stripe_checkout_session_id=f"cs_{intent}",
-        stripe_payment_intent_id=intent,
-    )
-
-
 @pytest.fixture
 def owed(session, staff):
     """A refund owed since t0, not tried yet."""
-    payment = paid_online(ApplicationFactory(session=session))
+    payment = paid_online(ApplicationFactory(session=session), amount_cents=5000, intent="pi_paid")
     t0 = timezone.now()
     refund = refunds.owe_refund(payment, 5000, reason="Annulation", requested_by=staff, now=t0)
     return refund, t0
@@ -188,7 +175,7 @@ def test_a_worker_that_can_wait_is_given_the_next_try_at_its_time(
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     from django_tasks import default_task_backend
 
-    payment = paid_online(ApplicationFactory(session=session))
+    payment = paid_online(ApplicationFactory(session=session), amount_cents=5000, intent="pi_paid")
     with django_capture_on_commit_callbacks(execute=True):
         refund = refunds.owe_refund(payment, 5000, reason="Annulation", requested_by=staff)
     [queued] = default_task_backend.results
@@ -460,7 +447,9 @@ def test_the_worker_and_the_command_trying_one_refund_at_once_send_it_once(monke
     stub = StripeStub()
     stub.refund_delay = 0.5
     monkeypatch.setattr(payments, "http_client", stub)
-    payment = paid_online(ApplicationFactory(session=SessionFactory(price_cents=5000)))
+    payment = paid_online(
+        ApplicationFactory(session=SessionFactory(price_cents=5000)), amount_cents=5000, intent="pi_paid"
+    )
     refund = Refund.objects.create(
         payment=payment,
         amount_cents=5000,

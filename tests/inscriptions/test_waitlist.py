@@ -19,7 +19,7 @@ from inscriptions.services import (
 )
 from inscriptions.workflow import HOLDS_SEAT, Role, Status
 from tests.campus.factories import UserFactory
-from tests.formations.factories import SessionFactory
+from tests.formations.factories import SessionFactory, session_form_data
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
 
 START = timezone.now() - datetime.timedelta(days=3)
@@ -227,18 +227,7 @@ def test_staff_raising_the_capacity_in_the_admin_promotes_the_waitlist(
 ):
     applications = fill(session, staff)
     client.force_login(staff)
-    data = {
-        "formation": session.formation.pk,
-        "start_date": session.start_date.isoformat(),
-        "end_date": session.end_date.isoformat(),
-        "application_deadline": session.application_deadline.isoformat(),
-        "capacity": "3",
-        "schedule": session.schedule,
-        "price_cents": session.price_cents,
-        "fee_kind": session.fee_kind,
-        "schedule_details": "",
-        "applications_open": "on",
-    }
+    data = session_form_data(session, capacity=3)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sessions:edit", args=[session.pk]), data)
     assert response.status_code == 302
