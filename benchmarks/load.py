@@ -17,6 +17,7 @@ import csv
 import datetime
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -317,7 +318,10 @@ def check_in_this_process(told):
 
     sessions = Session.objects.annotate(holders=Count("applications", filter=Q(applications__status__in=HOLDS_SEAT)))
     overbooked = [s.pk for s in sessions if s.holders > s.capacity or s.seats_taken != s.holders]
-    kept = Application.objects.filter(payments__status=PaymentStatus.PAID).exclude(status__in=HOLDS_SEAT)
+    # Money kept without a seat: paid for an application that holds none, and no refund owed, sent or confirmed.
+    kept = Payment.objects.filter(status=PaymentStatus.PAID, refunds__isnull=True).exclude(
+        application__status__in=HOLDS_SEAT
+    )
     paid_twice = (
         Application.objects.annotate(paid=Count("payments", filter=Q(payments__status=PaymentStatus.PAID)))
         .filter(paid__gt=1)
@@ -410,7 +414,8 @@ def report(normal, restarted, seconds, people):
 
 def verdict(title, result):
     return [
-        f"- {title} : {result['total']['Failure Count']} échec(s) sur {result['total']['Request Count']} requêtes ; "
+        f"- {title} : {result['total']['Failure Count']} échec(s) sur {result['total']['Request Count']} requêtes, "
+        f"dont {server_errors(result['failures'])} erreur(s) 500 ; "
         f"{result['told_sent']} candidatures annoncées envoyées, {len(result['lost'])} perdue(s) ; "
         f"{result['holders']} places occupées, {len(result['overbooked_sessions'])} session(s) en surréservation ; "
         f"{result['paid']} paiements reçus, {result['paid_without_seat']} sans place ni remboursement, "
@@ -419,10 +424,19 @@ def verdict(title, result):
     ]
 
 
+def server_errors(failures):
+    return sum(int(row["Occurrences"]) for row in failures if "500 Server Error" in row["Error"])
+
+
 def failure_summary(failures):
+    """Per page, how many failed and how: the HTTP status, or the connection error."""
     if not failures:
         return "aucun"
-    return ", ".join(f"{row['Name']} : {row['Occurrences']} × {row['Error'][:60]}" for row in failures[:6])
+    described = []
+    for row in failures:
+        status = re.search(r"\b([45]\d\d) (?:Client|Server) Error", row["Error"])
+        described.append(f"{row['Name']} : {row['Occurrences']} × {status.group(1) if status else row['Error'][:40]}")
+    return ", ".join(described)
 
 
 def main():

@@ -135,6 +135,8 @@ class YoungPerson(Visitor):
         application, _ = random.choice(self.applications)
         page = self.client.get("/mon-espace/", name="mon espace")
         fields = form_fields(page.text, "//form[.//input[@name='csrfmiddlewaretoken']]")
+        if not fields:
+            return  # her space did not answer (a 503): she comes back later
         response = self.post_form(
             f"/mon-espace/candidatures/{application}/paiement/", fields, name="payer (vers Stripe)"
         )
@@ -143,7 +145,7 @@ class YoungPerson(Visitor):
             self.stripe_pays(checkout.group(1), application)
 
     def stripe_pays(self, checkout_id, application):
-        """What Stripe sends once the card is charged: sometimes twice, as Stripe may."""
+        """What Stripe sends once the card is charged: sometimes twice, as Stripe may, and again after a failure."""
         event = {
             "id": f"evt_{uuid.uuid4().hex}",
             "object": "event",
@@ -159,13 +161,20 @@ class YoungPerson(Visitor):
             },
         }
         body, signature = signed(event)
-        for _ in range(2 if random.random() < 0.2 else 1):
-            self.client.post(
+        deliveries = 2 if random.random() < 0.2 else 1
+        # Stripe sends an event again until it is answered 2xx (over days; here, a few seconds apart).
+        for _ in range(5):
+            answer = self.client.post(
                 "/paiements/stripe/webhook/",
                 data=body,
                 headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
                 name="webhook Stripe",
             )
+            if answer.ok:
+                deliveries -= 1
+                if not deliveries:
+                    return
+            time.sleep(2)
 
     @task(1)
     def withdraw(self):
@@ -201,7 +210,9 @@ class CampusTeam(Visitor):
         page = self.client.get(detail, name="admin : candidature")
         if page.status_code != 200:
             return
-        token = form_fields(page.text, "//form[.//button[@name='target']]").get("csrfmiddlewaretoken", "")
+        token = form_fields(page.text, "//form[.//button[@name='target']]").get("csrfmiddlewaretoken")
+        if not token:
+            return  # withdrawn meanwhile: no decision left to take
         # Admitting into a full session puts the application on the waitlist instead.
         decision = {"csrfmiddlewaretoken": token, "target": "admitted", "comment": ""}
         self.post_form(f"{detail}statut/", decision, name="admin : admettre")
