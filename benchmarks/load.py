@@ -32,7 +32,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from benchmarks import common
-from tests.private_postgres import PrivateCluster, free_port
+from tests.private_postgres import PrivateCluster
+from tests.servers import free_port
 
 HEADING = "### Charge : navigation, candidatures et paiements sur gunicorn et PostgreSQL"
 PEOPLE, SECONDS, SESSIONS, CAPACITY = 100, 120, 8, 4

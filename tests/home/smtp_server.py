@@ -1,15 +1,7 @@
 """A tiny SMTP server on loopback, enough for Django's SMTP backend: it keeps each message it receives."""
 
-import socket
 import socketserver
 import threading
-
-
-def free_port():
-    """A port nothing listens on: a connection to it is refused until a server starts there."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class SmtpHandler(socketserver.StreamRequestHandler):

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from tests.home.smtp_server import SmtpServer, free_port
+from tests.home.smtp_server import SmtpServer
 from tests.home.worker_helpers import DATABASE_TASKS, run_worker
+from tests.servers import free_port
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ from django.urls import reverse
 from inscriptions.enums import Availability
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import LearnerFactory
-from tests.private_postgres import PrivateCluster, free_port, wait_until
+from tests.private_postgres import PrivateCluster, wait_until
+from tests.servers import free_port
 
 LEARNERS, SESSIONS = 100, 4  # 400 applications: each learner applies once to each session
 CSRF_SECRET = "a" * 32  # Django accepts the cookie's own secret as the form's token
