@@ -244,7 +244,12 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "inscriptions:espace"
 ACCOUNT_ADAPTER = "home.account_adapter.AccountAdapter"
 # A signup does the same work whether or not the address has an account (see home.account_forms).
-ACCOUNT_FORMS = {"signup": "home.account_forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "home.account_forms.SignupForm",
+    "confirm_email_verification_code": "home.account_forms.ConfirmEmailVerificationCodeForm",
+    "confirm_login_code": "home.account_forms.ConfirmLoginCodeForm",
+    "confirm_password_reset_code": "home.account_forms.ConfirmPasswordResetCodeForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
@@ -253,6 +258,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+# Six digits, no dash: typed on a phone's number pad. Three wrong tries end a code (allauth's default).
+ALLAUTH_USER_CODE_FORMAT = {"length": 6, "numeric": True, "dashed": False}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tremplin] "
