@@ -132,3 +132,4 @@ def test_the_code_field_opens_the_number_pad(ines):
     content = client.get(reverse("account_confirm_login_code")).content.decode()
 
     assert 'inputmode="numeric"' in content
+    assert f"Nous avons envoyé un code de {CODE_LENGTH} chiffres" in content
