@@ -308,6 +308,19 @@ def test_the_guardian_is_greeted_by_name_told_which_training_and_named_nowhere_i
     assert message.subject == "[Tremplin] Une demande d’accord parental pour une formation"
     assert f"Zénobie souhaite suivre la formation « {FORMATION} » ({CAMPUS})." in message.body
     assert f"À bientôt,\n{CAMPUS}\n" in message.body
+    assert "Cette formation est gratuite." in message.body
+
+
+def test_the_guardian_is_told_what_a_paid_session_costs(session, django_capture_on_commit_callbacks):
+    session.price_cents = 5000
+    session.save()
+    minor = LearnerFactory(minor=True, guardian_name="Mariam Sissoko")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_application(minor, session, motivation="Je veux coder.", availability=Availability.FULL)
+
+    body = only_one_to(minor.guardian_email).body
+    assert "Cette session demande 50,00 €." in body
+    assert "gratuite" not in body
 
 
 def test_the_inactive_account_warning_greets_by_name(learner):
