@@ -307,6 +307,25 @@ class Session(models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
+    # What a person needs on day one, told in the admission, enrolment and reminder e-mails and in /mon-espace/.
+    venue_address = models.CharField(
+        _("lieu de la formation"),
+        max_length=250,
+        blank=True,
+        help_text=_(
+            "À remplir seulement si la formation n’a pas lieu à l’adresse du campus. "
+            "Ex. : 5 rue Réaumur, 93300 Aubervilliers"
+        ),
+    )
+    first_day_details = models.TextField(
+        _("premier jour"),
+        blank=True,
+        help_text=_(
+            "À quelle heure arriver, qui accueille, quoi apporter. Ex. : Arrivez à 9 h, Samia vous accueille "
+            "à l’entrée ; apportez une pièce d’identité."
+        ),
+    )
+
     objects = SessionQuerySet.as_manager()
 
     class Meta:
@@ -363,6 +382,15 @@ class Session(models.Model):
             errors["formation"] = _("Cette formation n'est rattachée à aucun campus.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def address(self):
+        """Where the training takes place: its own place if given, else the campus's address."""
+        if self.venue_address:
+            return self.venue_address
+        if not self.campus_id or not self.campus.street_address:
+            return ""
+        return f"{self.campus.street_address}, {self.campus.postcode} {self.campus.commune}"
 
     @property
     def is_paid(self):

@@ -3,7 +3,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
@@ -137,6 +137,11 @@ class SessionViewSet(ModelViewSet):
             FieldRowPanel([FieldPanel("price_cents"), FieldPanel("fee_kind")]),
             FieldPanel("schedule_details"),
             FieldPanel("applications_open"),
+            MultiFieldPanel(
+                [FieldPanel("venue_address"), FieldPanel("first_day_details")],
+                heading=_("Le premier jour"),
+                help_text=_("Envoyé à chaque personne admise ou inscrite, et affiché dans son espace."),
+            ),
         ],
         base_form_class=SessionAdminForm,
     )

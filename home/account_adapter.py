@@ -1,9 +1,21 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
 from home.tasks import send_account_email
+
+
+def first_name(user, email):
+    """The name to greet the owner of `email` with, "" if none is known: never a username they did not choose.
+    The same lookup whether or not the address has an account, so the time taken tells nothing."""
+    if user is None:
+        user = get_user_model().objects.filter(emailaddress__email__iexact=email).select_related("learner").first()
+    if user is None:
+        return ""
+    learner = getattr(user, "learner", None)
+    return (learner.first_name if learner is not None else "") or user.first_name
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -32,7 +44,13 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(
             template_prefix,
             email,
-            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+            {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                "first_name": first_name(context.get("user"), email),
+                **context,
+            },
         )
         send_account_email.enqueue(
             message.subject,

@@ -14,8 +14,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from home.task_retries import retried
@@ -34,38 +32,61 @@ from inscriptions.workflow import NEXT_STEP, Status
 
 logger = logging.getLogger(__name__)
 
-# Status changes worth an e-mail to the learner, with the subject line.
-LEARNER_SUBJECTS = {
-    Status.SUBMITTED: gettext_lazy("Nous avons bien reçu votre candidature"),
-    Status.ADMITTED: gettext_lazy("Bonne nouvelle : une place vous attend"),
-    Status.WAITLISTED: gettext_lazy("Vous êtes sur la liste d’attente"),
-    Status.REFUSED: gettext_lazy("Réponse à votre candidature"),
-    Status.WITHDRAWN: gettext_lazy("Votre candidature est retirée"),
-    Status.CLOSED: gettext_lazy("Votre candidature est close, avec nos excuses"),
-    Status.ENROLLED: gettext_lazy("Vous êtes inscrit·e"),
-    Status.CERTIFIED: gettext_lazy("Félicitations pour votre certification"),
-}
+# Status changes worth an e-mail to the learner: templates inscriptions/emails/learner_<status>[_subject].txt.
+LEARNER_EMAILS = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.ADMITTED,
+        Status.WAITLISTED,
+        Status.REFUSED,
+        Status.WITHDRAWN,
+        Status.CLOSED,
+        Status.ENROLLED,
+        Status.CERTIFIED,
+    }
+)
 
 
 def absolute_url(path):
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
-def _send(subject, template, context, recipients):
+def render_email(name, context):
+    """(subject, body) of the e-mail `name`, from inscriptions/emails/<name>_subject.txt and <name>.txt."""
+    context = {**context, "espace_url": absolute_url(reverse("inscriptions:espace"))}
+    subject = " ".join(render_to_string(f"inscriptions/emails/{name}_subject.txt", context).split())
+    return f"[Tremplin] {subject}", render_to_string(f"inscriptions/emails/{name}.txt", context)
+
+
+def _send(name, context, recipients):
     recipients = [address for address in recipients if address]
     if not recipients:
         return 0
-    body = render_to_string(template, {**context, "espace_url": absolute_url(reverse("inscriptions:espace"))})
-    return send_mail(f"[Tremplin] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+    subject, body = render_email(name, context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def _send_to_each(name, context, users):
+    """One e-mail per person, greeted by first name; nobody sees the others' addresses."""
+    return sum(_send(name, {**context, "first_name": user.first_name}, [user.email]) for user in users)
+
+
+def campus_staff(campus_id):
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__campus__pk=campus_id, email__gt="")
+        .distinct()
+        .order_by("email")
+    )
 
 
 def staff_recipients(campus_id, preference):
     """Active staff of a campus with an e-mail address who asked for this kind of message."""
-    users = get_user_model().objects.filter(is_active=True, groups__campus__pk=campus_id, email__gt="").distinct()
+    users = campus_staff(campus_id)
     opted_out = set(
         StaffNotificationSettings.objects.filter(user__in=users, **{preference: False}).values_list("user", flat=True)
     )
-    return [user.email for user in users if user.pk not in opted_out]
+    return [user for user in users if user.pk not in opted_out]
 
 
 # --- Entry points used by the services ----------------------------------------------------------
@@ -94,6 +115,11 @@ def ended_trainings_digest(campus_id, application_pks):
 # --- Tasks --------------------------------------------------------------------------------------
 
 
+def learner_context(application, **extra):
+    """What every e-mail to a learner about an application needs: the person's first name, the application."""
+    return {"application": application, "first_name": application.learner.first_name, **extra}
+
+
 @retried()
 @task()
 def notify_status_change(change_pk):
@@ -101,29 +127,22 @@ def notify_status_change(change_pk):
         "application__learner__user", "application__session__formation", "application__campus"
     ).get(pk=change_pk)
     application = change.application
-    context = {"application": application, "change": change, "next_step": NEXT_STEP.get(change.to_status, "")}
+    context = learner_context(application, change=change, next_step=NEXT_STEP.get(change.to_status, ""))
     # Both e-mails queued together or neither (home.mail): a retried run never sends the first one twice.
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         user = application.learner.user
-        if change.to_status in LEARNER_SUBJECTS and user is not None:
-            _send(
-                LEARNER_SUBJECTS[change.to_status],
-                f"inscriptions/emails/learner_{change.to_status}.txt",
-                context,
-                [user.email],
-            )
+        if change.to_status in LEARNER_EMAILS and user is not None:
+            _send(f"learner_{change.to_status}", context, [user.email])
         admin_url = absolute_url(reverse("inscriptions_admin:detail", args=[application.pk]))
         if change.to_status == Status.SUBMITTED:
-            _send(
-                _("Nouvelle candidature : %(formation)s") % {"formation": application.session.formation.title},
-                "inscriptions/emails/staff_new_application.txt",
+            _send_to_each(
+                "staff_new_application",
                 {**context, "admin_url": admin_url},
                 staff_recipients(application.campus_id, "new_application"),
             )
         elif change.to_status == Status.WITHDRAWN:
-            _send(
-                _("Candidature retirée : %(formation)s") % {"formation": application.session.formation.title},
-                "inscriptions/emails/staff_withdrawal.txt",
+            _send_to_each(
+                "staff_withdrawal",
                 {**context, "admin_url": admin_url},
                 staff_recipients(application.campus_id, "withdrawal"),
             )
@@ -151,12 +170,21 @@ def send_guardian_request(learner_pk):
         logger.info("Guardian consent e-mail for learner %s not sent: the address has an account", learner_pk)
         return
     url = absolute_url(reverse("inscriptions:accord_parental", args=[GuardianConsentToken.objects.issue(learner)]))
+    # The training the minor applied to last, so the parent knows which campus asks and for what.
+    application = (
+        learner.applications.select_related("session__formation", "campus").order_by("-submitted_at", "-pk").first()
+    )
     with translation.override(settings.LANGUAGE_CODE):
-        # No name in the subject: it is the part of an e-mail that anyone could make us write to anyone.
+        # No name in the subject (guardian_request_subject.txt): it is the part of an e-mail that anyone could make
+        # us write to anyone.
         _send(
-            _("Une demande d’accord parental pour une formation"),
-            "inscriptions/emails/guardian_request.txt",
-            {"learner": learner, "url": url, "days": settings.GUARDIAN_CONSENT_MAX_AGE_DAYS},
+            "guardian_request",
+            {
+                "learner": learner,
+                "application": application,
+                "url": url,
+                "days": settings.GUARDIAN_CONSENT_MAX_AGE_DAYS,
+            },
             [learner.guardian_email],
         )
 
@@ -172,12 +200,11 @@ def send_overdue_digest(campus_id, application_pks):
     if not applications:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _send(
-            _("%(count)d candidature(s) attendent une réponse depuis plus de %(days)d jours")
-            % {"count": len(applications), "days": settings.APPLICATION_REVIEW_REMINDER_DAYS},
-            "inscriptions/emails/staff_overdue_digest.txt",
+        _send_to_each(
+            "staff_overdue_digest",
             {
                 "applications": applications,
+                "count": len(applications),
                 "days": settings.APPLICATION_REVIEW_REMINDER_DAYS,
                 "list_url": absolute_url(reverse("inscriptions_admin:index")),
             },
@@ -197,10 +224,13 @@ def send_follow_ups_digest(campus_id, due_by_milestone):
     if not due:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _send(
-            _("%(count)d suivi(s) de sortie à faire") % {"count": sum(count for _label, count in due)},
-            "inscriptions/emails/staff_follow_ups_digest.txt",
-            {"due": due, "list_url": absolute_url(reverse("inscriptions_admin:follow_ups_due"))},
+        _send_to_each(
+            "staff_follow_ups_digest",
+            {
+                "due": due,
+                "count": sum(count for _label, count in due),
+                "list_url": absolute_url(reverse("inscriptions_admin:follow_ups_due")),
+            },
             staff_recipients(campus_id, "follow_ups_digest"),
         )
 
@@ -228,11 +258,11 @@ def send_ended_trainings_digest(campus_id, application_pks):
     if not lines:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _send(
-            _("%(count)d formation(s) finie(s) : sortie à enregistrer") % {"count": len(lines)},
-            "inscriptions/emails/staff_ended_trainings_digest.txt",
+        _send_to_each(
+            "staff_ended_trainings_digest",
             {
                 "lines": lines,
+                "count": len(lines),
                 "days": settings.ENDED_TRAINING_GRACE_DAYS,
                 "list_url": absolute_url(f"{reverse('inscriptions_admin:index')}?exit_to_record=on"),
             },
@@ -263,13 +293,12 @@ def tell_learner_refund_confirmed(refund_pk):
     late = refund.cause == RefundCause.LATE_PAYMENT
     with translation.override(settings.LANGUAGE_CODE):
         _send(
-            _("Votre paiement vous est remboursé") if late else _("Votre remboursement est confirmé"),
-            f"inscriptions/emails/learner_{'late_payment_refunded' if late else 'refund_confirmed'}.txt",
-            {
-                "application": application,
-                "amount": f"{refund.amount_cents / 100:.2f}".replace(".", ","),
-                "next_step": NEXT_STEP.get(application.status, ""),
-            },
+            f"learner_{'late_payment_refunded' if late else 'refund_confirmed'}",
+            learner_context(
+                application,
+                amount=f"{refund.amount_cents / 100:.2f}".replace(".", ","),
+                next_step=NEXT_STEP.get(application.status, ""),
+            ),
             [user.email],
         )
 
@@ -284,29 +313,50 @@ def alert_staff_refund_failing(refund_pk):
         "payment__application__learner", "payment__application__session__formation"
     ).get(pk=refund_pk)
     application = refund.payment.application
-    users = get_user_model().objects.filter(is_active=True, groups__campus__pk=application.campus_id, email__gt="")
     with translation.override(settings.LANGUAGE_CODE):
-        _send(
-            _("Un remboursement n’aboutit pas : %(formation)s") % {"formation": application.session.formation.title},
-            "inscriptions/emails/staff_refund_failing.txt",
+        _send_to_each(
+            "staff_refund_failing",
             {
                 "application": application,
                 "refund": refund,
                 "amount": f"{refund.amount_cents / 100:.2f}".replace(".", ","),
                 "admin_url": absolute_url(reverse("inscriptions_admin:detail", args=[application.pk]) + "#paiements"),
             },
-            sorted({user.email for user in users}),
+            campus_staff(application.campus_id),
         )
 
 
 def inactivity_warning(learner, deletion_day):
     """The account will be erased for inactivity on deletion_day unless the person logs in."""
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Votre compte Tremplin sera supprimé le %(date)s") % {"date": deletion_day.strftime("%d/%m/%Y")}
         context = {
             "learner": learner,
+            "first_name": learner.first_name,
             "deletion_date": deletion_day,
             "years": settings.INACTIVE_ACCOUNT_DAYS // 365,
             "login_url": absolute_url(reverse("account_login")),
         }
-        return _send(subject, "inscriptions/emails/inactive_account_warning.txt", context, [learner.user.email])
+        return _send("inactive_account_warning", context, [learner.user.email])
+
+
+def start_reminder(application_pk):
+    send_start_reminder.enqueue(application_pk)
+
+
+@retried()
+@task()
+def send_start_reminder(application_pk):
+    """A few days before the session starts, what the enrolled person needs on day one. Re-read: nothing goes to
+    someone who withdrew since."""
+    application = (
+        Application.objects.select_related("learner__user", "session__formation", "session__campus", "campus")
+        .filter(pk=application_pk, status=Status.ENROLLED)
+        .first()
+    )
+    if application is None or application.learner.user is None:
+        return
+    days = (application.session.start_date - timezone.localdate()).days
+    if days < 0:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        _send("learner_start_reminder", learner_context(application, days=days), [application.learner.user.email])

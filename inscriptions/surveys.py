@@ -15,16 +15,14 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django_tasks import task
 
 from inscriptions.enums import FollowUpMilestone, FollowUpSource
 from inscriptions.follow_up_sources import answer_note
 from inscriptions.models import Application, FollowUp, FollowUpSurvey, StaffNote, add_months
-from inscriptions.notifications import absolute_url
+from inscriptions.notifications import absolute_url, render_email
 from inscriptions.services import Refused, record_follow_up
 
 logger = logging.getLogger(__name__)
@@ -208,19 +206,15 @@ def send_survey_email(survey_pk, reminder=False):
             context = {
                 "application": survey.application,
                 "learner": learner,
+                "first_name": learner.first_name,
                 "months": survey.milestone,
                 "url": survey_url(token),
                 "expires_on": timezone.localdate(survey.expires_at),
                 "reminder": reminder,
             }
-            subject = (
-                _("Rappel : que devenez-vous ? Trois questions du campus %(campus)s")
-                if reminder
-                else _("Que devenez-vous ? Trois questions du campus %(campus)s")
-            ) % {"campus": survey.application.campus.title}
-            body = render_to_string("inscriptions/emails/follow_up_survey.txt", context)
+            subject, body = render_email("follow_up_survey", context)
             # Sent inside the transaction: if the mail server refuses, the previous link keeps working.
-            send_mail(f"[Tremplin] {subject}", body, settings.DEFAULT_FROM_EMAIL, [learner.user.email])
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [learner.user.email])
     return True
 
 

@@ -60,7 +60,7 @@ def learner_of(user):
 def own_applications(user):
     return (
         Application.objects.filter(learner__user=user, learner__user__isnull=False)
-        .select_related("session__formation", "campus")
+        .select_related("session__formation", "session__campus", "campus")
         .prefetch_related("payments__refunds")
     )
 
@@ -194,6 +194,8 @@ def learner_space(request):
                     # A paid seat is confirmed by the payment itself, never by a button.
                     "can_confirm": Status.ENROLLED in targets and not (money and not money["settled"]),
                     "can_withdraw": Status.WITHDRAWN in targets,
+                    # A seat given or confirmed: where to go, when, and what to expect on the first day.
+                    "day_one": application.status in AWAITING_START,
                 }
             )
     return render(

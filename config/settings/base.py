@@ -244,7 +244,12 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "inscriptions:espace"
 ACCOUNT_ADAPTER = "home.account_adapter.AccountAdapter"
 # A signup does the same work whether or not the address has an account (see home.account_forms).
-ACCOUNT_FORMS = {"signup": "home.account_forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "home.account_forms.SignupForm",
+    "confirm_email_verification_code": "home.account_forms.ConfirmEmailVerificationCodeForm",
+    "confirm_login_code": "home.account_forms.ConfirmLoginCodeForm",
+    "confirm_password_reset_code": "home.account_forms.ConfirmPasswordResetCodeForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
@@ -253,6 +258,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+# Six digits, no dash: typed on a phone's number pad. Three wrong tries end a code (allauth's default).
+ALLAUTH_USER_CODE_FORMAT = {"length": 6, "numeric": True, "dashed": False}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tremplin] "
@@ -277,6 +284,9 @@ APPLICATION_CLOSE_AFTER_DAYS = int(os.environ.get("APPLICATION_CLOSE_AFTER_DAYS"
 # A training nobody closed: staff are told every day once the session ended, and after this many days the
 # application is closed as completed on the session's end date.
 ENDED_TRAINING_GRACE_DAYS = int(os.environ.get("ENDED_TRAINING_GRACE_DAYS", "30"))
+# Each enrolled person is reminded once, this many days before the session starts, of the address, hours and
+# first-day details (send_start_reminders, daily).
+SESSION_START_REMINDER_DAYS = int(os.environ.get("SESSION_START_REMINDER_DAYS", "3"))
 CV_MAX_UPLOAD_SIZE = int(os.environ.get("CV_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 # --- Payments -----------------------------------------------------------------------------------
 # Stripe keys come only from the environment. Without them, priced sessions are paid by hand.

@@ -80,6 +80,15 @@ class ApplicationQuerySet(CampusScopedQuerySet):
         funders' questions, which are copied onto it when it starts."""
         return self.filter(status__in=AWAITING_START)
 
+    def due_start_reminder(self, today, days):
+        """Enrolled, the session starting within `days` days, and not reminded yet."""
+        return self.filter(
+            status=Status.ENROLLED,
+            session__start_date__gte=today,
+            session__start_date__lte=today + datetime.timedelta(days=days),
+            start_reminder_sent_at__isnull=True,
+        )
+
     def left_training(self):
         return self.filter(status__in=LEFT_TRAINING, left_on__isnull=False)
 
@@ -151,6 +160,9 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("décision le"), null=True, blank=True, editable=False)
     left_on = models.DateField(_("sortie de formation le"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("relance envoyée à l’équipe le"), null=True, blank=True, editable=False)
+    start_reminder_sent_at = models.DateTimeField(
+        _("rappel du début envoyé le"), null=True, blank=True, editable=False
+    )
     # Only ever raised (reach_stage): a withdrawal, a seat released for want of payment or an erasure leave it.
     furthest_stage = models.PositiveSmallIntegerField(
         _("étape la plus avancée"), choices=Stage.choices, default=Stage.APPLIED, editable=False

@@ -20,6 +20,7 @@ from inscriptions.services.reviewing import (
     overdue_applications,
     remind_overdue_applications,
 )
+from inscriptions.services.start_reminders import send_start_reminders
 from inscriptions.services.transitions import (
     admission_obstacle,
     admit,
@@ -81,6 +82,7 @@ __all__ = [
     "renew_consent",
     "save_profile",
     "send_follow_up_digests",
+    "send_start_reminders",
     "staff_can_decide",
     "start",
     "start_review",

@@ -112,11 +112,8 @@ def test_staff_save_their_notification_settings(client, staff_a):
 def test_notification_settings_are_respected(client, staff_a, session_a, django_capture_on_commit_callbacks):
     colleague = UserFactory(staff_of=session_a.campus)
     client.post(reverse(SETTINGS), {"new_application": "on"})
-    assert notifications.staff_recipients(session_a.campus_id, "withdrawal") == [colleague.email]
-    assert set(notifications.staff_recipients(session_a.campus_id, "new_application")) == {
-        staff_a.email,
-        colleague.email,
-    }
+    assert notifications.staff_recipients(session_a.campus_id, "withdrawal") == [colleague]
+    assert set(notifications.staff_recipients(session_a.campus_id, "new_application")) == {staff_a, colleague}
     application = ApplicationFactory(session=session_a)
     mail.outbox.clear()
 

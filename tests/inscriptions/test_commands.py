@@ -36,7 +36,7 @@ def test_the_daily_command_closes_then_reminds_and_says_how_many(django_capture_
     assert Application.objects.get(pk=closed.pk).status == Status.CLOSED
     # The application just closed is not in the reminder.
     (digest,) = [message for message in mail.outbox if staff.email in message.to]
-    assert "2 candidature(s)" in digest.subject
+    assert "2 candidatures attendent" in digest.subject
 
     out = StringIO()
     call_command("process_pending_applications", stdout=out)
@@ -76,7 +76,7 @@ def test_the_ended_trainings_command_closes_then_lists_and_says_how_many(django_
     assert "Formations finies signalées aux équipes (sortie à enregistrer) : 2." in out.getvalue()
     assert Application.objects.get(pk=closed.pk).status == Status.COMPLETED
     (digest,) = [message for message in mail.outbox if staff.email in message.to]
-    assert "2 formation(s) finie(s)" in digest.subject
+    assert "2 formations finies" in digest.subject
 
     out = StringIO()
     call_command("close_ended_trainings", stdout=out)

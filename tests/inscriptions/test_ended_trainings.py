@@ -84,7 +84,7 @@ def test_each_team_gets_the_list_of_its_own_trainings_that_ended(
         assert remind_ended_trainings() == 2
 
     (digest,) = to(staff.email)
-    assert "1 formation(s) finie(s) : sortie à enregistrer" in digest.subject
+    assert "1 formation finie : sortie à enregistrer" in digest.subject
     assert "Yasmine Haddad" in digest.body
     assert f"http://testserver/admin/candidatures/{yasmine.pk}/" in digest.body
     assert f"session finie le {session.end_date:%d/%m/%Y}" in digest.body
@@ -134,7 +134,7 @@ def test_the_list_takes_the_same_few_queries_for_one_or_many(
     for _ in range(4):
         in_training(session)
     assert queries_for_a_run() == one
-    assert "5 formation(s)" in to(staff.email)[0].subject
+    assert "5 formations finies" in to(staff.email)[0].subject
 
 
 # --- Closing after the grace period ---------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_each_campus_team_gets_the_count_of_its_own_due_follow_ups(
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {"equipe.a@campus.example", "equipe.b@campus.example"}
     body_a = by_recipient["equipe.a@campus.example"].body
-    assert by_recipient["equipe.a@campus.example"].subject == "[Tremplin] 2 suivi(s) de sortie à faire"
+    assert by_recipient["equipe.a@campus.example"].subject == "[Tremplin] 2 suivis de sortie à faire"
     assert "- À la sortie : 1" in body_a and "- À 6 mois : 1" in body_a and "À 12 mois" not in body_a
     assert "/admin/candidatures/" in body_a
 

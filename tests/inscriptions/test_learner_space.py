@@ -92,6 +92,49 @@ def test_waitlisted_application_shows_its_position(client, learner, session, sta
     assert "position 2 sur la liste d’attente" in page
 
 
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (Status.SUBMITTED, False),
+        (Status.WAITLISTED, False),
+        (Status.ADMITTED, True),
+        (Status.ENROLLED, True),
+        (Status.IN_TRAINING, False),
+    ],
+)
+def test_a_seat_comes_with_the_address_hours_and_first_day(client, learner, status, shown):
+    session = SessionFactory(
+        capacity=5,
+        schedule_details="Du lundi au jeudi, de 9 h à 16 h",
+        venue_address="5 rue Réaumur, 93300 Aubervilliers",
+        first_day_details="Arrivez à 9 h ; Samia vous accueille.\nApportez une pièce d’identité.",
+    )
+    move_to(ApplicationFactory(learner=learner, session=session), status, actor=UserFactory(staff_of=session.campus))
+
+    page = client.get(ESPACE).content.decode()
+
+    for fact in (
+        "Du lundi au jeudi, de 9 h à 16 h",
+        "5 rue Réaumur, 93300 Aubervilliers",
+        "Arrivez à 9 h ; Samia vous accueille.<br>Apportez une pièce d’identité.",
+    ):
+        assert (fact in page) is shown, fact
+
+
+def test_without_a_place_of_its_own_the_session_is_at_the_campus(client, learner):
+    session = SessionFactory(capacity=5)
+    session.campus.street_address, session.campus.postcode, session.campus.commune = (
+        "12 rue du Landy",
+        "93300",
+        "Aubervilliers",
+    )
+    session.campus.save()
+    staff = UserFactory(staff_of=session.campus)
+    move_to(ApplicationFactory(learner=learner, session=session), Status.ENROLLED, actor=staff)
+
+    assert "12 rue du Landy, 93300 Aubervilliers" in client.get(ESPACE).content.decode()
+
+
 def test_confirming_my_seat_enrolls_me(client, learner, session, staff):
     application = move_to(ApplicationFactory(learner=learner, session=session), Status.ADMITTED, actor=staff)
 

@@ -51,7 +51,7 @@ def test_staff_are_reminded_once_of_applications_waiting_more_than_14_days(
     reminded = set(Application.objects.filter(reminder_sent_at__isnull=False).values_list("pk", flat=True))
     assert reminded == {overdue.pk, in_review.pk}
     (digest,) = to(staff.email)
-    assert "2 candidature(s) attendent une réponse depuis plus de 14 jours" in digest.subject
+    assert "2 candidatures attendent une réponse depuis plus de 14 jours" in digest.subject
     assert "Yasmine Haddad" in digest.body
     assert "http://testserver/admin/" in digest.body
     assert "&#x27;" not in digest.body

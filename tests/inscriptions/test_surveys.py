@@ -192,7 +192,8 @@ def test_the_email_greets_the_learner_and_carries_an_absolute_personal_link(sent
 
     assert "Que devenez-vous" in message.subject and session.campus.title in message.subject
     assert message.body.startswith(f"Bonjour {application.learner.first_name},")
-    assert f"Il y a 6 mois, vous quittiez la formation {session.formation.title}" in message.body
+    left = f"Il y a 6 mois, vous quittiez la formation « {session.formation.title} » ({session.campus.title})"
+    assert left in message.body
     assert "E-mail : contact@campus-aubervilliers.example" in message.body
     assert f"{settings.PUBLIC_BASE_URL}{survey_url(token)}" in message.body
     assert "une seule fois" in message.body

@@ -379,6 +379,10 @@ class Command(BaseCommand):
                 schedule_details="Du lundi au jeudi, de 9 h à 16 h"
                 if schedule == Schedule.FULL_TIME
                 else "Mardi et jeudi, de 14 h à 18 h",
+                first_day_details=(
+                    "Arrivez un quart d’heure avant le début : l’équipe vous accueille à l’entrée. "
+                    "Apportez une pièce d’identité et de quoi prendre des notes ; les ordinateurs sont sur place."
+                ),
             )
 
     def top_up_formations(self, campuses, target):
