@@ -197,10 +197,11 @@ class LearnerProfileForm(forms.ModelForm):
             del fields["consent"]
         else:
             fields["consent"].label = format_html(
-                '{} <a href="{}">{}</a>',
+                '{} <a href="{}">{}</a> {}',
                 _("J’ai lu la"),
                 reverse("inscriptions:confidentialite"),
-                _("notice de confidentialité et j’accepte que mes réponses soient utilisées comme elle l’explique."),
+                _("notice de confidentialité"),
+                _("et je l’accepte."),
             )
             fields["consent"].error_messages["required"] = _(
                 "Pour postuler, cochez la case : elle dit que vous acceptez l’usage de vos données."
@@ -264,12 +265,41 @@ class LearnerProfileForm(forms.ModelForm):
 
 class ApplicantProfileForm(LearnerProfileForm):
     """The profile step of applying: only what the campus needs to decide (identity, contact, age, a guardian for
-    a minor, diploma, situation), and the privacy consent the first time."""
+    a minor, diploma, situation), and the privacy consent the first time. Short words: two phone screens at most."""
 
     named_data_consent = None
+    # The same answers as the profile's, in fewer words.
+    SHORT_CHOICES = {
+        "diploma": [
+            (Diploma.NONE, _("Aucun")),
+            (Diploma.BREVET, _("Brevet")),
+            (Diploma.CAP_BEP, _("CAP ou BEP")),
+            (Diploma.BAC, _("Bac")),
+            (Diploma.BAC_2, _("Bac + 2")),
+            (Diploma.BAC_3_PLUS, _("Bac + 3 ou +")),
+        ],
+        "situation": [
+            (Situation.JOB_SEEKER_REGISTERED, _("Je cherche un emploi, inscrit·e à France Travail")),
+            (Situation.JOB_SEEKER_UNREGISTERED, _("Je cherche un emploi, pas inscrit·e")),
+            (Situation.STUDENT, _("Je suis élève ou étudiant·e")),
+            (Situation.EMPLOYED, _("J’ai un emploi")),
+            (Situation.INACTIVE, _("Ni emploi, ni études, ni recherche")),
+        ],
+    }
 
     class Meta(LearnerProfileForm.Meta):
         fields = APPLY_PROFILE_FIELDS
+        labels = {"phone": _("Tél. (facultatif)")}
+        help_texts = {"phone": ""}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, choices in self.SHORT_CHOICES.items():
+            self.fields[name].choices = choices
+        self.fields["diploma"].help_text = ""
+        self.fields["birth_date"].help_text = ""
+        self.fields["guardian_name"].help_text = ""
+        self.fields["guardian_email"].help_text = ""
 
     def clean(self):
         data = super().clean()
@@ -378,7 +408,7 @@ class ApplicationForm(forms.ModelForm):
         # fewer for a person to apply).
         fields = ["motivation", "availability", "cv"]
         widgets = {
-            "motivation": forms.Textarea(attrs={"rows": 6}),
+            "motivation": forms.Textarea(attrs={"rows": 4}),
             "availability": forms.RadioSelect,
             "cv": forms.FileInput(attrs={"accept": ".pdf,application/pdf"}),
         }
