@@ -136,8 +136,8 @@ class LearnerProfileForm(forms.ModelForm):
         field_classes = {"qpv": QpvChoiceField}
         help_texts = {
             "first_name": _("Comme sur vos papiers ou comme on vous appelle : c’est vous qui choisissez."),
-            "commune": _("La ville où vous habitez."),
-            "postcode": _("5 chiffres, par exemple 93300."),
+            "commune": _("Facultatif. La ville où vous habitez."),
+            "postcode": _("Facultatif. 5 chiffres, par exemple 93300."),
             "referrer_detail": _("Facultatif. Par exemple : Mission Locale de Saint-Denis, Mme Martin."),
             "guardian_name": _("Seulement si vous avez moins de 18 ans."),
             "guardian_email": _(

@@ -1,5 +1,5 @@
 """An adult and a minor apply from a fresh account on a 360-px phone without JavaScript: the two steps ask 12
-things or fewer in all, each fits in two screens, and axe finds nothing."""
+things or fewer in all, each fits in two screens, and axe finds nothing. Once admitted, the rest is asked."""
 
 from urllib.parse import urlsplit
 
@@ -9,10 +9,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from inscriptions.models import Application, Learner
+from inscriptions.workflow import Status
 from tests.accessibility import Auditor
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
-from tests.inscriptions.factories import years_ago
+from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to, years_ago
 from tests.inscriptions.test_journey_browser import TIMEOUT_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -126,3 +127,32 @@ def test_a_minor_applies_with_her_guardian_in_twelve_questions(browser, live_ser
     assert violations == {"étape 1": [], "étape 2": []}
     assert learner.guardian_email == "fatou@famille.fr"
     assert learner.is_minor()
+
+
+def test_once_admitted_she_answers_before_the_training_starts(browser, live_server, session):
+    learner = LearnerFactory(postcode="", commune="", referrer="")
+    staff = UserFactory(staff_of=session.campus)
+    move_to(ApplicationFactory(learner=learner, session=session), Status.ADMITTED, actor=staff)
+    phone, audit = phone_of(browser, live_server, learner.user)
+    page, auditor = phone.new_page(), Auditor(audit)
+
+    page.goto(f"{live_server.url}{reverse('inscriptions:espace')}")
+    page.get_by_role("link", name="Répondre aux questions").click()
+    expect(page.get_by_role("heading", level=1, name="Avant le début de la formation")).to_be_visible()
+    auditor.check("avant le début", page)
+    page.get_by_label("Code postal").fill("933")
+    page.get_by_role("button", name="Enregistrer mes réponses").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    auditor.check("avant le début, avec une erreur", page)
+    page.get_by_role("link", name="Code postal : Un code postal a 5 chiffres.").click()
+    page.get_by_label("Code postal").fill("93300")
+    page.get_by_label("Commune").fill("Aubervilliers")
+    page.get_by_label("Une association").check()
+    page.get_by_role("button", name="Enregistrer mes réponses").click()
+
+    expect(page.get_by_text("Merci, vos réponses sont enregistrées.", exact=False)).to_be_visible()
+    learner.refresh_from_db()
+    assert (learner.postcode, learner.commune, learner.referrer) == ("93300", "Aubervilliers", "association")
+    phone.close()
+    audit.close()
+    assert auditor.violations == {"avant le début": [], "avant le début, avec une erreur": []}
