@@ -161,7 +161,7 @@ class LearnerProfileForm(forms.ModelForm):
             )
         # Required radios: no empty choice, nothing checked until the person chooses.
         for name, choices, message in (
-            ("diploma", Diploma.choices, _("Choisissez votre plus haut diplôme, ou « Aucun diplôme ».")),
+            ("diploma", Diploma.choices, _("Choisissez votre plus haut diplôme (ou « aucun »).")),
             ("situation", Situation.choices, _("Choisissez la phrase qui décrit votre situation aujourd’hui.")),
         ):
             if name in fields:
@@ -191,11 +191,9 @@ class LearnerProfileForm(forms.ModelForm):
                 "Facultatif. La liste montre les quartiers prioritaires de votre département. "
                 "Si vous ne savez pas, laissez le premier choix : le campus vérifiera avec vous."
             )
-        if "consent" not in fields:
-            pass
-        elif self.instance.pk and self.instance.has_consented:
+        if "consent" in fields and self.instance.pk and self.instance.has_consented:
             del fields["consent"]
-        else:
+        elif "consent" in fields:
             fields["consent"].label = format_html(
                 '{} <a href="{}">{}</a> {}',
                 _("J’ai lu la"),
@@ -237,12 +235,11 @@ class LearnerProfileForm(forms.ModelForm):
 
     def save(self, commit=True):
         # The date of the first "yes" is what a funder may ask for; saving the profile again keeps it.
-        if "named_data_consent" not in self.fields:
-            pass
-        elif not self.cleaned_data.get("named_data_consent"):
-            self.instance.named_data_consent_at = None
-        elif self.instance.named_data_consent_at is None:
-            self.instance.named_data_consent_at = timezone.now()
+        if "named_data_consent" in self.fields:
+            if not self.cleaned_data.get("named_data_consent"):
+                self.instance.named_data_consent_at = None
+            elif self.instance.named_data_consent_at is None:
+                self.instance.named_data_consent_at = timezone.now()
         return super().save(commit)
 
     def _qpv_choices(self, campus):
