@@ -30,6 +30,7 @@ from inscriptions.admin_forms import (
     TransitionForm,
 )
 from inscriptions.enums import FollowUpMilestone, GuardianConsentMethod
+from inscriptions.forms import EntryProfileForm
 from inscriptions.models import (
     Application,
     Learner,
@@ -166,6 +167,9 @@ class ApplicationDetailView(WagtailAdminTemplateMixin, TemplateView):
             "can_record_follow_up": user.has_perm("inscriptions.add_followup"),
             **kwargs,
         }
+        if can_decide and not learner.anonymised_at:
+            # The profile facts asked before the training starts, filled with the person (never her special answers).
+            context.setdefault("entry_profile_form", EntryProfileForm(instance=learner, campus=application.campus))
         self.add_payments_context(context)
         if context["has_left_training"]:
             recorded = {
@@ -312,6 +316,23 @@ class GuardianConsentView(ApplicationActionView):
         services.record_guardian_consent(learner, method=GuardianConsentMethod.PAPER, recorded_by=request.user)
         messages.success(request, _("Accord parental reçu sur papier enregistré pour %(name)s.") % {"name": learner})
         return redirect(self.detail_url)
+
+
+class EntryProfileView(ApplicationActionView):
+    """Staff fill, with the person, the profile facts asked before the training starts."""
+
+    permission = "inscriptions.decide_application"
+
+    def post(self, request, *args, **kwargs):
+        learner = self.application.learner
+        if learner.anonymised_at:
+            raise PermissionDenied
+        form = EntryProfileForm(request.POST, instance=learner, campus=self.application.campus)
+        if not form.is_valid():
+            return self.render_with(entry_profile_form=form)
+        form.save()
+        messages.success(request, _("Profil de %(name)s enregistré.") % {"name": learner})
+        return redirect(f"{self.detail_url}#avant-formation")
 
 
 class FollowUpView(ApplicationActionView):

@@ -4,14 +4,26 @@ import datetime
 import uuid
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campus.models import Qpv
-from inscriptions.enums import Gender, JobSeekingDuration, Nationality, Placement, YesNoUnsaid
-from inscriptions.models import ANSWER_NAMES, Application, EntryAnswers, Learner
+from inscriptions.enums import (
+    Availability,
+    Diploma,
+    Gender,
+    JobSeekingDuration,
+    Nationality,
+    Placement,
+    QpvResidence,
+    Referrer,
+    Situation,
+    YesNoUnsaid,
+)
+from inscriptions.models import ANSWER_NAMES, Application, EntryAnswers, Learner, age_on
 from inscriptions.validators import validate_pdf
 
 # A date typed by hand on a phone whose browser has no date picker.
@@ -43,8 +55,36 @@ class QpvChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.communes})"
 
 
+# What the campus needs to decide on an application: asked before applying.
+APPLY_PROFILE_FIELDS = [
+    "first_name",
+    "last_name",
+    "phone",
+    "birth_date",
+    "diploma",
+    "situation",
+    "guardian_name",
+    "guardian_email",
+]
+# What the campus and the funders need once the person has a place: asked before the training starts, by the
+# learner ("Avant le début de la formation") or by staff with her. Blank until then, recorded as unknown at entry.
+ENTRY_PROFILE_FIELDS = [
+    "gender",
+    "postcode",
+    "commune",
+    "qpv_residence",
+    "qpv",
+    "job_seeking_duration",
+    "referrer",
+    "referrer_detail",
+]
+
+
 class LearnerProfileForm(forms.ModelForm):
-    """The profile: what the campus needs to advise, and funders count anonymously. Model.clean() has the rules."""
+    """The whole profile, as the learner edits it in her space. Model.clean() has the rules.
+
+    The forms below show part of it: a field they leave out is neither shown, checked nor changed.
+    """
 
     consent = forms.BooleanField(required=True)
     named_data_consent = forms.BooleanField(
@@ -56,7 +96,7 @@ class LearnerProfileForm(forms.ModelForm):
         ),
         help_text=_(
             "Facultatif. Sans votre accord, ils ne reçoivent qu’un numéro à la place de votre nom. "
-            "Vous pouvez changer d’avis à tout moment sur cette page."
+            "Vous pouvez changer d’avis à tout moment."
         ),
     )
 
@@ -96,8 +136,8 @@ class LearnerProfileForm(forms.ModelForm):
         field_classes = {"qpv": QpvChoiceField}
         help_texts = {
             "first_name": _("Comme sur vos papiers ou comme on vous appelle : c’est vous qui choisissez."),
-            "commune": _("La ville où vous habitez."),
-            "postcode": _("5 chiffres, par exemple 93300."),
+            "commune": _("Facultatif. La ville où vous habitez."),
+            "postcode": _("Facultatif. 5 chiffres, par exemple 93300."),
             "referrer_detail": _("Facultatif. Par exemple : Mission Locale de Saint-Denis, Mme Martin."),
             "guardian_name": _("Seulement si vous avez moins de 18 ans."),
             "guardian_email": _(
@@ -109,37 +149,57 @@ class LearnerProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user if user is not None and user.is_authenticated else self.instance.user
         fields = self.fields
-        fields["first_name"].widget.attrs["autocomplete"] = "given-name"
-        fields["last_name"].widget.attrs["autocomplete"] = "family-name"
-        fields["birth_date"].input_formats = DATE_INPUT_FORMATS
-        fields["birth_date"].required = True
-        fields["birth_date"].help_text = _(
-            "Par exemple 24/05/2008. Les formations sont ouvertes à partir de 16 ans. "
-            "Avant 18 ans, un parent ou tuteur doit donner son accord."
-        )
-        fields["gender"].choices = [("", _("Je préfère ne pas répondre")), *Gender.choices]
-        fields["job_seeking_duration"].choices = [
-            ("", _("Sans objet : je ne cherche pas d’emploi")),
-            *JobSeekingDuration.choices,
-        ]
-        fields["job_seeking_duration"].help_text = _(
-            "Seulement si vous cherchez un emploi. Sinon, laissez « Sans objet »."
-        )
-        fields["named_data_consent"].initial = self.instance.named_data_consent_at is not None
-        fields["qpv"].empty_label = _("Je ne sais pas, ou mon quartier n’est pas dans la liste")
-        fields["qpv"].queryset = self._qpv_choices(campus)
-        fields["qpv"].help_text = _(
-            "Facultatif. La liste montre les quartiers prioritaires de votre département. "
-            "Si vous ne savez pas, laissez le premier choix : le campus vérifiera avec vous."
-        )
-        if self.instance.pk and self.instance.has_consented:
+        if "first_name" in fields:
+            fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+            fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        if "birth_date" in fields:
+            fields["birth_date"].input_formats = DATE_INPUT_FORMATS
+            fields["birth_date"].required = True
+            fields["birth_date"].help_text = _(
+                "Par exemple 24/05/2008. Les formations sont ouvertes à partir de 16 ans. "
+                "Avant 18 ans, un parent ou tuteur doit donner son accord."
+            )
+        # Required radios: no empty choice, nothing checked until the person chooses.
+        for name, choices, message in (
+            ("diploma", Diploma.choices, _("Choisissez votre plus haut diplôme (ou « aucun »).")),
+            ("situation", Situation.choices, _("Choisissez la phrase qui décrit votre situation aujourd’hui.")),
+        ):
+            if name in fields:
+                fields[name].choices = choices
+                fields[name].error_messages["required"] = message
+        if "qpv_residence" in fields:
+            fields["qpv_residence"].choices = QpvResidence.choices
+            fields["qpv_residence"].required = False  # not answered: "I don't know"
+        if "gender" in fields:
+            fields["gender"].choices = [("", _("Je préfère ne pas répondre")), *Gender.choices]
+        if "referrer" in fields:
+            fields["referrer"].choices = [("", _("Je préfère ne pas répondre")), *Referrer.choices]
+        if "job_seeking_duration" in fields:
+            fields["job_seeking_duration"].choices = [
+                ("", _("Sans objet : je ne cherche pas d’emploi")),
+                *JobSeekingDuration.choices,
+            ]
+            fields["job_seeking_duration"].help_text = _(
+                "Seulement si vous cherchez un emploi. Sinon, laissez « Sans objet »."
+            )
+        if "named_data_consent" in fields:
+            fields["named_data_consent"].initial = self.instance.named_data_consent_at is not None
+        if "qpv" in fields:
+            fields["qpv"].empty_label = _("Je ne sais pas, ou mon quartier n’est pas dans la liste")
+            fields["qpv"].queryset = self._qpv_choices(campus)
+            fields["qpv"].help_text = _(
+                "Facultatif. La liste montre les quartiers prioritaires de votre département. "
+                "Si vous ne savez pas, laissez le premier choix : le campus vérifiera avec vous."
+            )
+        if "consent" in fields and self.instance.pk and self.instance.has_consented:
             del fields["consent"]
-        else:
+        elif "consent" in fields:
             fields["consent"].label = format_html(
-                '{} <a href="{}">{}</a>',
+                '{} <a href="{}">{}</a> {}',
                 _("J’ai lu la"),
                 reverse("inscriptions:confidentialite"),
-                _("notice de confidentialité et j’accepte que mes réponses soient utilisées comme elle l’explique."),
+                _("notice de confidentialité"),
+                _("et je l’accepte."),
             )
             fields["consent"].error_messages["required"] = _(
                 "Pour postuler, cochez la case : elle dit que vous acceptez l’usage de vos données."
@@ -156,12 +216,30 @@ class LearnerProfileForm(forms.ModelForm):
             )
         return email
 
+    def clean_qpv_residence(self):
+        return self.cleaned_data["qpv_residence"] or QpvResidence.UNKNOWN
+
+    def _update_errors(self, errors):
+        # Model.clean() checks the whole profile; a form showing part of it reports what it shows, and its rules
+        # for the rest are checked by the form that asks it.
+        if hasattr(errors, "error_dict"):
+            shown = {
+                field: messages
+                for field, messages in errors.error_dict.items()
+                if field in self.fields or field == NON_FIELD_ERRORS
+            }
+            if not shown:
+                return
+            errors = ValidationError(shown)
+        super()._update_errors(errors)
+
     def save(self, commit=True):
         # The date of the first "yes" is what a funder may ask for; saving the profile again keeps it.
-        if not self.cleaned_data.get("named_data_consent"):
-            self.instance.named_data_consent_at = None
-        elif self.instance.named_data_consent_at is None:
-            self.instance.named_data_consent_at = timezone.now()
+        if "named_data_consent" in self.fields:
+            if not self.cleaned_data.get("named_data_consent"):
+                self.instance.named_data_consent_at = None
+            elif self.instance.named_data_consent_at is None:
+                self.instance.named_data_consent_at = timezone.now()
         return super().save(commit)
 
     def _qpv_choices(self, campus):
@@ -180,6 +258,90 @@ class LearnerProfileForm(forms.ModelForm):
         return queryset.filter(department__in=departments) | queryset.filter(
             pk__in=[selected] if selected.isdigit() else []
         )
+
+
+class ApplicantProfileForm(LearnerProfileForm):
+    """The profile step of applying: only what the campus needs to decide (identity, contact, age, a guardian for
+    a minor, diploma, situation), and the privacy consent the first time. Short words: two phone screens at most."""
+
+    named_data_consent = None
+    # The same answers as the profile's, in fewer words.
+    SHORT_CHOICES = {
+        "diploma": [
+            (Diploma.NONE, _("Aucun")),
+            (Diploma.BREVET, _("Brevet")),
+            (Diploma.CAP_BEP, _("CAP ou BEP")),
+            (Diploma.BAC, _("Bac")),
+            (Diploma.BAC_2, _("Bac + 2")),
+            (Diploma.BAC_3_PLUS, _("Bac + 3 ou +")),
+        ],
+        "situation": [
+            (Situation.JOB_SEEKER_REGISTERED, _("Je cherche un emploi, inscrit·e à France Travail")),
+            (Situation.JOB_SEEKER_UNREGISTERED, _("Je cherche un emploi, pas inscrit·e")),
+            (Situation.STUDENT, _("Je suis élève ou étudiant·e")),
+            (Situation.EMPLOYED, _("J’ai un emploi")),
+            (Situation.INACTIVE, _("Ni emploi, ni études, ni recherche")),
+        ],
+    }
+
+    class Meta(LearnerProfileForm.Meta):
+        fields = APPLY_PROFILE_FIELDS
+        labels = {"phone": _("Tél. (facultatif)")}
+        help_texts = {"phone": ""}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, choices in self.SHORT_CHOICES.items():
+            self.fields[name].choices = choices
+        self.fields["diploma"].help_text = ""
+        self.fields["birth_date"].help_text = ""
+        self.fields["guardian_name"].help_text = ""
+        self.fields["guardian_email"].help_text = ""
+
+    def clean(self):
+        data = super().clean()
+        # The job-seeking duration is asked later; a situation that is no longer job seeking has none.
+        if data.get("situation") and data["situation"] not in Situation.job_seeking():
+            self.instance.job_seeking_duration = ""
+        return data
+
+    @property
+    def asks_guardian(self):
+        """Whether the guardian's questions start open: a minor (by the birth date known), or already answered."""
+        if any(self[name].errors or self[name].value() for name in ("guardian_name", "guardian_email")):
+            return True
+        birth_date = getattr(self, "cleaned_data", {}).get("birth_date") or self.instance.birth_date
+        age = age_on(birth_date, timezone.localdate())
+        return age is not None and age < 18
+
+
+class EntryProfileForm(LearnerProfileForm):
+    """The profile facts asked before the training starts, filled by staff with the person: never her consent,
+    never the funders' special questions (EntryAnswers)."""
+
+    consent = None
+    named_data_consent = None
+
+    class Meta(LearnerProfileForm.Meta):
+        fields = ENTRY_PROFILE_FIELDS
+
+    def clean(self):
+        data = super().clean()
+        # Asked here while the situation was asked before: the duration only for a job seeker.
+        if data.get("job_seeking_duration") and self.instance.situation not in Situation.job_seeking():
+            self.add_error(
+                "job_seeking_duration", _("Cette durée ne concerne que les personnes qui cherchent un emploi.")
+            )
+        return data
+
+
+class LearnerEntryProfileForm(EntryProfileForm):
+    """The same facts, asked to the learner in her space, with her choice about the funders' named lists."""
+
+    named_data_consent = LearnerProfileForm.declared_fields["named_data_consent"]
+
+    class Meta(EntryProfileForm.Meta):
+        fields = ENTRY_PROFILE_FIELDS
 
 
 class EntryAnswersForm(forms.ModelForm):
@@ -239,13 +401,30 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["motivation", "availability", "constraints", "cv"]
+        # Constraints are no longer a question of their own: the motivation invites to say them (12 fields or
+        # fewer for a person to apply).
+        fields = ["motivation", "availability", "cv"]
         widgets = {
-            "motivation": forms.Textarea(attrs={"rows": 6}),
+            "motivation": forms.Textarea(attrs={"rows": 4}),
             "availability": forms.RadioSelect,
-            "constraints": forms.Textarea(attrs={"rows": 3}),
             "cv": forms.FileInput(attrs={"accept": ".pdf,application/pdf"}),
         }
+        help_texts = {
+            "motivation": _(
+                "Quelques phrases suffisent : pourquoi cette formation, ce que vous aimeriez faire ensuite, et "
+                "vos contraintes s’il y en a (garde d’enfants, emploi, trajet)."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A required radio with nothing checked until the person chooses.
+        availability = self.fields["availability"]
+        availability.choices = Availability.choices
+        availability.initial = None
+        if self.instance.pk is None:
+            self.initial.pop("availability", None)  # the model's default would check a choice for her
+        availability.error_messages["required"] = _("Dites si vous êtes disponible sur toute la durée de la session.")
 
     def clean_cv(self):
         cv = self.cleaned_data.get("cv")

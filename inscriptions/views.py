@@ -26,10 +26,12 @@ from home.errors import drop_lost_connections
 from inscriptions import notifications, payments, services
 from inscriptions.consent_views import current_consent_required, notice_context
 from inscriptions.forms import (
+    ApplicantProfileForm,
     ApplicationForm,
     DeleteAccountForm,
     EntryAnswersForm,
     GuardianConsentForm,
+    LearnerEntryProfileForm,
     LearnerProfileForm,
 )
 from inscriptions.models import Application, EntryAnswers, GuardianConsentToken
@@ -104,7 +106,6 @@ def apply(request, session_id):
                 session,
                 motivation=form.cleaned_data["motivation"],
                 availability=form.cleaned_data["availability"],
-                constraints=form.cleaned_data["constraints"],
                 cv=form.cleaned_data["cv"] or None,
                 submission_key=form.cleaned_data["submission_key"],
             )
@@ -137,7 +138,7 @@ def submitted_data(request):
 
 
 def profile_step(request, context, learner):
-    form = LearnerProfileForm(
+    form = ApplicantProfileForm(
         data=request.POST if request.method == "POST" else None,
         instance=learner,
         campus=context["campus"],
@@ -214,9 +215,10 @@ def learner_space(request):
 @login_required
 @current_consent_required
 def entry_answers(request):
-    """The funders' questions: asked only once the person has a place, and until the training starts. Whoever
-    answered may change or withdraw her answers at any time (RQTH is health data, given by consent); what was
-    copied onto a training that has started stays as it was that day."""
+    """ "Avant le début de la formation": the profile facts the campus and funders need, not asked to apply, then
+    the funders' questions. Open only once the person has a place, until the training starts. Whoever answered may
+    change or withdraw her answers at any time (RQTH is health data, given by consent); what was copied onto a
+    training that has started stays as it was that day."""
     learner = learner_of(request.user)
     answers = EntryAnswers.of(learner) if learner is not None else None
     if learner is None or (answers is None and not own_applications(request.user).awaiting_start().exists()):
@@ -229,15 +231,24 @@ def entry_answers(request):
         )
         return redirect("inscriptions:espace")
     answers = answers or EntryAnswers(learner=learner)
-    form = EntryAnswersForm(data=request.POST if request.method == "POST" else None, instance=answers)
-    if form.is_valid():
-        form.save()
+    data = request.POST if request.method == "POST" else None
+    profile_form = LearnerEntryProfileForm(data=data, instance=learner, user=request.user, prefix="profil")
+    form = EntryAnswersForm(data=data, instance=answers)
+    # Both checked, so that the error summary lists every mistake at once.
+    if all([profile_form.is_valid(), form.is_valid()]):
+        with transaction.atomic():
+            save_profile(request, profile_form)
+            form.save()
         messages.success(
             request,
             _("Merci, vos réponses sont enregistrées. Vous pouvez les changer jusqu’au début de la formation."),
         )
         return redirect("inscriptions:espace")
-    return render(request, "inscriptions/espace/entry_answers.html", {"form": form, "answers": answers})
+    return render(
+        request,
+        "inscriptions/espace/entry_answers.html",
+        {"form": form, "profile_form": profile_form, "answers": answers},
+    )
 
 
 # --- Paying for a seat ---------------------------------------------------------------------------

@@ -269,6 +269,7 @@ class ApplicationViewSet(ModelViewSet):
             path("<int:pk>/notes/", admin_views.StaffNoteView.as_view(), name="add_note"),
             path("<int:pk>/accord-parental/", admin_views.GuardianConsentView.as_view(), name="guardian_consent"),
             path("<int:pk>/suivi/", admin_views.FollowUpView.as_view(), name="follow_up"),
+            path("<int:pk>/profil/", admin_views.EntryProfileView.as_view(), name="entry_profile"),
             path("<int:pk>/cv/", admin_views.download_cv, name="cv"),
             path("suivis-a-faire/", admin_views.FollowUpsDueView.as_view(), name="follow_ups_due"),
             path("mes-notifications/", admin_views.NotificationSettingsView.as_view(), name="notifications"),

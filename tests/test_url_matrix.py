@@ -232,6 +232,18 @@ ROWS = [
         **admin(staff_a=NOT_ALLOWED, staff_b=NOT_FOUND, superuser=NOT_ALLOWED),
     ),
     post("/admin/candidatures/{application_a}/suivi/", **admin_post(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
+    get(
+        "/admin/candidatures/{application_a}/profil/",
+        **admin(staff_a=NOT_ALLOWED, staff_b=NOT_FOUND, superuser=NOT_ALLOWED),
+    ),
+    post(
+        "/admin/candidatures/{application_a}/profil/",
+        **admin_post(
+            staff_a=Redirect("/admin/candidatures/{application_a}/#avant-formation"),
+            staff_b=NOT_FOUND,
+            superuser=Redirect("/admin/candidatures/{application_a}/#avant-formation"),
+        ),
+    ),
     get("/admin/candidatures/{application_a}/cv/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     get("/admin/candidatures/suivis-a-faire/", **admin(staff=OK, superuser=OK)),
     get("/admin/candidatures/mes-notifications/", **admin(staff=OK, superuser=OK)),

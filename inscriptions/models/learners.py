@@ -71,10 +71,14 @@ class Learner(models.Model):
         blank=True,
         help_text=_("Facultatif. Sert seulement à des statistiques anonymes pour les financeurs."),
     )
+    # Asked at entry into training, not to apply: blank until then.
     postcode = models.CharField(
-        _("code postal"), max_length=5, validators=[RegexValidator(r"^\d{5}$", _("Un code postal a 5 chiffres."))]
+        _("code postal"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Un code postal a 5 chiffres."))],
     )
-    commune = models.CharField(_("commune"), max_length=100)
+    commune = models.CharField(_("commune"), max_length=100, blank=True)
     qpv_residence = models.CharField(
         _("habitez-vous un quartier prioritaire (QPV) ?"),
         max_length=12,
@@ -104,7 +108,7 @@ class Learner(models.Model):
         blank=True,
     )
     referrer = models.CharField(
-        _("qui vous a orienté·e vers le campus ?"), max_length=15, choices=Referrer.choices, default=Referrer.NOBODY
+        _("qui vous a orienté·e vers le campus ?"), max_length=15, choices=Referrer.choices, blank=True
     )
     referrer_detail = models.CharField(
         _("précisez (nom de la structure ou du conseiller)"), max_length=200, blank=True

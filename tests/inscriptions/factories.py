@@ -180,28 +180,42 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
 
 
 def learner_profile_data(**overrides):
-    """What a young adult types in the profile form (birth date as typed by hand: dd/mm/yyyy)."""
+    """What a young adult types in the profile step of applying (birth date as typed by hand: dd/mm/yyyy)."""
     data = {
         "first_name": "Awa",
         "last_name": "Diallo",
         "phone": "06 12 34 56 78",
         "birth_date": years_ago(20).strftime("%d/%m/%Y"),
-        "gender": "",
-        "postcode": "93300",
-        "commune": "Aubervilliers",
-        "qpv_residence": QpvResidence.NO,
-        "qpv": "",
         "diploma": Diploma.CAP_BEP,
         "situation": Situation.JOB_SEEKER_REGISTERED,
-        "job_seeking_duration": "moins_6_mois",
-        "referrer": Referrer.MISSION_LOCALE,
-        "referrer_detail": "",
         "guardian_name": "",
         "guardian_email": "",
         "consent": "on",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def entry_profile_data(prefix="", **overrides):
+    """The profile facts asked before the training starts (the learner's page names them with a prefix)."""
+    data = {
+        "gender": "",
+        "postcode": "93300",
+        "commune": "Aubervilliers",
+        "qpv_residence": QpvResidence.NO,
+        "qpv": "",
+        "job_seeking_duration": "moins_6_mois",
+        "referrer": Referrer.MISSION_LOCALE,
+        "referrer_detail": "",
+    }
+    data.update(overrides)
+    return {f"{prefix}{key}": value for key, value in data.items() if value is not None}
+
+
+def full_profile_data(**overrides):
+    """The whole profile, as the learner edits it in her space."""
+    entry = {key: overrides.pop(key) for key in list(overrides) if key in entry_profile_data()}
+    return {**learner_profile_data(**overrides), **entry_profile_data(**entry)}
 
 
 def paid_online(application, amount_cents=15000, intent="pi_test_a"):

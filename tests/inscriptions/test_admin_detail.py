@@ -71,6 +71,7 @@ OBJECT_POSTS = {
     "add_note": {"text": "Note pirate"},
     "guardian_consent": {},
     "follow_up": {"milestone": "0", "placement": Placement.CDI},
+    "entry_profile": {"postcode": "75001", "commune": "Paris"},
 }
 
 
@@ -93,6 +94,7 @@ def test_staff_of_another_campus_get_404_on_every_action_and_nothing_changes(cli
     assert not StaffNote.objects.exists()
     assert not FollowUp.objects.exists()
     assert application_b.learner.guardian_consent_at is None
+    assert application_b.learner.postcode == "93300"
 
 
 @pytest.mark.parametrize("view", ["detail", "cv", *OBJECT_POSTS])

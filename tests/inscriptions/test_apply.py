@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from inscriptions.enums import Availability
+from inscriptions.enums import Availability, QpvResidence
+from inscriptions.forms import APPLY_PROFILE_FIELDS
 from inscriptions.models import Application, Learner, StatusChange
 from inscriptions.workflow import Status
-from tests.campus.factories import QpvFactory, UserFactory
+from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, learner_profile_data, years_ago
 
@@ -42,7 +43,6 @@ def test_new_user_fills_the_profile_then_the_application(client, session, django
     page = client.get(apply_url(session)).content.decode()
     assert "Étape 1 sur 3" in page
     assert session.formation.title in page
-    assert session.campus.title in page
 
     response = client.post(apply_url(session), learner_profile_data())
     assert response.status_code == 302
@@ -55,6 +55,7 @@ def test_new_user_fills_the_profile_then_the_application(client, session, django
 
     page = client.get(apply_url(session)).content.decode()
     assert "Étape 2 sur 3" in page
+    assert session.campus.title in page
     assert 'enctype="multipart/form-data"' in page
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,7 +120,7 @@ def test_a_minor_must_name_a_parent_or_guardian(client, session):
     assert set(form.errors) == {"guardian_name", "guardian_email"}
     page = response.content.decode()
     assert 'aria-invalid="true"' in page
-    assert 'aria-describedby="id_guardian_email_helptext id_guardian_email_error"' in page
+    assert 'aria-describedby="id_guardian_email_error"' in page
     assert not Learner.objects.exists()
 
 
@@ -148,27 +149,76 @@ def test_under_16_is_refused_by_the_profile(client, session):
     assert "birth_date" in response.context["form"].errors
 
 
-def test_job_seeking_duration_only_for_job_seekers(client, session):
+def test_the_profile_step_asks_only_what_the_campus_needs_to_decide(client, session):
     client.force_login(UserFactory())
 
-    response = client.post(apply_url(session), learner_profile_data(situation="etudiant"))
+    form = client.get(apply_url(session)).context["form"]
 
-    assert "job_seeking_duration" in response.context["form"].errors
+    assert list(form.fields) == [*APPLY_PROFILE_FIELDS, "consent"]
+    assert len(form.fields) <= 12
 
 
-def test_qpv_list_is_limited_to_the_department_of_the_postcode(client, session):
-    here = QpvFactory(department="93", name="Quartier du Landy")
-    elsewhere = QpvFactory(code="QP075001", department="75", name="Quartier de Paris")
+def test_required_radios_start_with_nothing_checked_and_no_empty_choice(client, session):
     client.force_login(UserFactory())
 
     page = client.get(apply_url(session)).content.decode()
 
-    assert here.name in page
-    assert elsewhere.name not in page
+    for name in ("diploma", "situation"):
+        assert f'name="{name}" value=""' not in page
+        assert not re.search(rf'name="{name}"[^>]*checked', page)
+    assert "---------" not in page
 
-    response = client.post(apply_url(session), learner_profile_data(qpv_residence="oui", qpv=str(here.pk)))
-    assert response.status_code == 302
-    assert Learner.objects.get().qpv == here
+
+def test_posting_the_profile_step_without_a_choice_says_what_to_choose(client, session):
+    client.force_login(UserFactory())
+
+    response = client.post(apply_url(session), learner_profile_data(diploma=None, situation=None))
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"diploma", "situation"}
+    page = response.content.decode()
+    assert 'href="#id_diploma_0"' in page
+    assert "Choisissez votre plus haut diplôme" in page
+    assert "Choisissez la phrase qui décrit votre situation" in page
+    assert not Learner.objects.exists()
+
+
+def test_an_adult_applies_without_the_questions_asked_at_entry(client, session):
+    client.force_login(UserFactory())
+
+    client.post(apply_url(session), learner_profile_data())
+
+    learner = Learner.objects.get()
+    assert (learner.postcode, learner.commune, learner.gender, learner.referrer) == ("", "", "", "")
+    assert learner.qpv_residence == QpvResidence.UNKNOWN
+    assert learner.job_seeking_duration == ""
+
+
+def test_the_guardian_questions_open_only_for_a_known_minor(client, session):
+    client.force_login(UserFactory())
+    assert '<details class="guardian">' in client.get(apply_url(session)).content.decode()
+
+    response = client.post(apply_url(session), learner_profile_data(birth_date=years_ago(17).isoformat()))
+
+    assert '<details class="guardian" open>' in response.content.decode()
+
+
+def test_the_application_step_asks_motivation_availability_and_cv_with_nothing_checked(client, session, learner):
+    response = client.get(apply_url(session))
+
+    assert [name for name, field in response.context["form"].fields.items() if not field.widget.is_hidden] == [
+        "motivation",
+        "availability",
+        "cv",
+    ]
+    assert not re.search(r'name="availability"[^>]*checked', response.content.decode())
+
+    response = client.post(apply_url(session), {"motivation": "J’aime l’informatique."})
+
+    assert response.context["form"].errors["availability"] == [
+        "Dites si vous êtes disponible sur toute la durée de la session."
+    ]
+    assert not Application.objects.exists()
 
 
 def test_duplicate_application_is_refused_and_nothing_is_created(client, session, learner):
@@ -305,18 +355,17 @@ def test_a_young_person_signs_up_and_applies_on_a_phone_without_javascript(brows
     page.get_by_role("button", name="Enregistrer et continuer").click()
     expect(page.get_by_role("alert")).to_be_visible()
     data = learner_profile_data()
-    for name in ("first_name", "last_name", "postcode", "commune"):
+    for name in ("first_name", "last_name"):
         page.locator(f"[name={name}]").fill(data[name])
     page.locator("[name=birth_date]").fill(years_ago(20).isoformat())
-    page.get_by_label("Non", exact=True).check()
-    page.get_by_label("CAP ou BEP (niveau 3)").check()
-    page.get_by_label("Je cherche un emploi et je suis inscrit·e à France Travail").check()
-    page.get_by_label("Une Mission Locale").check()
+    page.get_by_label("CAP ou BEP", exact=True).check()
+    page.get_by_label("Je cherche un emploi, inscrit·e à France Travail").check()
     page.get_by_label("J’ai lu la notice de confidentialité", exact=False).check()
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     expect(page.get_by_text("Étape 2 sur 3")).to_be_visible()
     page.get_by_label("Votre motivation").fill("J’aime réparer les ordinateurs de ma famille.")
+    page.get_by_label("Je suis disponible sur toute la durée de la session").check()
     page.get_by_role("button", name="Envoyer ma candidature").click()
 
     expect(page.get_by_role("heading", level=1, name="C’est envoyé !")).to_be_visible()

@@ -29,7 +29,7 @@ from tests.inscriptions.factories import (
 )
 
 PAGE = reverse("inscriptions:questions_financeurs")
-INVITATION = "Avant le début de la formation : quelques questions pour les financeurs (facultatif)"
+INVITATION = "Avant le début de la formation : votre situation et quelques questions pour les financeurs (facultatif)"
 # Every question's text, on the learner's page and the model: none of them may reach a staff page.
 QUESTIONS = [
     "reconnaissance de handicap",
@@ -134,7 +134,7 @@ def test_answers_can_be_withdrawn_at_any_time_and_the_copy_of_the_first_day_stay
     client.force_login(learner.user)
 
     space = client.get(reverse("inscriptions:espace")).content.decode()
-    assert "Changer ou retirer mes réponses aux questions pour les financeurs" in space
+    assert "Changer ou retirer mes réponses « Avant le début de la formation »" in space
     assert INVITATION not in space
     assert client.post(PAGE, answers_data(rqth="")).status_code == 302
 
@@ -168,9 +168,10 @@ def test_the_page_explains_each_question_and_offers_not_to_answer(client, learne
     assert "L’équipe qui décide des admissions ne voit pas vos réponses." in page
     assert "référent handicap du campus" in page
     # One fieldset per question, its legend the question, "I prefer not to say" first and chosen by default.
-    assert page.count("<legend>") == 5
-    assert page.count("Je préfère ne pas répondre") == 6  # the five choices, and the introduction
-    assert len(re.findall(r'<input type="radio" name="\w+" value=""[^>]*checked>', page)) == 5
+    questions = page.split("2. Quelques questions pour les financeurs")[1]
+    assert questions.count("<legend>") == 5
+    assert questions.count("Je préfère ne pas répondre") == 6  # the five choices, and the introduction
+    assert len(re.findall(r'<input type="radio" name="\w+" value=""[^>]*checked>', questions)) == 5
 
 
 def test_saving_nothing_records_that_nothing_was_answered(client, learner, session, staff):
