@@ -277,6 +277,8 @@ APPLICATION_CLOSE_AFTER_DAYS = int(os.environ.get("APPLICATION_CLOSE_AFTER_DAYS"
 # A training nobody closed: staff are told every day once the session ended, and after this many days the
 # application is closed as completed on the session's end date.
 ENDED_TRAINING_GRACE_DAYS = int(os.environ.get("ENDED_TRAINING_GRACE_DAYS", "30"))
+# Attendance: a person absent (not excused) this many class days in a row is flagged to staff.
+ATTENDANCE_ABSENCE_ALERT_DAYS = int(os.environ.get("ATTENDANCE_ABSENCE_ALERT_DAYS", "3"))
 CV_MAX_UPLOAD_SIZE = int(os.environ.get("CV_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 # --- Payments -----------------------------------------------------------------------------------
 # Stripe keys come only from the environment. Without them, priced sessions are paid by hand.
