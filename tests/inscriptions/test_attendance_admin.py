@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from inscriptions.enums import AttendanceStatus
 from inscriptions.models import Attendance, CancelledHalfDay
 from inscriptions.services import attendance
+from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory
@@ -299,3 +300,30 @@ def test_a_cancelled_half_day_reads_cancelled_on_the_sheet(client, session, staf
 
     assert next(row for row in rows if row[0] == "Moreau")[2] == "annulé"
     assert application
+
+
+# --- The learner's space -------------------------------------------------------------------------
+
+
+def test_the_learner_reads_her_hours_and_rate_in_her_space(client, session, staff):
+    application = trainee(session)
+    mark(session, application, 0, "matin", P, staff)
+    mark(session, application, 0, "apres_midi", A, staff)
+    mark(session, application, 1, "matin", J, staff)
+    client.force_login(application.learner.user)
+
+    page = client.get(reverse("inscriptions:espace")).content.decode()
+
+    assert "Heures suivies" in page
+    assert "3,5\u00a0h" in page
+    assert "50,0\u00a0%" in page
+    assert "3,5\u00a0h d’absence justifiée" in page
+
+
+def test_an_application_not_in_training_shows_no_hours(client, session):
+    application = ApplicationFactory(session=session, status=Status.ENROLLED)
+    client.force_login(application.learner.user)
+
+    page = client.get(reverse("inscriptions:espace")).content.decode()
+
+    assert "Heures suivies" not in page
