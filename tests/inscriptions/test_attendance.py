@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from inscriptions import services
 from inscriptions.enums import AttendanceStatus
 from inscriptions.exceptions import Refused
 from inscriptions.models import Attendance, CancelledHalfDay
@@ -294,3 +295,35 @@ def test_a_sessions_days_say_which_sheets_are_filled(session, staff):
         (2, 2, True, False),
         (0, 2, False, True),
     ]
+
+
+# --- Privacy -------------------------------------------------------------------------------------
+
+
+def test_the_learners_data_download_lists_her_attendance(session, staff):
+    application = trainee(session)
+    mark(session, application, 0, "matin", J, staff)
+
+    data = services.export_learner_data(application.learner)
+
+    [marks] = [row["présences"] for row in data["candidatures"]]
+    assert marks == [
+        {
+            "jour": day(session, 0).isoformat(),
+            "demi_journée": "Matin",
+            "présence": "Absence justifiée",
+            "heures": "3.50",
+            "noté_le": Attendance.objects.get().recorded_at.isoformat(),
+        }
+    ]
+
+
+def test_erasing_the_account_keeps_the_anonymous_attendance_that_hours_are_counted_from(session, staff):
+    application = trainee(session)
+    mark(session, application, 0, "matin", P, staff)
+
+    services.erase_learner(application.learner)
+
+    application.learner.refresh_from_db()
+    assert application.learner.first_name == ""
+    assert attendance.summary_of(application).present_hours == Decimal("3.50")
