@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -186,6 +186,18 @@ def hours_by_status():
         "absent_hours": _hours(AttendanceStatus.ABSENT),
         "excused_hours": _hours(AttendanceStatus.EXCUSED),
     }
+
+
+def hours_present():
+    """For annotate() on applications: the hours of their half-days marked present, NULL if none."""
+    present = (
+        Attendance.objects.filter(application=OuterRef("pk"), status=AttendanceStatus.PRESENT)
+        .order_by()
+        .values("application")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Subquery(present, output_field=DecimalField(max_digits=8, decimal_places=2))
 
 
 def summaries(applications):
