@@ -102,7 +102,8 @@ def attendance_workbook(session, start=None, end=None):
             cell.alignment = Alignment(horizontal="center", vertical="center")
     sheet.append([])
     sheet.append([_("Signature de la formatrice ou du formateur")])
-    sheet.row_dimensions[sheet.max_row + 1].height = 36
+    sheet.append([])
+    sheet.row_dimensions[sheet.max_row].height = 36
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 18
     for index in range(3, len(header) + 1):
