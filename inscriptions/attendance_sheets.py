@@ -57,10 +57,28 @@ def sheet_rows(session, start=None, end=None):
     return half_days, rows
 
 
-def attendance_workbook(session, start=None, end=None):
-    """The sheet as XLSX bytes: one line per person, one column per half-day to sign, the hours attended."""
+def sheet_table(session, start=None, end=None):
+    """The sheet's cells as text, for the printable page: (headings, [(last name, first name, cells, hours)])."""
     half_days, rows = sheet_rows(session, start, end)
     not_held = attendance.cancelled(session)
+    lines = []
+    for application, marks, hours in rows:
+        cells = []
+        for half_day in half_days:
+            key = (half_day.day, half_day.part)
+            if key in not_held:
+                cells.append(_("annulé"))
+            elif not attendance.is_in_training_on(application, half_day.day):
+                cells.append("–")
+            else:
+                cells.append(SHORT_MARKS.get(marks.get(key), ""))
+        lines.append((application.learner.last_name, application.learner.first_name, cells, hours))
+    return [half_day_heading(half_day) for half_day in half_days], lines
+
+
+def attendance_workbook(session, start=None, end=None):
+    """The sheet as XLSX bytes: one line per person, one column per half-day to sign, the hours attended."""
+    headings, lines = sheet_table(session, start, end)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Émargement")
@@ -77,25 +95,15 @@ def attendance_workbook(session, start=None, end=None):
     )
     sheet.append([_("P : présent·e ; A : absent·e ; AJ : absence justifiée ; case vide : à signer.")])
     sheet.append([])
-    header = [_("Nom"), _("Prénom"), *[half_day_heading(half_day) for half_day in half_days], _("Heures suivies")]
+    header = [_("Nom"), _("Prénom"), *headings, _("Heures suivies")]
     sheet.append(header)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.border = BOX
-    for application, marks, hours in rows:
-        cells = [neutralise_formula(application.learner.last_name), neutralise_formula(application.learner.first_name)]
-        for half_day in half_days:
-            key = (half_day.day, half_day.part)
-            if key in not_held:
-                cells.append(_("annulé"))
-            elif not attendance.is_in_training_on(application, half_day.day):
-                cells.append("–")
-            else:
-                cells.append(SHORT_MARKS.get(marks.get(key), ""))
-        cells.append(float(hours))
-        sheet.append(cells)
+    for last_name, first_name, cells, hours in lines:
+        sheet.append([neutralise_formula(last_name), neutralise_formula(first_name), *cells, float(hours)])
         sheet.row_dimensions[sheet.max_row].height = 36
         for cell in sheet[sheet.max_row]:
             cell.border = BOX

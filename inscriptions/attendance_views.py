@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -24,7 +24,7 @@ from formations.enums import HalfDayPart
 from formations.models import Session
 from inscriptions.admin_forms import AttendanceSheetForm
 from inscriptions.admin_views import INDEX_BREADCRUMB, can_see_applications
-from inscriptions.attendance_sheets import XLSX_CONTENT_TYPE, attendance_workbook, hours_text
+from inscriptions.attendance_sheets import XLSX_CONTENT_TYPE, attendance_workbook, hours_text, sheet_table
 from inscriptions.exceptions import Refused
 from inscriptions.models import Attendance
 from inscriptions.services import attendance
@@ -197,3 +197,23 @@ def attendance_sheet_download(request, session_pk):
     suffix = f"semaine-{monday:%Y-%m-%d}" if monday else "session"
     response["Content-Disposition"] = f'attachment; filename="emargement-{session.pk}-{suffix}.xlsx"'
     return response
+
+
+@never_cache
+def attendance_sheet_print(request, session_pk):
+    """The sheet for signatures as a page to print: the week of ?semaine=YYYY-MM-DD, or the whole session."""
+    session = get_session(request, session_pk)
+    monday = parse_week(request.GET.get("semaine"), session)
+    end = monday + datetime.timedelta(days=6) if monday else None
+    headings, lines = sheet_table(session, monday, end)
+    return render(
+        request,
+        "inscriptions/admin/attendance_print.html",
+        {
+            "session": session,
+            "start": max(monday, session.start_date) if monday else session.start_date,
+            "end": min(end, session.end_date) if end else session.end_date,
+            "headings": headings,
+            "lines": lines,
+        },
+    )

@@ -284,6 +284,11 @@ class ApplicationViewSet(ModelViewSet):
                 name="attendance_xlsx",
             ),
             path(
+                "presences/<int:session_pk>/imprimer/",
+                attendance_views.attendance_sheet_print,
+                name="attendance_print",
+            ),
+            path(
                 "presences/<int:session_pk>/<str:day>/<str:part>/",
                 attendance_views.AttendanceSheetView.as_view(),
                 name="attendance_sheet",

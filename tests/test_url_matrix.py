@@ -259,6 +259,7 @@ ROWS = [
     get("/admin/candidatures/paiements/resultats/", **admin(staff=OK, superuser=OK)),
     get("/admin/candidatures/paiements/export/", **admin(staff=OK, superuser=OK)),
     get("/admin/candidatures/presences/{session_a}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
+    get("/admin/candidatures/presences/{session_a}/imprimer/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
     get(
         "/admin/candidatures/presences/{session_a}/emargement.xlsx",
         **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK),

@@ -327,3 +327,24 @@ def test_an_application_not_in_training_shows_no_hours(client, session):
     page = client.get(reverse("inscriptions:espace")).content.decode()
 
     assert "Heures suivies" not in page
+
+
+def test_the_printable_sheet_has_the_same_lines_as_the_spreadsheet(client, session, staff):
+    ines = trainee(session, learner__first_name="Inès", learner__last_name="Moreau")
+    mark(session, ines, 0, "matin", P, staff)
+    url = reverse("inscriptions_admin:attendance_print", args=[session.pk]) + f"?semaine={day(session, 0)}"
+
+    page = client.get(url).content.decode()
+
+    assert "Feuille d’émargement" in page
+    assert session.campus.title in page
+    assert '<th scope="row">Moreau</th>' in page
+    assert "<td>P</td>" in page
+    assert "3,5\u00a0h" in page
+    assert page.count('<th scope="col">') == 2 + 10 + 1
+
+
+def test_staff_of_another_campus_cannot_print_the_sheet(client, session):
+    client.force_login(UserFactory(staff_of=SessionFactory().campus))
+
+    assert client.get(reverse("inscriptions_admin:attendance_print", args=[session.pk])).status_code == 404

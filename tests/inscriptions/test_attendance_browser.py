@@ -132,6 +132,9 @@ def test_staff_fill_a_week_of_attendance_on_a_phone(contexts, live_server, group
             "link", name=f"Feuille d’émargement de la semaine du {session.start_date:%d/%m/%Y} (Excel)"
         ).click()
     assert download.value.suggested_filename.endswith(".xlsx")
+    page.get_by_role("link", name=f"Semaine du {session.start_date:%d/%m/%Y}, à imprimer").click()
+    expect(page.get_by_role("row", name="Benali")).to_contain_text("14 h")
+    auditor.check("feuille à imprimer", page)
 
     assert auditor.violations == dict.fromkeys(auditor.violations, [])
     assert ines.pk and karim.pk
