@@ -162,7 +162,10 @@ class AttendanceSheetView(SessionAttendanceMixin, TemplateView):
         if not request.user.has_perm("inscriptions.decide_application"):
             raise PermissionDenied
         form = self.get_form(request.POST)
-        if form.is_valid():
+        valid = form.is_valid()
+        if obstacle := attendance.sheet_obstacle(self.session, self.half_day):
+            form.add_error(None, obstacle)
+        elif valid:
             try:
                 if form.cleaned_data["not_held"]:
                     attendance.cancel_half_day(self.session, self.half_day, by=request.user)

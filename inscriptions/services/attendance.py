@@ -163,13 +163,6 @@ class Summary:
     def recorded(self):
         return bool(self.present_hours or self.absent_hours or self.excused_hours)
 
-    def __add__(self, other):
-        return Summary(
-            self.present_hours + other.present_hours,
-            self.absent_hours + other.absent_hours,
-            self.excused_hours + other.excused_hours,
-        )
-
 
 def _hours(status):
     return Coalesce(
