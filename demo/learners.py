@@ -18,6 +18,7 @@ from campus.models import CampusPage, Qpv
 from formations.enums import Schedule
 from formations.models import FormationPage, Session
 from inscriptions.enums import (
+    AttendanceStatus,
     Availability,
     Diploma,
     FollowUpMilestone,
@@ -32,7 +33,7 @@ from inscriptions.enums import (
     YesNoUnsaid,
 )
 from inscriptions.models import Application, EntryAnswers, Learner, StatusChange, add_months, age_on
-from inscriptions.services import add_staff_note, change_status, record_follow_up
+from inscriptions.services import add_staff_note, attendance, change_status, record_follow_up
 from inscriptions.workflow import HOLDS_SEAT, Role, Status
 
 DEMO_LEARNER_EMAIL = "lea.martin@exemple.fr"
@@ -194,7 +195,29 @@ class DemoLearners:
             # Léa tried a first session before, then withdrew; her space shows both.
             lea = Learner.objects.get(user=lea_user)
             self.apply(lea, self.session("aubervilliers", "premiers-pas-numerique", "later"), 40, S.WITHDRAWN, {}, 5)
+            for (_campus, _formation, kind), session in self.sessions.items():
+                if kind == "current":
+                    self.fill_attendance(session)
         return len(LEARNERS)
+
+    def fill_attendance(self, session):
+        """The sheets of the session's past half-days: mostly present, a few absences, and the second person
+        absent over the last three class days, so that staff see a long absence flagged."""
+        people = attendance.trainees(session)
+        half_days = session.half_days(end=self.today - datetime.timedelta(days=1))
+        last_days = sorted({half_day.day for half_day in half_days})[-3:]
+        for index, half_day in enumerate(half_days):
+            marks = {}
+            for rank, application in enumerate(people):
+                if rank == 1 and half_day.day in last_days:
+                    marks[application.pk] = AttendanceStatus.ABSENT
+                elif (rank + index) % 11 == 0:
+                    marks[application.pk] = AttendanceStatus.EXCUSED
+                elif (rank + index) % 7 == 0:
+                    marks[application.pk] = AttendanceStatus.ABSENT
+                else:
+                    marks[application.pk] = AttendanceStatus.PRESENT
+            attendance.record_sheet(session, half_day, marks, by=self.staff_of(session.campus), today=self.today)
 
     # --- Accounts --------------------------------------------------------------------------------
 

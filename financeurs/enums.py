@@ -26,6 +26,7 @@ class IndicatorCode(models.TextChoices):
     COMPLETED = "termines", _("Formation terminée")
     DROPPED_OUT = "abandons", _("Abandons")
     CERTIFIED = "certifies", _("Certifié·es")
+    ATTENDANCE_RATE = "taux_assiduite", _("Taux d’assiduité")
     POSITIVE_EXIT = "sorties_positives", _("Sorties positives à la sortie")
     POSITIVE_6_MONTHS = "sorties_positives_6_mois", _("Sorties positives à 6 mois")
     RESPONSE_RATE_EXIT = "taux_reponse_sortie", _("Taux de réponse à la sortie")

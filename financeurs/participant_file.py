@@ -7,6 +7,7 @@ the rows' base class and financeurs/pseudonyms.py for the pseudonyms).
 import collections
 import datetime
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from financeurs.anonymity import NOT_DISCLOSED, plan
 from financeurs.indicators import ENTERED, participants
 from financeurs.pseudonyms import pseudonym_ranks, pseudonym_text
-from financeurs.resources import RowResource, day, labels, memoised, text, yes_no
+from financeurs.resources import RowResource, day, labels, memoised, number, text, yes_no
 from inscriptions.enums import (
     AgeBand,
     FollowUpMilestone,
@@ -32,6 +33,7 @@ from inscriptions.enums import (
 from inscriptions.models import ENTRY_FACTS as APPLICATION_ENTRY_FACTS
 from inscriptions.models import Application
 from inscriptions.resources import neutralise_formula
+from inscriptions.services.attendance import hours_present
 from inscriptions.workflow import Status
 
 CHUNK_SIZE = 2000
@@ -93,6 +95,8 @@ def raw_rows(queryset, chunked=False):
             yield from rows
 
 
+# Sums of hours come as Decimal from PostgreSQL and as a float or text from SQLite: two places either way.
+HOURS = memoised(lambda value: Decimal(str(value)).quantize(Decimal("0.01")))
 DATE = memoised(lambda value: datetime.date.fromisoformat(value) if isinstance(value, str) else value)
 
 
@@ -137,6 +141,8 @@ class ParticipantResource(RowResource):
     session_end = text(_("Fin de session"))
     status = text(_("Statut"))
     left_on = text(_("Date de sortie"))
+    # The hours of the half-days marked present (inscriptions/services/attendance.py): not a quasi-identifier.
+    hours_attended = number(_("Heures suivies"))
     exit_placement = text(_("Situation à la sortie"))
     exit_positive = yes_no(_("Sortie positive à la sortie"))
     six_months_placement = text(_("Situation à 6 mois"))
@@ -171,6 +177,7 @@ class ParticipantResource(RowResource):
             "session_end",
             "status",
             "left_on",
+            "hours_attended",
             "exit_placement",
             "exit_positive",
             "six_months_placement",
@@ -296,6 +303,8 @@ class ParticipantResource(RowResource):
             # The free text of the follow-ups, which only a named file shows.
             for alias in milestones:
                 columns += [f"{alias}__employer", f"{alias}__job_title"]
+        # Last, after the named columns, whose positions the loop below reads.
+        columns.append("hours_attended")
         # In no order (rows are looked up by pk): the model's ordering would cost a sort per query.
         applications = Application.objects.order_by().annotate(
             **{
@@ -305,6 +314,7 @@ class ParticipantResource(RowResource):
             **profile,
             end_text=Cast("session__end_date", CharField()),
             consented=CONSENTED,
+            hours_attended=hours_present(),
         )
 
         shown = memoised(anonymity.shown)
@@ -377,6 +387,11 @@ class ParticipantResource(RowResource):
                 else:
                     quasi += (end_period(session_end),)
                 age_band, gender, campus, formation, start, diploma, left_on, end = quasi
+                hours = row[-1]
+                if hours is not None:
+                    hours = HOURS(hours)
+                elif status in ENTERED:
+                    hours = Decimal(0)
                 yield (
                     *identity,
                     age_band,
@@ -392,6 +407,7 @@ class ParticipantResource(RowResource):
                     end,
                     statuses.get(status),
                     left_on,
+                    hours,
                     placements.get(exit_placement),
                     None if exit_placement is None else exit_placement in positive,
                     placements.get(six_placement),

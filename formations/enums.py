@@ -49,3 +49,22 @@ class CatalogueSort(models.TextChoices):
     START_DATE = "date", _("Date de début la plus proche")
     DURATION = "duree", _("Durée la plus courte")
     TITLE = "titre", _("Titre (de A à Z)")
+
+
+class HalfDayPart(models.TextChoices):
+    """The two halves of a class day on a session's timetable, in the order of the day."""
+
+    MORNING = "matin", _("Matin")
+    AFTERNOON = "apres_midi", _("Après-midi")
+
+
+class Weekday(models.TextChoices):
+    """ISO weekdays (Monday is 1), as the session's timetable stores them."""
+
+    MONDAY = "1", _("Lundi")
+    TUESDAY = "2", _("Mardi")
+    WEDNESDAY = "3", _("Mercredi")
+    THURSDAY = "4", _("Jeudi")
+    FRIDAY = "5", _("Vendredi")
+    SATURDAY = "6", _("Samedi")
+    SUNDAY = "7", _("Dimanche")

@@ -3,6 +3,7 @@ from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from campus.permissions import campuses_of
+from formations.enums import Weekday
 from formations.models import FormationPage
 
 
@@ -25,3 +26,18 @@ class SessionAdminForm(WagtailAdminModelForm):
         field = self.fields["formation"]
         field.queryset = formations_editable_by(self.for_user)
         field.widget = forms.Select(choices=field.choices)
+        if "class_days" in self.fields:
+            model_field = self.fields["class_days"]
+            self.fields["class_days"] = forms.MultipleChoiceField(
+                label=model_field.label,
+                help_text=model_field.help_text,
+                choices=Weekday.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            if not self.is_bound:
+                self.initial["class_days"] = list(self.instance.class_days or "")
+
+    def clean_class_days(self):
+        # Stored as the ISO weekday digits, in order: "12345" for Monday to Friday.
+        return "".join(sorted(self.cleaned_data.get("class_days") or []))

@@ -1,4 +1,7 @@
+import datetime
 import operator
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 
 from django.core.exceptions import ValidationError
@@ -19,7 +22,16 @@ from wagtail.search import index
 from campus.models import CampusScopedQuerySet
 from formations import structured_data
 from formations.blocks import FormationStreamBlock
-from formations.enums import CertificationLevel, EntryLevel, FeeKind, Format, Repertoire, Schedule
+from formations.enums import (
+    CertificationLevel,
+    EntryLevel,
+    FeeKind,
+    Format,
+    HalfDayPart,
+    Repertoire,
+    Schedule,
+    Weekday,
+)
 
 # --- Reference data -----------------------------------------------------------------------------
 
@@ -271,6 +283,32 @@ def capacity_below_seats_taken(taken):
     ) % {"taken": taken}
 
 
+DEFAULT_CLASS_DAYS = "12345"
+
+
+@dataclass(frozen=True, order=True)
+class HalfDay:
+    """A morning or an afternoon of class on a session's timetable, and how many hours it lasts."""
+
+    day: datetime.date
+    part: str
+    hours: Decimal
+
+    @property
+    def part_label(self):
+        return HalfDayPart(self.part).label
+
+    @property
+    def slug(self):
+        return f"{self.day.isoformat()}/{self.part}"
+
+
+def slot_hours(start, end):
+    """Hours between two times of a day, as a Decimal with two places (3.5 for 9:00-12:30)."""
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+
+
 class Session(models.Model):
     """A dated run of a formation. Applications will point at it, so it is never deleted by a page edit."""
 
@@ -306,6 +344,32 @@ class Session(models.Model):
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # The timetable the attendance sheets are drawn from (inscriptions/services/attendance.py): class days, and a
+    # morning and/or an afternoon. New and existing sessions start from Monday to Friday, 9:00-12:30 and
+    # 13:30-17:00, which staff change for a part-time session; no day or no slot means no sheet.
+    class_days = models.CharField(
+        _("jours de cours"),
+        max_length=7,
+        blank=True,
+        default=DEFAULT_CLASS_DAYS,
+        help_text=_("Les jours où la formation a lieu : les feuilles de présence suivent ces jours."),
+    )
+    morning_start = models.TimeField(
+        _("début du matin"), null=True, blank=True, default=datetime.time(9), help_text=_("Ex. : 09:00")
+    )
+    morning_end = models.TimeField(
+        _("fin du matin"), null=True, blank=True, default=datetime.time(12, 30), help_text=_("Ex. : 12:30")
+    )
+    afternoon_start = models.TimeField(
+        _("début de l’après-midi"),
+        null=True,
+        blank=True,
+        default=datetime.time(13, 30),
+        help_text=_("Laissez vide s’il n’y a pas cours l’après-midi."),
+    )
+    afternoon_end = models.TimeField(
+        _("fin de l’après-midi"), null=True, blank=True, default=datetime.time(17), help_text=_("Ex. : 17:00")
+    )
 
     # What a person needs on day one, told in the admission, enrolment and reminder e-mails and in /mon-espace/.
     venue_address = models.CharField(
@@ -380,8 +444,63 @@ class Session(models.Model):
             errors["capacity"] = capacity_below_seats_taken(self.seats_taken)
         if self.formation_id and self.formation.campus is None:
             errors["formation"] = _("Cette formation n'est rattachée à aucun campus.")
+        errors.update(self.timetable_errors())
         if errors:
             raise ValidationError(errors)
+
+    def timetable_errors(self):
+        errors = {}
+        if any(day not in Weekday.values for day in self.class_days or ""):
+            errors["class_days"] = _("Choisissez des jours de la semaine.")
+        for part, label in (("morning", _("du matin")), ("afternoon", _("de l’après-midi"))):
+            start, end = getattr(self, f"{part}_start"), getattr(self, f"{part}_end")
+            if (start is None) != (end is None):
+                field = f"{part}_end" if end is None else f"{part}_start"
+                errors[field] = _("Donnez le début et la fin %(part)s, ou laissez les deux vides.") % {"part": label}
+            elif start is not None and end <= start:
+                errors[f"{part}_end"] = _("La fin %(part)s doit venir après son début.") % {"part": label}
+        if (
+            "morning_end" not in errors
+            and "afternoon_end" not in errors
+            and self.morning_end
+            and self.afternoon_start
+            and self.afternoon_start < self.morning_end
+        ):
+            errors["afternoon_start"] = _("L’après-midi doit commencer après la fin du matin.")
+        return errors
+
+    @property
+    def slots(self):
+        """{part: hours} of the timetable's half-days, morning first; empty without a timetable."""
+        slots = {}
+        if self.morning_start and self.morning_end and self.morning_end > self.morning_start:
+            slots[HalfDayPart.MORNING.value] = slot_hours(self.morning_start, self.morning_end)
+        if self.afternoon_start and self.afternoon_end and self.afternoon_end > self.afternoon_start:
+            slots[HalfDayPart.AFTERNOON.value] = slot_hours(self.afternoon_start, self.afternoon_end)
+        return slots
+
+    def is_class_day(self, day):
+        return str(day.isoweekday()) in (self.class_days or "")
+
+    def half_days(self, start=None, end=None):
+        """The half-days of class between the session's start and end dates (within start and end, if given)."""
+        first = max(self.start_date, start) if start else self.start_date
+        last = min(self.end_date, end) if end else self.end_date
+        slots = self.slots
+        found = []
+        day = first
+        while day <= last:
+            if self.is_class_day(day):
+                found += [HalfDay(day, part, hours) for part, hours in slots.items()]
+            day += datetime.timedelta(days=1)
+        return found
+
+    def half_day(self, day, part):
+        """The half-day of the timetable on that day and part, or None."""
+        hours = self.slots.get(part)
+        if hours is None or not (self.start_date <= day <= self.end_date) or not self.is_class_day(day):
+            return None
+        return HalfDay(day, part, hours)
 
     @property
     def address(self):

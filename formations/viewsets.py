@@ -3,6 +3,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
@@ -44,6 +45,14 @@ class ProtectedDeleteMixin:
 class SessionIndexView(generic.IndexView):
     def get_base_queryset(self):
         return Session.objects.visible_to(self.request.user).select_related("formation", "campus")
+
+    def get_list_more_buttons(self, instance):
+        # Formations knows no app above it: those with a page about a session (inscriptions' attendance sheets)
+        # add their button through this hook, as after_edit_session.
+        buttons = super().get_list_more_buttons(instance)
+        for hook in hooks.get_hooks("register_session_listing_buttons"):
+            buttons += hook(instance, self.request.user)
+        return buttons
 
 
 class CapacityBelowSeatsTaken(Exception):
@@ -141,6 +150,18 @@ class SessionViewSet(ModelViewSet):
                 [FieldPanel("venue_address"), FieldPanel("first_day_details")],
                 heading=_("Le premier jour"),
                 help_text=_("Envoyé à chaque personne admise ou inscrite, et affiché dans son espace."),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("class_days"),
+                    FieldRowPanel([FieldPanel("morning_start"), FieldPanel("morning_end")]),
+                    FieldRowPanel([FieldPanel("afternoon_start"), FieldPanel("afternoon_end")]),
+                ],
+                heading=_("Emploi du temps (feuilles de présence)"),
+                help_text=_(
+                    "Les jours et les horaires des cours : chaque matin et chaque après-midi de cours a sa feuille "
+                    "de présence, et ses heures comptent pour les heures suivies."
+                ),
             ),
         ],
         base_form_class=SessionAdminForm,

@@ -12,6 +12,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from formations.models import Session
 from inscriptions.enums import AgeBand, QpvResidence
 from inscriptions.models import Application
+from inscriptions.services.attendance import flagged_applications
 from inscriptions.services.ended_trainings import exits_to_record
 from inscriptions.workflow import Status
 
@@ -69,6 +70,11 @@ class ApplicationFilterSet(WagtailFilterSet):
         method="filter_exit_to_record",
         widget=forms.CheckboxInput,
     )
+    long_absence = django_filters.BooleanFilter(
+        label=_("Absence longue en cours (jours de cours de suite sans justificatif)"),
+        method="filter_long_absence",
+        widget=forms.CheckboxInput,
+    )
     waiting_days = django_filters.NumberFilter(
         label=_("Sans réponse depuis plus de (jours)"),
         method="filter_waiting_days",
@@ -94,6 +100,11 @@ class ApplicationFilterSet(WagtailFilterSet):
         if not checked:
             return queryset
         return exits_to_record(queryset)
+
+    def filter_long_absence(self, queryset, name, checked):
+        if not checked:
+            return queryset
+        return flagged_applications(queryset)
 
     def filter_waiting_days(self, queryset, name, days):
         limit = timezone.now() - datetime.timedelta(days=int(days))

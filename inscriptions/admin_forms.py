@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput
 
 from formations.models import RomeCode
+from inscriptions.enums import AttendanceStatus
 from inscriptions.models import FollowUp, PaymentMethod, StaffNotificationSettings
 from inscriptions.workflow import Status
 
@@ -138,3 +139,34 @@ class RefundForm(forms.Form):
         max_length=300,
         help_text=_("Enregistrée dans l’historique de la candidature."),
     )
+
+
+class AttendanceSheetForm(forms.Form):
+    """One half-day's sheet: a radio group per person, nothing ticked meaning not recorded."""
+
+    not_held = forms.BooleanField(
+        label=_("Cette demi-journée n’a pas eu lieu (cours annulé pour tout le groupe)"), required=False
+    )
+
+    def __init__(self, *args, people, marks, not_held=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["not_held"].initial = not_held
+        self.people = people
+        for application in people:
+            self.fields[self.field_name(application)] = forms.ChoiceField(
+                label=str(application.learner),
+                choices=AttendanceStatus.choices,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=marks.get(application.pk, ""),
+            )
+
+    @staticmethod
+    def field_name(application):
+        return f"personne_{application.pk}"
+
+    def person_fields(self):
+        return [self[self.field_name(application)] for application in self.people]
+
+    def marks(self):
+        return {application.pk: self.cleaned_data.get(self.field_name(application)) for application in self.people}

@@ -39,7 +39,8 @@ from inscriptions.models import (
     RefundState,
     StaffNotificationSettings,
 )
-from inscriptions.workflow import LEFT_TRAINING, UNDECIDED, Role
+from inscriptions.services import attendance
+from inscriptions.workflow import ENTERED_TRAINING, LEFT_TRAINING, UNDECIDED, Role
 
 # Shown elsewhere on the page, or never to staff. (The answers for the funders' statistics are not on the profile
 # at all: they live in EntryAnswers, which no staff page reads.)
@@ -170,6 +171,10 @@ class ApplicationDetailView(WagtailAdminTemplateMixin, TemplateView):
         if can_decide and not learner.anonymised_at:
             # The profile facts asked before the training starts, filled with the person (never her special answers).
             context.setdefault("entry_profile_form", EntryProfileForm(instance=learner, campus=application.campus))
+        if application.status in ENTERED_TRAINING:
+            context["attendance"] = attendance.summary_of(application)
+            context["absent_days"] = attendance.long_absences([application.pk]).get(application.pk)
+            context["alert_days"] = settings.ATTENDANCE_ABSENCE_ALERT_DAYS
         self.add_payments_context(context)
         if context["has_left_training"]:
             recorded = {

@@ -141,3 +141,11 @@ class YesNoUnsaid(models.TextChoices):
     YES = "oui", _("Oui")
     NO = "non", _("Non")
     UNSAID = "", _("Je préfère ne pas répondre")
+
+
+class AttendanceStatus(models.TextChoices):
+    """What staff tick for a person on a half-day's attendance sheet. Not ticked: nothing recorded."""
+
+    PRESENT = "present", _("Présent·e")
+    ABSENT = "absent", _("Absent·e")
+    EXCUSED = "excuse", _("Absence justifiée")

@@ -35,8 +35,9 @@ from inscriptions.forms import (
     LearnerProfileForm,
 )
 from inscriptions.models import Application, EntryAnswers, GuardianConsentToken
+from inscriptions.services import attendance
 from inscriptions.services.guardian import consent_through_link
-from inscriptions.workflow import AWAITING_START, NEXT_STEP, Role, Status
+from inscriptions.workflow import AWAITING_START, ENTERED_TRAINING, NEXT_STEP, Role, Status
 
 # The learner's buttons in their space: URL word → target status.
 LEARNER_ACTIONS = {"confirmer": Status.ENROLLED, "retirer": Status.WITHDRAWN}
@@ -181,7 +182,9 @@ def learner_space(request):
         return redirect("financeurs:index")
     rows = []
     if learner is not None:
-        for application in own_applications(request.user).order_by("-submitted_at", "-pk"):
+        applications = list(own_applications(request.user).order_by("-submitted_at", "-pk"))
+        hours = attendance.summaries([app.pk for app in applications if app.status in ENTERED_TRAINING])
+        for application in applications:
             targets = {edge.target for edge in services.allowed_transitions(application, Role.LEARNER)}
             money = payment_info(application)
             next_step = NEXT_STEP.get(application.status, "")
@@ -197,6 +200,11 @@ def learner_space(request):
                     "can_withdraw": Status.WITHDRAWN in targets,
                     # A seat given or confirmed: where to go, when, and what to expect on the first day.
                     "day_one": application.status in AWAITING_START,
+                    "attendance": (
+                        hours.get(application.pk, attendance.Summary())
+                        if application.status in ENTERED_TRAINING
+                        else None
+                    ),
                 }
             )
     return render(

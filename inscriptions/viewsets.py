@@ -21,7 +21,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from campus.permissions import campuses_of
 from formations.enums import FeeKind
-from inscriptions import admin_views
+from inscriptions import admin_views, attendance_views
 from inscriptions.admin_filters import SEARCH_FIELDS, ApplicationFilterSet, search_applications
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, RefundState
 from inscriptions.resources import PaymentResource
@@ -278,6 +278,22 @@ class ApplicationViewSet(ModelViewSet):
             path("paiements/", PaymentIndexView.as_view(), name="payments"),
             path("paiements/resultats/", PaymentIndexView.as_view(results_only=True), name="payments_results"),
             path("paiements/export/", PaymentExportView.as_view(), name="payments_export"),
+            path("presences/<int:session_pk>/", attendance_views.SessionAttendanceView.as_view(), name="attendance"),
+            path(
+                "presences/<int:session_pk>/emargement.xlsx",
+                attendance_views.attendance_sheet_download,
+                name="attendance_xlsx",
+            ),
+            path(
+                "presences/<int:session_pk>/imprimer/",
+                attendance_views.attendance_sheet_print,
+                name="attendance_print",
+            ),
+            path(
+                "presences/<int:session_pk>/<str:day>/<str:part>/",
+                attendance_views.AttendanceSheetView.as_view(),
+                name="attendance_sheet",
+            ),
         ]
 
     def get_permissions_to_register(self):

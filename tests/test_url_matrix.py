@@ -270,6 +270,21 @@ ROWS = [
     get("/admin/candidatures/paiements/", **admin(staff=OK, superuser=OK)),
     get("/admin/candidatures/paiements/resultats/", **admin(staff=OK, superuser=OK)),
     get("/admin/candidatures/paiements/export/", **admin(staff=OK, superuser=OK)),
+    get("/admin/candidatures/presences/{session_a}/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
+    get("/admin/candidatures/presences/{session_a}/imprimer/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
+    get(
+        "/admin/candidatures/presences/{session_a}/emargement.xlsx",
+        **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK),
+    ),
+    get(
+        "/admin/candidatures/presences/{session_a}/{session_a_day}/matin/",
+        **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK),
+    ),
+    # The session starts in a month: the sheet is shown again, saying the day has not come.
+    post(
+        "/admin/candidatures/presences/{session_a}/{session_a_day}/matin/",
+        **admin_post(staff_a=OK, staff_b=NOT_FOUND, superuser=OK),
+    ),
     # Partners' referrals.
     get("/admin/orientations/", **admin(staff=OK, superuser=OK)),
     get("/admin/orientations/results/", **admin(staff=OK, superuser=OK)),

@@ -287,6 +287,8 @@ ENDED_TRAINING_GRACE_DAYS = int(os.environ.get("ENDED_TRAINING_GRACE_DAYS", "30"
 # Each enrolled person is reminded once, this many days before the session starts, of the address, hours and
 # first-day details (send_start_reminders, daily).
 SESSION_START_REMINDER_DAYS = int(os.environ.get("SESSION_START_REMINDER_DAYS", "3"))
+# Attendance: a person absent (not excused) this many class days in a row is flagged to staff.
+ATTENDANCE_ABSENCE_ALERT_DAYS = int(os.environ.get("ATTENDANCE_ABSENCE_ALERT_DAYS", "3"))
 CV_MAX_UPLOAD_SIZE = int(os.environ.get("CV_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 # --- Payments -----------------------------------------------------------------------------------
 # Stripe keys come only from the environment. Without them, priced sessions are paid by hand.

@@ -26,7 +26,8 @@ from inscriptions.enums import (
     FollowUpMilestone,
     Gender,
 )
-from inscriptions.models import Application, add_months
+from inscriptions.models import Application, Attendance, add_months
+from inscriptions.services.attendance import attendance_rate, hours_by_status
 from inscriptions.workflow import Status
 
 # --- Scope ----------------------------------------------------------------------------------------
@@ -258,12 +259,22 @@ def _result(counts, indicator, targets, whole_agreement, *, value=None, numerato
     )
 
 
+def _attendance_rate(people):
+    """Hours present over hours present or absent without excuse, on the sheets of the participants' representative
+    applications (inscriptions.services.attendance defines the rate). One query."""
+    hours = Attendance.objects.filter(application__in=people.filter(STARTED).values("pk")).aggregate(
+        **hours_by_status()
+    )
+    return attendance_rate(hours["present_hours"], hours["absent_hours"])
+
+
 def compute(agreement, period, today=None):
     """The agreement's report over `period`: every indicator and its target, then the ESF+ indicators.
 
-    Three or four queries whatever the number of people: the agreement's sessions, its targets, one aggregate
+    Four or five queries whatever the number of people: the agreement's sessions, its targets, one aggregate
     over the representative applications (grouped by gender, for the ESF+ breakdown), and, when the period is
-    not the agreement's, the people who entered over the whole agreement (for the cost).
+    not the agreement's, the people who entered over the whole agreement (for the cost), and the hours on the
+    participants' attendance sheets.
     """
     today = today or timezone.localdate()
     whole = Period.of_agreement(agreement)
@@ -289,7 +300,9 @@ def compute(agreement, period, today=None):
     )
     whole_agreement = period == whole
     for indicator in INDICATORS:
-        if indicator.code == IndicatorCode.COST_PER_LEARNER:
+        if indicator.code == IndicatorCode.ATTENDANCE_RATE:
+            result = _result(counts, indicator, targets, whole_agreement, value=_attendance_rate(people))
+        elif indicator.code == IndicatorCode.COST_PER_LEARNER:
             cost = None
             if started_over_agreement:
                 cost = (Decimal(agreement.amount) / started_over_agreement).quantize(

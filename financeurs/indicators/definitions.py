@@ -209,6 +209,11 @@ DESCRIPTIONS = {
     IndicatorCode.COMPLETED: _("Personnes allées au bout de la formation, certifiées ou non."),
     IndicatorCode.DROPPED_OUT: _("Personnes qui ont quitté la formation avant la fin, parmi les entrées."),
     IndicatorCode.CERTIFIED: _("Personnes qui ont obtenu la certification visée, parmi les entrées."),
+    IndicatorCode.ATTENDANCE_RATE: _(
+        "Parmi les personnes entrées en formation, les heures où elles étaient présentes, divisées par ces heures "
+        "plus celles d’absence non justifiée, d’après les feuilles de présence. Les absences justifiées ne comptent "
+        "pas."
+    ),
     IndicatorCode.POSITIVE_EXIT: _(
         "Parmi les personnes sorties dont on connaît la situation à la sortie, part en CDI, en CDD de 6 mois ou "
         "plus, en alternance, en formation qualifiante ou qui ont créé leur entreprise ; puis la même part parmi "
@@ -250,6 +255,14 @@ INDICATORS = [
     _count(IndicatorCode.COMPLETED, "parcours", Q(status__in=sorted(COMPLETED)), STARTED),
     _count(IndicatorCode.DROPPED_OUT, "parcours", Q(status=Status.DROPPED_OUT), STARTED, higher_is_better=False),
     _count(IndicatorCode.CERTIFIED, "parcours", Q(status=Status.CERTIFIED), STARTED),
+    # Computed apart (see compute): a quotient of hours, not of people.
+    Indicator(
+        code=IndicatorCode.ATTENDANCE_RATE,
+        label=IndicatorCode.ATTENDANCE_RATE.label,
+        description=DESCRIPTIONS[IndicatorCode.ATTENDANCE_RATE],
+        unit=PERCENT,
+        group="parcours",
+    ),
     _rate(
         IndicatorCode.POSITIVE_EXIT,
         "resultats",

@@ -14,6 +14,7 @@ from inscriptions.models.applications import (
     StatusChangeQuerySet,
     cv_upload_to,
 )
+from inscriptions.models.attendance import Attendance, CancelledHalfDay
 from inscriptions.models.entry import ANSWER_NAMES, EntryAnswers
 from inscriptions.models.follow_ups import (
     FollowUp,
@@ -47,6 +48,8 @@ __all__ = [
     "STAGE_FIELDS",
     "Application",
     "ApplicationQuerySet",
+    "Attendance",
+    "CancelledHalfDay",
     "FollowUp",
     "FollowUpQuerySet",
     "FollowUpSurvey",

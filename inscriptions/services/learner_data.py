@@ -85,7 +85,7 @@ def export_learner_data(learner):
 
     applications = (
         learner.applications.select_related("session__formation", "campus")
-        .prefetch_related("history", "notes", "follow_ups", "surveys", "payments__refunds")
+        .prefetch_related("history", "notes", "follow_ups", "surveys", "payments__refunds", "attendances")
         .order_by("submitted_at")
     )
     return {
@@ -151,6 +151,16 @@ def export_learner_data(learner):
                     for survey in application.surveys.all()
                 ],
                 "paiements": [_payment(payment) for payment in application.payments.all()],
+                "présences": [
+                    {
+                        "jour": mark.day.isoformat(),
+                        "demi_journée": str(mark.get_part_display()),
+                        "présence": str(mark.get_status_display()),
+                        "heures": str(mark.hours),
+                        "noté_le": mark.recorded_at.isoformat(),
+                    }
+                    for mark in application.attendances.all()
+                ],
             }
             for application in applications
         ],
@@ -212,18 +222,19 @@ def learner_data_archive(learner):
 def erase_learner(learner, *, now=None):
     """Delete a learner's account: personal data erased, anonymous facts kept for the campus's counts.
 
-    Open applications are withdrawn first, so their seats go to the waitlist; each keeps the furthest stage
-    it reached. What stays: on the profile, gender, diploma, situation and how long the person had been
-    looking for a job, QPV residence (yes, no, unknown) and the kind of referrer; on each application,
-    the age at application, the statuses and their dates, the furthest stage, and the facts recorded when
-    the training started (the same, plus RQTH and the answers to the European Social Fund's questions:
-    nationality, a parent born abroad, housing exclusion, rural area); on each follow-up, the kind of placement,
-    its ROME code and start date. What goes: names, contact details, birth date, address, texts written by the
-    learner or about them, the CV, the employer's name and job title, the answers given for the funders (RQTH
-    and the European Social Fund's questions), the consent to named data, and any open survey link; the partners'
-    referrals about her (identity and contact details), refund reasons, the admin history's labels of her
-    objects, and every open session of her account. Files made from her data go too: the funders' named
-    exports covering her (registered erasure steps), and staff imports that name her (`_forget_imports_about`).
+    Open applications are withdrawn first, so their seats go to the waitlist; each keeps the furthest stage it
+    reached. What stays: on the profile, gender, diploma, situation and how long the person had been looking for a
+    job, QPV residence (yes, no, unknown) and the kind of referrer; on each application, the age at application,
+    the statuses and their dates, the furthest stage, and the facts recorded when the training started (the same,
+    plus RQTH and the answers to the European Social Fund's questions: nationality, a parent born abroad, housing
+    exclusion, rural area); on each follow-up, the kind of placement, its ROME code and start date; the attendance
+    marks (a day, a half-day, present or not, hours), which name nobody once the profile is stripped and which the
+    funders' hours attended and attendance rate read. What goes: names, contact details, birth date, address, texts
+    written by the learner or about them, the CV, the employer's name and job title, the answers given for the
+    funders (RQTH and the European Social Fund's questions), the consent to named data, and any open survey link;
+    the partners' referrals about her (identity and contact details), refund reasons, the admin history's labels of
+    her objects, and every open session of her account. Files made from her data go too: the funders' named exports
+    covering her (registered erasure steps), and staff imports that name her (`_forget_imports_about`).
     """
     now = now or timezone.now()
     user = learner.user

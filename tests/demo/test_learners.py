@@ -11,8 +11,9 @@ from django.utils import timezone
 from demo.learners import DEMO_LEARNER_EMAIL
 from formations.models import Session
 from inscriptions.enums import FollowUpMilestone, Nationality, QpvResidence
-from inscriptions.models import Application, EntryAnswers, FollowUp, Learner, StatusChange
+from inscriptions.models import Application, Attendance, EntryAnswers, FollowUp, Learner, StatusChange
 from inscriptions.services import follow_ups_due, overdue_applications
+from inscriptions.services.attendance import long_absences
 from inscriptions.workflow import HOLDS_SEAT, Role, Stage, Status
 
 # Each seed starts from a fresh install, not from the home page the other tests share.
@@ -84,6 +85,10 @@ def test_the_demo_seed_builds_learners_at_every_stage_and_a_second_run_changes_n
     assert milestones == set(FollowUpMilestone)
     assert due[FollowUpMilestone.SIX_MONTHS].exists()
     assert overdue_applications().exists()
+
+    # The sessions under way have their past sheets filled, and one long absence for staff to see.
+    assert Attendance.objects.exists()
+    assert long_absences(Application.objects.all())
 
 
 def test_the_demo_learner_can_log_in(client):

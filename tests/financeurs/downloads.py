@@ -25,6 +25,7 @@ PARTICIPANT_HEADERS = [
     "Fin de session",
     "Statut",
     "Date de sortie",
+    "Heures suivies",
     "Situation à la sortie",
     "Sortie positive à la sortie",
     "Situation à 6 mois",

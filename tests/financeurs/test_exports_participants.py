@@ -6,6 +6,7 @@ These read the format with k = 1 (each row shown as it is, but by the month); te
 import datetime
 import io
 import json
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -15,6 +16,7 @@ from django.http import StreamingHttpResponse
 from financeurs.indicators import Period
 from financeurs.participant_file import ParticipantResource
 from inscriptions.enums import FollowUpMilestone
+from inscriptions.models import Attendance
 from tests.financeurs.downloads import (
     FORMATS,
     FREE_TEXT_HEADERS,
@@ -70,6 +72,7 @@ def test_csv_participant_file_reads_back_in_french_excel_conventions(client, agr
         "Fin de session": month(session.end_date),
         "Statut": "Certifié·e",
         "Date de sortie": month(days_ago(200)),
+        "Heures suivies": "0",
         "Situation à la sortie": "CDI",
         "Sortie positive à la sortie": "Oui",
         "Situation à 6 mois": "CDD de moins de 6 mois",
@@ -200,6 +203,8 @@ def as_written(value, file_format):
         return value if file_format == "json" else ("Oui" if value else "Non")
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y") if file_format == "csv" else value.isoformat()
+    if isinstance(value, Decimal) and file_format == "csv":
+        return str(value).replace(".", ",")
     return value
 
 
@@ -215,3 +220,22 @@ def test_xlsx_drops_characters_a_spreadsheet_cannot_hold(client, agreement, fund
     column = NAMED_PARTICIPANT_HEADERS.index(FREE_TEXT_HEADERS[1])
     titles = {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert "Agent d’accueil & <standard>" in titles
+
+
+def test_the_file_gives_the_hours_attended_of_whoever_entered_training(client, agreement, funder_a, people):
+    awa = people["awa"]
+    for day, part, status in [(1, "matin", "present"), (1, "apres_midi", "present"), (2, "matin", "absent")]:
+        Attendance.objects.create(
+            application=awa,
+            day=awa.session.start_date + datetime.timedelta(days=day),
+            part=part,
+            status=status,
+            hours=Decimal("3.50"),
+        )
+    client.force_login(funder_a)
+
+    headers, *rows = read_csv(body(client.get(url("export_participants", agreement, "csv"))))
+
+    assert row_of(rows, headers, awa_pseudonym(agreement, people))["Heures suivies"] == "7,00"
+    assert row_of(rows, headers, pseudonym_of(agreement, people["bilal"]))["Heures suivies"] == "0"
+    assert row_of(rows, headers, pseudonym_of(agreement, people["chloe"]))["Heures suivies"] == ""

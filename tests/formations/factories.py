@@ -90,6 +90,21 @@ class SessionFactory(factory.django.DjangoModelFactory):
         closed = factory.Trait(applications_open=False)
 
 
+def timetable_form_data(session):
+    """The session's timetable as the edit form posts it: a checkbox per class day, times as HH:MM."""
+
+    def hhmm(value):
+        return value.strftime("%H:%M") if value else ""
+
+    return {
+        "class_days": list(session.class_days),
+        **{name: hhmm(getattr(session, name)) for name in TIMETABLE_TIMES},
+    }
+
+
+TIMETABLE_TIMES = ("morning_start", "morning_end", "afternoon_start", "afternoon_end")
+
+
 def session_form_data(session, **changes):
     """What the staff's session edit form posts for `session` as it is, with `changes` (e.g. capacity=12)."""
     data = {
@@ -104,4 +119,5 @@ def session_form_data(session, **changes):
         "schedule_details": "",
         "applications_open": "on",
     }
+    data |= timetable_form_data(session)
     return {**data, **{name: str(value) for name, value in changes.items()}}

@@ -19,6 +19,7 @@ MODELS = [
     "StripeEvent",
     "Referral",
     "GuardianConsentToken",
+    "Attendance",
 ]
 # Technical fields: the row's own identifier and timestamps.
 EXEMPT = {"id", "created_at", "updated_at"}

@@ -1,0 +1,124 @@
+"""The attendance sheet for signatures (feuille d'émargement), as a spreadsheet to print: a week or a whole session."""
+
+import io
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from inscriptions.enums import AttendanceStatus
+from inscriptions.models import Attendance
+from inscriptions.resources import neutralise_formula
+from inscriptions.services import attendance
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHORT_MARKS = {
+    AttendanceStatus.PRESENT: "P",
+    AttendanceStatus.ABSENT: "A",
+    AttendanceStatus.EXCUSED: "AJ",
+}
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def hours_text(hours):
+    return formats.number_format(Decimal(hours).normalize(), use_l10n=True) + " h"
+
+
+def half_day_heading(half_day):
+    return f"{formats.date_format(half_day.day, 'D d/m')} {half_day.part_label.lower()} ({hours_text(half_day.hours)})"
+
+
+def sheet_rows(session, start=None, end=None):
+    """(half-days, [(application, {(day, part): status}, hours present)]) of the session between start and end."""
+    half_days = session.half_days(start, end)
+    people = attendance.trainees(session)
+    if half_days:
+        first, last = half_days[0].day, half_days[-1].day
+        people = [app for app in people if attendance.entered_on(app) <= last and (app.left_on or last) >= first]
+    marks = {}
+    records = Attendance.objects.filter(application__session=session)
+    if start:
+        records = records.filter(day__gte=start)
+    if end:
+        records = records.filter(day__lte=end)
+    for pk, day, part, status, hours in records.values_list("application_id", "day", "part", "status", "hours"):
+        found = marks.setdefault(pk, ({}, [Decimal(0)]))
+        found[0][(day, part)] = status
+        if status == AttendanceStatus.PRESENT:
+            found[1][0] += hours
+    rows = []
+    for application in people:
+        found, hours = marks.get(application.pk, ({}, [Decimal(0)]))
+        rows.append((application, found, hours[0]))
+    return half_days, rows
+
+
+def sheet_table(session, start=None, end=None):
+    """The sheet's cells as text, for the printable page: (headings, [(last name, first name, cells, hours)])."""
+    half_days, rows = sheet_rows(session, start, end)
+    not_held = attendance.cancelled(session)
+    lines = []
+    for application, marks, hours in rows:
+        cells = []
+        for half_day in half_days:
+            key = (half_day.day, half_day.part)
+            if key in not_held:
+                cells.append(_("annulé"))
+            elif not attendance.is_in_training_on(application, half_day.day):
+                cells.append("–")
+            else:
+                cells.append(SHORT_MARKS.get(marks.get(key), ""))
+        lines.append((application.learner.last_name, application.learner.first_name, cells, hours))
+    return [half_day_heading(half_day) for half_day in half_days], lines
+
+
+def attendance_workbook(session, start=None, end=None):
+    """The sheet as XLSX bytes: one line per person, one column per half-day to sign, the hours attended."""
+    headings, lines = sheet_table(session, start, end)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Émargement")
+    period = (start or session.start_date, min(end or session.end_date, session.end_date))
+    sheet.append([_("Feuille d’émargement")])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([_("Campus"), neutralise_formula(session.campus.title)])
+    sheet.append([_("Formation"), neutralise_formula(session.formation.title)])
+    sheet.append(
+        [
+            _("Période"),
+            _("du %(start)s au %(end)s") % {"start": f"{period[0]:%d/%m/%Y}", "end": f"{period[1]:%d/%m/%Y}"},
+        ]
+    )
+    sheet.append([_("P : présent·e ; A : absent·e ; AJ : absence justifiée ; case vide : à signer.")])
+    sheet.append([])
+    header = [_("Nom"), _("Prénom"), *headings, _("Heures suivies")]
+    sheet.append(header)
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.border = BOX
+    for last_name, first_name, cells, hours in lines:
+        sheet.append([neutralise_formula(last_name), neutralise_formula(first_name), *cells, float(hours)])
+        sheet.row_dimensions[sheet.max_row].height = 36
+        for cell in sheet[sheet.max_row]:
+            cell.border = BOX
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.append([])
+    sheet.append([_("Signature de la formatrice ou du formateur")])
+    sheet.append([])
+    sheet.row_dimensions[sheet.max_row].height = 36
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 18
+    for index in range(3, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 16
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
