@@ -1,10 +1,12 @@
+import django_filters
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -13,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from formations.forms import SessionAdminForm
 from formations.models import Certification, Domain, RomeCode, Session, capacity_below_seats_taken
 from home.conflicts import retry_on_conflict
+from home.dates import AbsoluteDateColumn, FrenchDateRangePickerWidget
 
 
 class CampusScopedMixin:
@@ -39,6 +42,14 @@ class ProtectedDeleteMixin:
                 % {"object": self.object, "kinds": ", ".join(kinds)},
             )
             return HttpResponseRedirect(self.get_success_url())
+
+
+class SessionFilterSet(WagtailFilterSet):
+    start_date = django_filters.DateFromToRangeFilter(label=_("Début"), widget=FrenchDateRangePickerWidget)
+
+    class Meta:
+        model = Session
+        fields = ["schedule", "applications_open"]
 
 
 class SessionIndexView(generic.IndexView):
@@ -119,14 +130,14 @@ class SessionViewSet(ModelViewSet):
     list_display = [
         "formation",
         Column("campus", label=_("Campus"), accessor="campus.title"),
-        DateColumn("start_date", label=_("Début"), sort_key="start_date"),
-        DateColumn("end_date", label=_("Fin")),
-        DateColumn("application_deadline", label=_("Limite de candidature")),
+        AbsoluteDateColumn("start_date", label=_("Début"), sort_key="start_date"),
+        AbsoluteDateColumn("end_date", label=_("Fin")),
+        AbsoluteDateColumn("application_deadline", label=_("Limite de candidature")),
         Column("capacity", label=_("Places")),
         Column("seats_taken", label=_("Occupées")),
         Column("schedule", label=_("Rythme"), accessor="get_schedule_display"),
     ]
-    list_filter = ["schedule", "applications_open", "start_date"]
+    filterset_class = SessionFilterSet
     search_fields = ["formation__title"]
     ordering = ["start_date"]
     edit_handler = ObjectList(

@@ -14,13 +14,14 @@ from django.utils.translation import ngettext
 from import_export.formats.base_formats import CSV, XLSX
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from campus.permissions import campuses_of
 from formations.enums import FeeKind
+from home.dates import AbsoluteDateColumn
 from inscriptions import admin_views
 from inscriptions.admin_filters import SEARCH_FIELDS, ApplicationFilterSet, search_applications
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, RefundState
@@ -98,7 +99,7 @@ class ApplicationIndexView(generic.IndexView):
                 accessor="get_status_display",
                 primary=lambda application: application.status in UNDECIDED,
             ),
-            DateColumn("submitted_at", label=_("Envoyée"), sort_key="submitted_at"),
+            AbsoluteDateColumn("submitted_at", label=_("Envoyée"), sort_key="submitted_at"),
             WaitingColumn("waiting", now=now, label=_("Attente")),
         ]
         return columns
@@ -190,7 +191,7 @@ class PaymentIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         return [
-            DateColumn("created_at", label=_("Date"), sort_key="created_at"),
+            AbsoluteDateColumn("created_at", label=_("Date"), sort_key="created_at"),
             TitleColumn(
                 "learner",
                 label=_("Candidat·e"),

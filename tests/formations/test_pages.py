@@ -114,7 +114,6 @@ class FormationPageTests(WagtailPageTestCase):
                 "summary": "Installer et dépanner les réseaux des entreprises.",
                 "duration_hours": 600,
                 "format": Format.ON_SITE,
-                "price": "0",
                 "entry_level": EntryLevel.LEVEL_4,
                 "prerequisites": "",
                 "domain": "",
