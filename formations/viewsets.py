@@ -3,7 +3,9 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
@@ -52,9 +54,18 @@ class SessionFilterSet(WagtailFilterSet):
         fields = ["schedule", "applications_open"]
 
 
+def session_buttons(session, user):
+    """Buttons the apps above formations add to a session (inscriptions: its people list), by the
+    `register_session_buttons` hook: each function takes the session and the user, and returns a list of Buttons."""
+    return [button for hook in hooks.get_hooks("register_session_buttons") for button in hook(session, user)]
+
+
 class SessionIndexView(generic.IndexView):
     def get_base_queryset(self):
         return Session.objects.visible_to(self.request.user).select_related("formation", "campus")
+
+    def get_list_more_buttons(self, instance):
+        return [*super().get_list_more_buttons(instance), *session_buttons(instance, self.request.user)]
 
 
 class CapacityBelowSeatsTaken(Exception):
@@ -64,6 +75,10 @@ class CapacityBelowSeatsTaken(Exception):
 
 
 class SessionEditView(CampusScopedMixin, generic.EditView):
+    @cached_property
+    def header_more_buttons(self):
+        return [*super().header_more_buttons, *session_buttons(self.object, self.request.user)]
+
     @retry_on_conflict
     def form_valid(self, form):
         try:

@@ -26,6 +26,7 @@ from inscriptions import admin_views
 from inscriptions.admin_filters import SEARCH_FIELDS, ApplicationFilterSet, search_applications
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, RefundState
 from inscriptions.resources import PaymentResource
+from inscriptions.session_people import SessionPeopleExportView, SessionPeopleView
 from inscriptions.workflow import UNDECIDED
 
 
@@ -278,6 +279,12 @@ class ApplicationViewSet(ModelViewSet):
             path("paiements/", PaymentIndexView.as_view(), name="payments"),
             path("paiements/resultats/", PaymentIndexView.as_view(results_only=True), name="payments_results"),
             path("paiements/export/", PaymentExportView.as_view(), name="payments_export"),
+            path("sessions/<int:session_pk>/personnes/", SessionPeopleView.as_view(), name="session_people"),
+            path(
+                "sessions/<int:session_pk>/personnes/export/",
+                SessionPeopleExportView.as_view(),
+                name="session_people_export",
+            ),
         ]
 
     def get_permissions_to_register(self):

@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from campus.permissions import CampusScopedPermissionPolicy
@@ -89,6 +90,14 @@ def add_applications_panel(request, panels):
 
 for action_class in BULK_TRANSITIONS:
     hooks.register("register_bulk_action", action_class)
+
+
+@hooks.register("register_session_buttons")
+def session_people_button(session, user):
+    if not can_see_applications(user):
+        return []
+    url = reverse("inscriptions_admin:session_people", args=[session.pk])
+    return [Button(_("Personnes de la session"), url=url, icon_name="group", priority=15)]
 
 
 @hooks.register("after_edit_session")

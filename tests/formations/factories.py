@@ -51,13 +51,18 @@ class FormationPageFactory(wagtail_factories.PageFactory):
 
     class Params:
         draft = factory.Trait(live=False)
-        paid = factory.Trait(session_price=1290)
 
     @factory.post_generation
     def session_price(self, create, euros, **kwargs):
         """A formation costs what its sessions ask: `session_price=290` gives it an upcoming session at 290 €."""
         if create and euros is not None:
             SessionFactory(formation=self, price_cents=euros * 100)
+
+    @factory.post_generation
+    def paid(self, create, paid, **kwargs):
+        """`paid=True`: an upcoming session at 1 290 €."""
+        if create and paid:
+            SessionFactory(formation=self, price_cents=129000)
 
     @factory.post_generation
     def target_jobs(self, create, jobs, **kwargs):

@@ -89,7 +89,7 @@ class FormationPageTests(WagtailPageTestCase):
     def test_renders_everything_a_learner_needs(self):
         self.assertPageIsRenderable(self.formation)
         response = self.client.get(self.formation.url)
-        self.assertContains(response, "<strong>Gratuite</strong>", html=True)
+        self.assertContains(response, "<dt>Prix</dt><dd><strong>Gratuit</strong></dd>", html=True)
         self.assertContains(response, "800 heures")
         self.assertContains(response, "Hybride (sur place et à distance)")
         self.assertContains(response, "Aucun diplôme demandé")
