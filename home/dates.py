@@ -94,14 +94,3 @@ class AbsoluteDateColumn(Column):
         if isinstance(value, datetime.date):
             return value.strftime("%d/%m/%Y")
         return value or ""
-
-
-def register_admin_date_fields():
-    """Every date of a model edited in the admin gets the picker that never replaces and the French parsing."""
-    from django.db import models
-    from wagtail.admin.forms.models import register_form_field_override
-
-    register_form_field_override(
-        models.DateField, override={"form_class": FrenchDateField, "widget": AdminFrenchDateInput}
-    )
-    register_form_field_override(models.DateTimeField, override={"widget": AdminFrenchDateTimeInput})
