@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.formats.base_formats import CSV, XLSX
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -21,7 +21,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from campus.permissions import campuses_of
 from formations.enums import FeeKind
-from home.dates import AbsoluteDateColumn
+from home.dates import AbsoluteDateColumn, FrenchDateRangePickerWidget
 from inscriptions import admin_views
 from inscriptions.admin_filters import SEARCH_FIELDS, ApplicationFilterSet, search_applications
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, RefundState
@@ -124,8 +124,8 @@ class PaymentFilterSet(WagtailFilterSet):
         distinct=True,
     )
     fee_kind = django_filters.ChoiceFilter(label=_("Nature"), choices=FeeKind.choices, empty_label=_("Toutes"))
-    created_at = django_filters.DateFromToRangeFilter(label=_("Créé entre le"), widget=DateRangePickerWidget)
-    paid_at = django_filters.DateFromToRangeFilter(label=_("Payé entre le"), widget=DateRangePickerWidget)
+    created_at = django_filters.DateFromToRangeFilter(label=_("Créé entre le"), widget=FrenchDateRangePickerWidget)
+    paid_at = django_filters.DateFromToRangeFilter(label=_("Payé entre le"), widget=FrenchDateRangePickerWidget)
 
     class Meta:
         model = Payment

@@ -126,3 +126,25 @@ def test_the_admin_pages_a_campus_team_uses_read_french(client, campus):
         for words in ENGLISH:
             assert words not in text, (page, words)
         assert not RELATIVE_DATE.search(text), (page, RELATIVE_DATE.search(text))
+
+
+def test_every_date_picker_a_campus_team_meets_keeps_what_was_typed(client, campus):
+    """Wagtail's picker, left to itself, puts today's date in place of any text it cannot read."""
+    session = SessionFactory(formation=FormationPageFactory(parent=campus))
+    application = ApplicationFactory(session=session, status=Status.COMPLETED)
+    client.force_login(UserFactory(staff_of=campus))
+    pages = [
+        reverse("sessions:index"),
+        reverse("sessions:add"),
+        reverse("sessions:edit", args=[session.pk]),
+        reverse("inscriptions_admin:index"),
+        reverse("inscriptions_admin:payments"),
+        reverse("inscriptions_admin:detail", args=[application.pk]),  # its follow-up form: "Depuis le"
+    ]
+    pickers = {}
+    for page in pages:
+        content = client.get(page).content.decode()
+        pickers[page] = re.findall(r"initDateChooser\(\"([^\"]+)\", (\{.*?\})\);", content)
+        assert pickers[page], page
+        for field, config in pickers[page]:
+            assert '"validateOnBlur": false' in config and '"format": "d/m/Y"' in config, (page, field)
