@@ -62,7 +62,9 @@ class FrenchDateField(forms.DateField):
 
 
 # Wagtail's picker (jQuery datetimepicker) replaces, when the field is left, any text it cannot read with today's
-# date. Left alone, the text reaches the server, which reads it or says on the field that it cannot.
+# date. Left alone, the text reaches the server, which reads it or says on the field that it cannot. These widgets
+# say so in their config (which StreamField blocks read too); home/templates/wagtailadmin/widgets/ says it for the
+# pickers Wagtail builds itself (a page's publishing dates, its reports' filters).
 class AdminFrenchDateInput(AdminDateInput):
     def get_config(self):
         return {**super().get_config(), "validateOnBlur": False}
