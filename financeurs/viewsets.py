@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -14,6 +14,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from financeurs.admin_forms import AgreementAdminForm, FunderAdminForm
 from financeurs.models import Agreement, Funder
 from formations.viewsets import ProtectedDeleteMixin
+from home.dates import AbsoluteDateColumn
 
 
 class AgreementScopedMixin:
@@ -106,8 +107,8 @@ class AgreementViewSet(ModelViewSet):
         "reference",
         "title",
         Column("funder", label=_("Financeur"), accessor="funder.name"),
-        DateColumn("start_date", label=_("Début"), sort_key="start_date"),
-        DateColumn("end_date", label=_("Fin")),
+        AbsoluteDateColumn("start_date", label=_("Début"), sort_key="start_date"),
+        AbsoluteDateColumn("end_date", label=_("Fin")),
         Column("amount", label=_("Montant (€)")),
         Column("seats_funded", label=_("Places")),
     ]

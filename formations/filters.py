@@ -155,7 +155,8 @@ class FormationFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(Session.objects.upcoming().filter(formation=OuterRef("pk"), schedule=value)))
 
     def filter_free(self, queryset, name, value):
-        return queryset.filter(price=0) if value else queryset
+        # The same sessions as the price the card shows: free when none of the upcoming ones asks anything.
+        return queryset.filter(highest_price_cents=0) if value else queryset
 
     def filter_open_seats(self, queryset, name, value):
         return queryset.filter(has_open_session=True) if value else queryset

@@ -1,10 +1,12 @@
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from campus.permissions import campuses_of
 from formations.enums import Weekday
 from formations.models import FormationPage
+from home.money import EurosField
 
 
 def formations_editable_by(user):
@@ -21,6 +23,14 @@ def formations_editable_by(user):
 
 
 class SessionAdminForm(WagtailAdminModelForm):
+    # Typed in euros, kept in cents.
+    price_cents = EurosField(
+        label=_("Montant à payer (€)"),
+        allow_zero=True,
+        required=False,
+        help_text=_("En euros : 0 ou vide si la session est gratuite. Ex. : 50 ou 49,90."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["formation"]

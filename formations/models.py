@@ -3,15 +3,16 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -32,6 +33,7 @@ from formations.enums import (
     Schedule,
     Weekday,
 )
+from home.money import cents_to_euros_text
 
 # --- Reference data -----------------------------------------------------------------------------
 
@@ -118,11 +120,33 @@ class Certification(models.Model):
 # --- Formation pages ----------------------------------------------------------------------------
 
 
+class PriceRange(NamedTuple):
+    """What a formation's upcoming sessions ask, in cents: the formation page says it in one phrase."""
+
+    lowest: int
+    highest: int
+
+    def __str__(self):
+        if self.highest == 0:
+            return gettext("Gratuit")
+        if self.lowest == self.highest:
+            return gettext("%(amount)s €") % {"amount": cents_to_euros_text(self.lowest)}
+        if self.lowest == 0:
+            return gettext("Gratuit ou %(highest)s € selon la session") % {
+                "highest": cents_to_euros_text(self.highest)
+            }
+        return gettext("de %(lowest)s € à %(highest)s € selon la session") % {
+            "lowest": cents_to_euros_text(self.lowest),
+            "highest": cents_to_euros_text(self.highest),
+        }
+
+
 class FormationPageQuerySet(PageQuerySet):
     def for_catalogue(self, today=None):
         """Live, public formations with what a catalogue card shows, in a constant number of queries."""
         today = today or timezone.localdate()
         upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today).order_by("start_date")
+        prices = Session.objects.filter(formation=OuterRef("pk")).upcoming(today).order_by().values("formation")
         return (
             self.live()
             .public()
@@ -130,6 +154,8 @@ class FormationPageQuerySet(PageQuerySet):
             .annotate(
                 next_session_start=Subquery(upcoming.values("start_date")[:1]),
                 has_open_session=Exists(Session.objects.filter(formation=OuterRef("pk")).open_for_applications(today)),
+                lowest_price_cents=Subquery(prices.annotate(price=Min("price_cents")).values("price")),
+                highest_price_cents=Subquery(prices.annotate(price=Max("price_cents")).values("price")),
             )
         )
 
@@ -163,14 +189,6 @@ class FormationPage(Page):
     )
     duration_hours = models.PositiveIntegerField(_("durée en heures"), validators=[MinValueValidator(1)])
     format = models.CharField(_("modalité"), max_length=12, choices=Format.choices, default=Format.ON_SITE)
-    price = models.DecimalField(
-        _("prix en euros"),
-        max_digits=8,
-        decimal_places=2,
-        default=0,
-        validators=[MinValueValidator(0)],
-        help_text=_("0 si la formation est gratuite pour les jeunes."),
-    )
     prerequisites = models.TextField(
         _("prérequis"), blank=True, help_text=_("Ce qu'il faut savoir ou avoir avant d'entrer, en mots simples.")
     )
@@ -185,7 +203,6 @@ class FormationPage(Page):
         index.SearchField("summary"),
         index.SearchField("prerequisites"),
         index.FilterField("format"),
-        index.FilterField("price"),
     ]
 
     content_panels = [
@@ -193,7 +210,7 @@ class FormationPage(Page):
         FieldPanel("summary"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("duration_hours"), FieldPanel("format"), FieldPanel("price")]),
+                FieldRowPanel([FieldPanel("duration_hours"), FieldPanel("format")]),
                 FieldPanel("entry_level"),
                 FieldPanel("prerequisites"),
             ],
@@ -239,9 +256,19 @@ class FormationPage(Page):
     def upcoming_sessions(self):
         return list(self.sessions.upcoming().order_by("start_date"))
 
+    @cached_property
+    def price_range(self):
+        """The lowest and highest amounts its upcoming sessions ask, in cents; None without an upcoming session."""
+        if "lowest_price_cents" in self.__dict__:  # annotated by for_catalogue()
+            if self.lowest_price_cents is None:
+                return None
+            return PriceRange(self.lowest_price_cents, self.highest_price_cents)
+        prices = [session.price_cents for session in self.upcoming_sessions]
+        return PriceRange(min(prices), max(prices)) if prices else None
+
     @property
     def is_free(self):
-        return not self.price
+        return self.price_range is not None and self.price_range.highest == 0
 
     @staticmethod
     def attach_campuses(formations):
@@ -334,9 +361,9 @@ class Session(models.Model):
     )
     # In cents: money is never a float. 0 means the session is free for the learner.
     price_cents = models.PositiveIntegerField(
-        _("montant à payer (centimes)"),
+        _("montant à payer"),
         default=0,
-        help_text=_("0 si la session est gratuite. Ex. : 5000 pour 50 €."),
+        help_text=_("En centimes. 0 si la session est gratuite."),
     )
     fee_kind = models.CharField(_("nature du montant"), max_length=10, choices=FeeKind.choices, default=FeeKind.FEE)
     schedule_details = models.CharField(

@@ -28,11 +28,32 @@ def _place(campus):
     return place
 
 
-def _offer(formation, url):
+def _euros(cents):
+    return f"{cents / 100:.2f}"
+
+
+def _offer(price_cents, url):
     return {
         "@type": "Offer",
-        "category": "Free" if formation.is_free else "Paid",
-        "price": f"{formation.price:.2f}",
+        "category": "Paid" if price_cents else "Free",
+        "price": _euros(price_cents),
+        "priceCurrency": "EUR",
+        "url": url,
+    }
+
+
+def _course_offer(formation, url):
+    """What the formation costs, from its upcoming sessions: one price, or the lowest and the highest."""
+    prices = formation.price_range
+    if prices is None:
+        return None
+    if prices.lowest == prices.highest:
+        return _offer(prices.lowest, url)
+    return {
+        "@type": "AggregateOffer",
+        "category": "Paid" if prices.lowest else "Partially Free",
+        "lowPrice": _euros(prices.lowest),
+        "highPrice": _euros(prices.highest),
         "priceCurrency": "EUR",
         "url": url,
     }
@@ -52,7 +73,7 @@ def _instance(formation, session, campus, url):
         "maximumAttendeeCapacity": session.capacity,
         "remainingAttendeeCapacity": session.seats_left,
         "inLanguage": "fr",
-        "offers": _offer(formation, url),
+        "offers": _offer(session.price_cents, url),
     }
     if campus is not None:
         instance["location"] = _place(campus)
@@ -71,10 +92,11 @@ def course(formation, request=None):
         "description": formation.summary,
         "inLanguage": "fr",
         "courseCode": formation.certification.code if formation.certification else str(formation.pk),
-        "offers": _offer(formation, url),
         "timeRequired": f"PT{formation.duration_hours}H",
         "hasCourseInstance": [_instance(formation, session, campus, url) for session in formation.upcoming_sessions],
     }
+    if offer := _course_offer(formation, url):
+        data["offers"] = offer
     if campus is not None:
         data["provider"] = {"@type": "Organization", "name": campus.title, "url": campus.get_full_url(request)}
     if formation.prerequisites:

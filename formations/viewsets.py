@@ -1,11 +1,14 @@
+import django_filters
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -14,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from formations.forms import SessionAdminForm
 from formations.models import Certification, Domain, RomeCode, Session, capacity_below_seats_taken
 from home.conflicts import retry_on_conflict
+from home.dates import AbsoluteDateColumn, FrenchDateRangePickerWidget
 
 
 class CampusScopedMixin:
@@ -42,17 +46,26 @@ class ProtectedDeleteMixin:
             return HttpResponseRedirect(self.get_success_url())
 
 
+class SessionFilterSet(WagtailFilterSet):
+    start_date = django_filters.DateFromToRangeFilter(label=_("Début"), widget=FrenchDateRangePickerWidget)
+
+    class Meta:
+        model = Session
+        fields = ["schedule", "applications_open"]
+
+
+def session_buttons(session, user):
+    """Buttons the apps above formations add to a session (inscriptions: its people list), by the
+    `register_session_buttons` hook: each function takes the session and the user, and returns a list of Buttons."""
+    return [button for hook in hooks.get_hooks("register_session_buttons") for button in hook(session, user)]
+
+
 class SessionIndexView(generic.IndexView):
     def get_base_queryset(self):
         return Session.objects.visible_to(self.request.user).select_related("formation", "campus")
 
     def get_list_more_buttons(self, instance):
-        # Formations knows no app above it: those with a page about a session (inscriptions' attendance sheets)
-        # add their button through this hook, as after_edit_session.
-        buttons = super().get_list_more_buttons(instance)
-        for hook in hooks.get_hooks("register_session_listing_buttons"):
-            buttons += hook(instance, self.request.user)
-        return buttons
+        return [*super().get_list_more_buttons(instance), *session_buttons(instance, self.request.user)]
 
 
 class CapacityBelowSeatsTaken(Exception):
@@ -62,6 +75,10 @@ class CapacityBelowSeatsTaken(Exception):
 
 
 class SessionEditView(CampusScopedMixin, generic.EditView):
+    @cached_property
+    def header_more_buttons(self):
+        return [*super().header_more_buttons, *session_buttons(self.object, self.request.user)]
+
     @retry_on_conflict
     def form_valid(self, form):
         try:
@@ -128,14 +145,14 @@ class SessionViewSet(ModelViewSet):
     list_display = [
         "formation",
         Column("campus", label=_("Campus"), accessor="campus.title"),
-        DateColumn("start_date", label=_("Début"), sort_key="start_date"),
-        DateColumn("end_date", label=_("Fin")),
-        DateColumn("application_deadline", label=_("Limite de candidature")),
+        AbsoluteDateColumn("start_date", label=_("Début"), sort_key="start_date"),
+        AbsoluteDateColumn("end_date", label=_("Fin")),
+        AbsoluteDateColumn("application_deadline", label=_("Limite de candidature")),
         Column("capacity", label=_("Places")),
         Column("seats_taken", label=_("Occupées")),
         Column("schedule", label=_("Rythme"), accessor="get_schedule_display"),
     ]
-    list_filter = ["schedule", "applications_open", "start_date"]
+    filterset_class = SessionFilterSet
     search_fields = ["formation__title"]
     ordering = ["start_date"]
     edit_handler = ObjectList(

@@ -7,9 +7,10 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.filters import WagtailFilterSet
 
 from formations.models import Session
+from home.dates import FrenchDateRangePickerWidget
 from inscriptions.enums import AgeBand, QpvResidence
 from inscriptions.models import Application
 from inscriptions.services.attendance import flagged_applications
@@ -51,7 +52,9 @@ class ApplicationFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Statut"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
-    submitted_at = django_filters.DateFromToRangeFilter(label=_("Envoyée entre le"), widget=DateRangePickerWidget)
+    submitted_at = django_filters.DateFromToRangeFilter(
+        label=_("Envoyée entre le"), widget=FrenchDateRangePickerWidget
+    )
     qpv = django_filters.ChoiceFilter(
         label=_("Habite un quartier prioritaire (QPV)"),
         field_name="learner__qpv_residence",

@@ -1,13 +1,13 @@
 """Forms of the staff's back office. Each one feeds a service, which holds the rules."""
 
-import decimal
 import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.widgets import AdminDateInput
 
 from formations.models import RomeCode
+from home.dates import AdminFrenchDateInput, FrenchDateField
+from home.money import EurosField
 from inscriptions.enums import AttendanceStatus
 from inscriptions.models import FollowUp, PaymentMethod, StaffNotificationSettings
 from inscriptions.workflow import Status
@@ -73,42 +73,14 @@ class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["milestone", "placement", "employer", "job_title", "rome", "start_date"]
-        widgets = {"start_date": AdminDateInput}
+        field_classes = {"start_date": FrenchDateField}
+        widgets = {"start_date": AdminFrenchDateInput}
 
 
 class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = StaffNotificationSettings
         fields = ["new_application", "withdrawal", "overdue_digest", "follow_ups_digest"]
-
-
-class EurosField(forms.CharField):
-    """An amount typed in euros, "12,50" or "12.50", cleaned to a whole number of cents."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 12)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 10}))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return f"{value / 100:.2f}".replace(".", ",")
-        return value
-
-    def clean(self, value):
-        value = super().clean(value)
-        text = value.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", ".")
-        try:
-            amount = decimal.Decimal(text)
-        except decimal.InvalidOperation:
-            raise forms.ValidationError(_("Indiquez un montant en euros, par exemple 150 ou 150,50.")) from None
-        if not amount.is_finite() or amount != amount.quantize(decimal.Decimal("0.01")):
-            raise forms.ValidationError(
-                _("Indiquez un montant en euros, avec au plus deux chiffres après la virgule.")
-            )
-        if amount <= 0:
-            raise forms.ValidationError(_("Le montant doit être positif."))
-        return int(amount * 100)
 
 
 class ManualPaymentForm(forms.Form):

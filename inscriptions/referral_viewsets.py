@@ -6,13 +6,14 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from campus.permissions import campuses_of
 from formations.forms import formations_editable_by
+from home.dates import AbsoluteDateColumn
 from inscriptions.models import Referral
 
 
@@ -75,7 +76,7 @@ class ReferralViewSet(ModelViewSet):
         "email",
         Column("partner_name", label=_("Structure")),
         Column("formation", label=_("Formation envisagée"), accessor="formation"),
-        DateColumn("referred_on", label=_("Orienté·e le"), sort_key="referred_on"),
+        AbsoluteDateColumn("referred_on", label=_("Orienté·e le"), sort_key="referred_on"),
         Column("learner", label=_("A candidaté au campus"), accessor="learner"),
     ]
     list_filter = ["partner_kind", "referred_on"]

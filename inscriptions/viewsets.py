@@ -13,18 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.formats.base_formats import CSV, XLSX
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from campus.permissions import campuses_of
 from formations.enums import FeeKind
+from home.dates import AbsoluteDateColumn, FrenchDateRangePickerWidget
 from inscriptions import admin_views, attendance_views
 from inscriptions.admin_filters import SEARCH_FIELDS, ApplicationFilterSet, search_applications
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, RefundState
 from inscriptions.resources import PaymentResource
+from inscriptions.session_people import SessionPeopleExportView, SessionPeopleView
 from inscriptions.workflow import UNDECIDED
 
 
@@ -98,7 +100,7 @@ class ApplicationIndexView(generic.IndexView):
                 accessor="get_status_display",
                 primary=lambda application: application.status in UNDECIDED,
             ),
-            DateColumn("submitted_at", label=_("Envoyée"), sort_key="submitted_at"),
+            AbsoluteDateColumn("submitted_at", label=_("Envoyée"), sort_key="submitted_at"),
             WaitingColumn("waiting", now=now, label=_("Attente")),
         ]
         return columns
@@ -122,8 +124,8 @@ class PaymentFilterSet(WagtailFilterSet):
         distinct=True,
     )
     fee_kind = django_filters.ChoiceFilter(label=_("Nature"), choices=FeeKind.choices, empty_label=_("Toutes"))
-    created_at = django_filters.DateFromToRangeFilter(label=_("Créé entre le"), widget=DateRangePickerWidget)
-    paid_at = django_filters.DateFromToRangeFilter(label=_("Payé entre le"), widget=DateRangePickerWidget)
+    created_at = django_filters.DateFromToRangeFilter(label=_("Créé entre le"), widget=FrenchDateRangePickerWidget)
+    paid_at = django_filters.DateFromToRangeFilter(label=_("Payé entre le"), widget=FrenchDateRangePickerWidget)
 
     class Meta:
         model = Payment
@@ -190,7 +192,7 @@ class PaymentIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         return [
-            DateColumn("created_at", label=_("Date"), sort_key="created_at"),
+            AbsoluteDateColumn("created_at", label=_("Date"), sort_key="created_at"),
             TitleColumn(
                 "learner",
                 label=_("Candidat·e"),
@@ -293,6 +295,12 @@ class ApplicationViewSet(ModelViewSet):
                 "presences/<int:session_pk>/<str:day>/<str:part>/",
                 attendance_views.AttendanceSheetView.as_view(),
                 name="attendance_sheet",
+            ),
+            path("sessions/<int:session_pk>/personnes/", SessionPeopleView.as_view(), name="session_people"),
+            path(
+                "sessions/<int:session_pk>/personnes/export/",
+                SessionPeopleExportView.as_view(),
+                name="session_people_export",
             ),
         ]
 

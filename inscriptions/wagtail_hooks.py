@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from campus.permissions import CampusScopedPermissionPolicy
@@ -92,18 +92,26 @@ for action_class in BULK_TRANSITIONS:
     hooks.register("register_bulk_action", action_class)
 
 
-@hooks.register("register_session_listing_buttons")
+@hooks.register("register_session_buttons")
 def attendance_button(session, user):
     if not can_see_applications(user):
         return []
     return [
-        ListingButton(
+        Button(
             _("Présences"),
             url=reverse("inscriptions_admin:attendance", args=[session.pk]),
             icon_name="table",
             priority=5,
         )
     ]
+
+
+@hooks.register("register_session_buttons")
+def session_people_button(session, user):
+    if not can_see_applications(user):
+        return []
+    url = reverse("inscriptions_admin:session_people", args=[session.pk])
+    return [Button(_("Personnes de la session"), url=url, icon_name="group", priority=15)]
 
 
 @hooks.register("after_edit_session")

@@ -285,6 +285,12 @@ ROWS = [
         "/admin/candidatures/presences/{session_a}/{session_a_day}/matin/",
         **admin_post(staff_a=OK, staff_b=NOT_FOUND, superuser=OK),
     ),
+    # A session's people, and their export.
+    get("/admin/candidatures/sessions/{session_a}/personnes/", **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK)),
+    get(
+        "/admin/candidatures/sessions/{session_a}/personnes/export/",
+        **admin(staff_a=OK, staff_b=NOT_FOUND, superuser=OK),
+    ),
     # Partners' referrals.
     get("/admin/orientations/", **admin(staff=OK, superuser=OK)),
     get("/admin/orientations/results/", **admin(staff=OK, superuser=OK)),

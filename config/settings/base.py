@@ -483,3 +483,14 @@ STRIPE_EVENT_RETENTION_DAYS = int(os.environ.get("STRIPE_EVENT_RETENTION_DAYS", 
 LOG_ENTRY_RETENTION_DAYS = int(os.environ.get("LOG_ENTRY_RETENTION_DAYS", "365"))
 # Background task rows, whose arguments may hold an e-mail address.
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "7"))
+
+# --- Dates in the admin -------------------------------------------------------------------------
+# Typed and shown the French way in Wagtail's pickers; ISO stays accepted. (Django's French locale reads these
+# formats too; home.dates also reads a date written in words, "4 janvier 2027".)
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+# New pages get plain-letter addresses: "Cybersécurité" → /cybersecurite/.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from formations.enums import CertificationLevel, Repertoire
 from formations.models import Certification, Domain, FormationPage, RomeCode, Session
+from home.money import cents_to_euros_text
 from tests.campus.factories import CampusPageFactory
 
 
@@ -50,7 +51,18 @@ class FormationPageFactory(wagtail_factories.PageFactory):
 
     class Params:
         draft = factory.Trait(live=False)
-        paid = factory.Trait(price=1290)
+
+    @factory.post_generation
+    def session_price(self, create, euros, **kwargs):
+        """A formation costs what its sessions ask: `session_price=290` gives it an upcoming session at 290 €."""
+        if create and euros is not None:
+            SessionFactory(formation=self, price_cents=euros * 100)
+
+    @factory.post_generation
+    def paid(self, create, paid, **kwargs):
+        """`paid=True`: an upcoming session at 1 290 €."""
+        if create and paid:
+            SessionFactory(formation=self, price_cents=129000)
 
     @factory.post_generation
     def target_jobs(self, create, jobs, **kwargs):
@@ -114,7 +126,7 @@ def session_form_data(session, **changes):
         "application_deadline": session.application_deadline.isoformat(),
         "capacity": str(session.capacity),
         "schedule": session.schedule,
-        "price_cents": session.price_cents,
+        "price_cents": cents_to_euros_text(session.price_cents),
         "fee_kind": session.fee_kind,
         "schedule_details": "",
         "applications_open": "on",

@@ -24,12 +24,12 @@ def catalogue(campus_index):
         parent=aubervilliers,
         title="Développeur web et web mobile",
         certification=CertificationFactory(code="RNCP37674", title="Développeur web et web mobile"),
-        price=0,
+        session_price=0,
     )
     SessionFactory(formation=web)
-    paid_web = FormationPageFactory(parent=roubaix, title="Intégrateur web", price=290, format=Format.REMOTE)
+    paid_web = FormationPageFactory(parent=roubaix, title="Intégrateur web", session_price=290, format=Format.REMOTE)
     SessionFactory(formation=paid_web)
-    cyber = FormationPageFactory(parent=roubaix, title="Technicien cybersécurité", price=0)
+    cyber = FormationPageFactory(parent=roubaix, title="Technicien cybersécurité", session_price=0)
     SessionFactory(formation=cyber)
     return {"web": web, "paid_web": paid_web, "cyber": cyber}
 

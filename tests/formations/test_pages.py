@@ -89,7 +89,7 @@ class FormationPageTests(WagtailPageTestCase):
     def test_renders_everything_a_learner_needs(self):
         self.assertPageIsRenderable(self.formation)
         response = self.client.get(self.formation.url)
-        self.assertContains(response, "<strong>Gratuite</strong>", html=True)
+        self.assertContains(response, "<dt>Prix</dt><dd><strong>Gratuit</strong></dd>", html=True)
         self.assertContains(response, "800 heures")
         self.assertContains(response, "Hybride (sur place et à distance)")
         self.assertContains(response, "Aucun diplôme demandé")
@@ -114,7 +114,6 @@ class FormationPageTests(WagtailPageTestCase):
                 "summary": "Installer et dépanner les réseaux des entreprises.",
                 "duration_hours": 600,
                 "format": Format.ON_SITE,
-                "price": "0",
                 "entry_level": EntryLevel.LEVEL_4,
                 "prerequisites": "",
                 "domain": "",

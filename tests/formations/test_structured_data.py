@@ -91,19 +91,47 @@ def test_course_without_certification_awards_no_credential(client, campus):
 
 
 @pytest.mark.parametrize(
-    ("price", "category", "shown_price"),
-    [(0, "Free", "0.00"), (1290, "Paid", "1290.00"), ("49.90", "Paid", "49.90")],
+    ("price_cents", "category", "shown_price"),
+    [(0, "Free", "0.00"), (129000, "Paid", "1290.00"), (4990, "Paid", "49.90")],
 )
-def test_course_offer_says_whether_it_is_free(client, campus, price, category, shown_price):
-    formation = FormationPageFactory(parent=campus, price=price)
-    SessionFactory(formation=formation)
+def test_course_offer_says_what_its_sessions_cost(client, campus, price_cents, category, shown_price):
+    formation = FormationPageFactory(parent=campus)
+    SessionFactory(formation=formation, price_cents=price_cents)
 
     data = structured_data(client, formation)
 
     for offer in (data["offers"], data["hasCourseInstance"][0]["offers"]):
+        assert offer["@type"] == "Offer"
         assert offer["category"] == category
         assert offer["price"] == shown_price
         assert offer["priceCurrency"] == "EUR"
+
+
+@pytest.mark.parametrize(("lowest", "category"), [(0, "Partially Free"), (5000, "Paid")])
+def test_sessions_at_different_prices_give_the_lowest_and_the_highest(client, campus, lowest, category):
+    formation = FormationPageFactory(parent=campus)
+    SessionFactory(formation=formation, price_cents=lowest, start_date=in_days(10), end_date=in_days(40))
+    SessionFactory(formation=formation, price_cents=12000, start_date=in_days(50), end_date=in_days(80))
+    SessionFactory(formation=formation, price_cents=99900, past=True)
+
+    data = structured_data(client, formation)
+
+    assert data["offers"] == {
+        "@type": "AggregateOffer",
+        "category": category,
+        "lowPrice": f"{lowest / 100:.2f}",
+        "highPrice": "120.00",
+        "priceCurrency": "EUR",
+        "url": formation.get_full_url(),
+    }
+    assert [instance["offers"]["price"] for instance in data["hasCourseInstance"]] == [f"{lowest / 100:.2f}", "120.00"]
+
+
+def test_a_formation_without_upcoming_session_announces_no_price(client, campus):
+    formation = FormationPageFactory(parent=campus)
+    SessionFactory(formation=formation, price_cents=5000, past=True)
+
+    assert "offers" not in structured_data(client, formation)
 
 
 def test_course_has_one_instance_per_upcoming_session(client, formation):

@@ -335,6 +335,9 @@ def test_staff_of_the_campus_see_the_answers_nowhere(client, learner, session, s
         reverse("inscriptions_admin:follow_ups_due"),
         reverse("inscriptions_admin:payments"),
         reverse("inscriptions_admin:payments_export") + "?format=csv",
+        reverse("inscriptions_admin:session_people", args=[session.pk]),
+        reverse("inscriptions_admin:session_people", args=[session.pk]) + "?statut=en_formation",
+        reverse("inscriptions_admin:session_people_export", args=[session.pk]) + "?format=csv",
         reverse("referrals_admin:index"),
         reverse("wagtailadmin_home"),
     ]
@@ -358,12 +361,16 @@ def test_staff_xlsx_export_holds_no_answer(client, learner, session, staff):
     at(learner, session, staff, Status.IN_TRAINING)
     client.force_login(staff)
 
-    response = client.get(reverse("inscriptions_admin:payments_export") + "?format=xlsx")
+    for url in [
+        reverse("inscriptions_admin:payments_export") + "?format=xlsx",
+        reverse("inscriptions_admin:session_people_export", args=[session.pk]) + "?format=xlsx",
+    ]:
+        response = client.get(url)
 
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    cells = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row).lower()
-    assert "rqth" not in cells and "hors" not in cells
+        assert response.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        cells = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row).lower()
+        assert "rqth" not in cells and "hors" not in cells
 
 
 def test_the_answers_have_no_admin_screen(client):

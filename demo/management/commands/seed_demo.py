@@ -91,7 +91,7 @@ CAMPUSES = [
     },
 ]
 
-# slug, title, certification, formacode, ROME codes, hours, format, price, entry level, summary
+# slug, title, certification, formacode, ROME codes, hours, format, session price (euros), entry level, summary
 FORMATIONS = [
     (
         "developpeur-web-web-mobile",
@@ -277,7 +277,7 @@ class Command(BaseCommand):
         )
 
     def ensure_formation(self, campus, slug):
-        (slug, title, certification, formacode, romes, hours, fmt, price, entry_level, summary) = next(
+        (slug, title, certification, formacode, romes, hours, fmt, session_price, entry_level, summary) = next(
             row for row in FORMATIONS if row[0] == slug
         )
         formation = FormationPage.objects.child_of(campus).filter(slug=slug).first()
@@ -291,7 +291,6 @@ class Command(BaseCommand):
                     domain=Domain.objects.filter(formacode=formacode).first(),
                     duration_hours=hours,
                     format=fmt,
-                    price=price,
                     entry_level=entry_level,
                     prerequisites="Savoir lire et écrire en français. Être motivé·e : aucune connaissance "
                     "en informatique n'est demandée.",
@@ -302,7 +301,7 @@ class Command(BaseCommand):
             )
             formation.target_jobs.set(RomeCode.objects.filter(code__in=romes))
             formation.save_revision().publish()
-        self.ensure_sessions(formation, campus)
+        self.ensure_sessions(formation, campus, price_cents=session_price * 100)
         return formation
 
     def formation_body(self, title, hours):
@@ -359,7 +358,7 @@ class Command(BaseCommand):
             ),
         ]
 
-    def ensure_sessions(self, formation, campus):
+    def ensure_sessions(self, formation, campus, price_cents=0):
         if formation.sessions.exists():
             return
         today = self.today
@@ -373,8 +372,8 @@ class Command(BaseCommand):
                 end_date=start + datetime.timedelta(days=length),
                 application_deadline=start - datetime.timedelta(days=7),
                 capacity=12 if schedule == Schedule.FULL_TIME else 16,
-                # The session asks what the formation page announces.
-                price_cents=int((formation.price or 0) * 100),
+                # The formation page shows what its sessions ask.
+                price_cents=price_cents,
                 schedule=schedule,
                 schedule_details="Du lundi au jeudi, de 9 h à 16 h"
                 if schedule == Schedule.FULL_TIME
@@ -403,14 +402,13 @@ class Command(BaseCommand):
                     domain=domains[number % len(domains)],
                     duration_hours=35 + (number * 37) % 1000,
                     format=formats[number % len(formats)],
-                    price=0 if number % 3 else 150,
                     entry_level=list(EntryLevel)[number % len(EntryLevel)],
                 )
             )
             if jobs:
                 formation.target_jobs.set([jobs[number % len(jobs)]])
                 formation.save()
-            self.ensure_sessions(formation, campus)
+            self.ensure_sessions(formation, campus, price_cents=0 if number % 3 else 15000)
 
     # --- Accounts ---------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ INVALID_VALUES = [
 
 @pytest.fixture
 def remote_and_on_site(campus):
-    remote = FormationPageFactory(parent=campus, title="À distance", format=Format.REMOTE, price=0)
+    remote = FormationPageFactory(parent=campus, title="À distance", format=Format.REMOTE, session_price=0)
     SessionFactory(formation=remote)
     on_site = FormationPageFactory(parent=campus, title="Sur place", format=Format.ON_SITE, paid=True)
     SessionFactory(formation=on_site)

@@ -71,7 +71,7 @@ def by_schedule(campus):
 
 
 def by_price(campus):
-    FormationPageFactory(parent=campus, title="Analyste en cybersécurité", price=0)
+    FormationPageFactory(parent=campus, title="Analyste en cybersécurité", session_price=0)
     FormationPageFactory(parent=campus, title="Développeur web", paid=True)
     return {"gratuit": "on"}
 
@@ -174,12 +174,12 @@ def test_every_keyword_must_match(client, campus):
 
 
 def test_several_filters_combine(client, campus):
-    def formation_with_a_session(title, full=False, **changes):
-        fields = {"parent": campus, "format": Format.REMOTE, "price": 0, "duration_hours": 200, **changes}
-        SessionFactory(formation=FormationPageFactory(title=title, **fields), full=full)
+    def formation_with_a_session(title, full=False, price_cents=0, **changes):
+        fields = {"parent": campus, "format": Format.REMOTE, "duration_hours": 200, **changes}
+        SessionFactory(formation=FormationPageFactory(title=title, **fields), full=full, price_cents=price_cents)
 
     formation_with_a_session("Développeur web")
-    formation_with_a_session("Développeur web payant", price=900)
+    formation_with_a_session("Développeur web payant", price_cents=90000)
     formation_with_a_session("Développeur web sur place", format=Format.ON_SITE)
     formation_with_a_session("Développeur web long", duration_hours=900)
     formation_with_a_session("Développeur web ailleurs", parent=CampusPageFactory())

@@ -39,7 +39,7 @@ def test_only_live_public_formations_are_listed(client, campus):
 )
 def test_the_page_says_how_many_formations_match(client, campus, count, text):
     for _ in range(count):
-        FormationPageFactory(parent=campus, price=0)
+        FormationPageFactory(parent=campus, session_price=0)
     FormationPageFactory(parent=campus, paid=True)
 
     assert result_count(browse(client, {"gratuit": "on"})) == text
@@ -57,8 +57,13 @@ def test_the_empty_state_suggests_what_to_try(client, campus):
 
 
 def test_the_card_shows_the_campus_next_session_and_open_applications(client, campus):
-    formation = FormationPageFactory(parent=campus, title="Développeur web", paid=True)
-    SessionFactory(formation=formation, start_date=datetime.date(2099, 3, 2), application_deadline=in_days(30))
+    formation = FormationPageFactory(parent=campus, title="Développeur web")
+    SessionFactory(
+        formation=formation,
+        start_date=datetime.date(2099, 3, 2),
+        application_deadline=in_days(30),
+        price_cents=129000,
+    )
 
     content = browse(client).content.decode()
 
