@@ -47,10 +47,9 @@ def left(session, staff):
     """An application whose learner left the training `months` (and `days`) ago."""
 
     def make(months, days=0, status=Status.COMPLETED):
-        application = move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=staff)
         day = add_months(timezone.localdate(), -months) - datetime.timedelta(days=days)
         moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-        return move_to(application, status, actor=staff, now=moment)
+        return move_to(ApplicationFactory(session=session), status, actor=staff, now=moment)
 
     return make
 
