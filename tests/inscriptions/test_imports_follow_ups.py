@@ -300,7 +300,8 @@ def test_a_start_date_in_the_future_is_refused_unless_a_signed_contract(campus, 
     unsigned_cdi = [str(applications[1].pk), "sortie", "CDI", "", "", f"{tomorrow:%d/%m/%Y}", ""]
 
     assert bad_file_errors(campus, staff, [HEADER, internship, unsigned_cdi]) == [
-        "Ligne 2, colonne « depuis le » : La date de début ne peut pas être dans le futur, sauf pour un contrat signé.",
+        "Ligne 2, colonne « depuis le » : "
+        "La date de début ne peut pas être dans le futur, sauf pour un contrat signé.",
         "Ligne 3, colonne « signé le » : Le contrat commence plus tard : indiquez la date de signature.",
     ]
 
