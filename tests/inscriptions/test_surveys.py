@@ -449,3 +449,17 @@ def test_two_answers_sent_at_the_same_instant_make_one_follow_up(sent):
     assert sorted(map(type, results), key=lambda kind: kind.__name__) == [SurveyClosed, bool]
     assert [result.state for result in results if isinstance(result, SurveyClosed)] == ["answered"]
     assert FollowUp.objects.filter(application=application).count() == 1
+
+
+def test_an_answer_starting_later_without_a_signature_is_kept_for_the_team_not_recorded(sent):
+    # The form refuses it; the service applies the same rule whoever calls it (follow_up_date_errors).
+    application, _token = sent
+    survey = FollowUpSurvey.objects.get(application=application)
+
+    became_follow_up = record_answer(
+        survey, placement=Placement.CDI, start_date=add_months(timezone.localdate(), 1), employer="Atelier"
+    )
+
+    assert became_follow_up is False
+    assert not FollowUp.objects.exists()
+    assert "indiquez la date de signature" in application.notes.get().text
