@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from formations.models import RomeCode
@@ -24,6 +25,38 @@ class TransitionForm(forms.Form):
     )
 
 
+def step_day_field(label):
+    """The day a step happened: today unless staff change it, typed as 04/01/2027 (or picked)."""
+    return FrenchDateField(
+        label=label,
+        initial=timezone.localdate,
+        widget=AdminFrenchDateInput,
+        help_text=_("Le jour où c’est arrivé, par exemple 04/01/2027. Aujourd’hui si vous ne changez rien."),
+        error_messages={
+            "required": _("Indiquez la date."),
+            "invalid": _("Indiquez une date comme 04/01/2027 (jour/mois/année)."),
+        },
+    )
+
+
+class StepForm(forms.Form):
+    """A dated step of one application (workflow.DATED_STEPS), confirmed on its own screen."""
+
+    on = step_day_field(_("Date"))
+    comment = forms.CharField(
+        label=_("Commentaire"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Facultatif. Enregistré dans l’historique de la candidature."),
+    )
+
+    def __init__(self, *args, day_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if day_label:
+            self.fields["on"].label = day_label
+
+
 class BulkTransitionForm(forms.Form):
     comment = forms.CharField(
         label=_("Commentaire"),
@@ -33,8 +66,11 @@ class BulkTransitionForm(forms.Form):
         help_text=_("Le même commentaire est enregistré dans l’historique de chaque candidature."),
     )
 
-    def __init__(self, *args, comment_required=False, **kwargs):
+    def __init__(self, *args, comment_required=False, day_label=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if day_label:
+            # A dated step: the same day for each application, asked first.
+            self.fields = {"on": step_day_field(day_label), **self.fields}
         if comment_required:
             self.fields["comment"].required = True
             self.fields["comment"].help_text = _(
@@ -72,9 +108,9 @@ class FollowUpForm(forms.ModelForm):
 
     class Meta:
         model = FollowUp
-        fields = ["milestone", "placement", "employer", "job_title", "rome", "start_date"]
-        field_classes = {"start_date": FrenchDateField}
-        widgets = {"start_date": AdminFrenchDateInput}
+        fields = ["milestone", "placement", "employer", "job_title", "rome", "start_date", "signed_on"]
+        field_classes = {"start_date": FrenchDateField, "signed_on": FrenchDateField}
+        widgets = {"start_date": AdminFrenchDateInput, "signed_on": AdminFrenchDateInput}
 
 
 class NotificationSettingsForm(forms.ModelForm):

@@ -27,9 +27,11 @@ from inscriptions.admin_forms import (
     NotificationSettingsForm,
     RefundForm,
     StaffNoteForm,
+    StepForm,
     TransitionForm,
 )
 from inscriptions.enums import FollowUpMilestone, GuardianConsentMethod
+from inscriptions.exceptions import DateRefused
 from inscriptions.forms import EntryProfileForm
 from inscriptions.models import (
     Application,
@@ -40,7 +42,7 @@ from inscriptions.models import (
     StaffNotificationSettings,
 )
 from inscriptions.services import attendance
-from inscriptions.workflow import ENTERED_TRAINING, LEFT_TRAINING, UNDECIDED, Role
+from inscriptions.workflow import DATED_STEPS, ENTERED_TRAINING, LEFT_TRAINING, UNDECIDED, Role, Status, find_edge
 
 # Shown elsewhere on the page, or never to staff. (The answers for the funders' statistics are not on the profile
 # at all: they live in EntryAnswers, which no staff page reads.)
@@ -175,6 +177,13 @@ class ApplicationDetailView(WagtailAdminTemplateMixin, TemplateView):
             context["attendance"] = attendance.summary_of(application)
             context["absent_days"] = attendance.long_absences([application.pk]).get(application.pk)
             context["alert_days"] = settings.ATTENDANCE_ABSENCE_ALERT_DAYS
+        # Dated steps open their confirmation screen (StepView); the others are buttons of one form.
+        context["dated_steps"] = [
+            (edge, reverse("inscriptions_admin:step", args=[application.pk, edge.target]))
+            for edge in context["transitions"]
+            if edge.dated
+        ]
+        context["undated_transitions"] = [edge for edge in context["transitions"] if not edge.dated]
         self.add_payments_context(context)
         if context["has_left_training"]:
             recorded = {
@@ -272,6 +281,10 @@ class TransitionView(ApplicationActionView):
             messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
             return redirect(self.detail_url)
         target = form.cleaned_data["target"]
+        edge = find_edge(self.application.status, target)
+        if edge is not None and edge.dated:
+            # Recorded with its date, on its confirmation screen.
+            return redirect("inscriptions_admin:step", self.application.pk, target)
         try:
             change = services.change_status(
                 self.application, target, role=Role.STAFF, actor=request.user, comment=form.cleaned_data["comment"]
@@ -291,6 +304,75 @@ class TransitionView(ApplicationActionView):
                 _("%(name)s : candidature « %(status)s ».")
                 % {"name": self.application.learner, "status": change.get_to_status_display()},
             )
+        return redirect(self.detail_url)
+
+
+class StepView(WagtailAdminTemplateMixin, FormView):
+    """A dated step (started, finished, dropped out, certified or not): a screen that says what will be recorded,
+    with the day (today unless changed); confirming records it, an error leaves everything as it was."""
+
+    template_name = "inscriptions/admin/step.html"
+    form_class = StepForm
+    header_icon = "date"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.application = get_application(request, kwargs["pk"], "inscriptions.decide_application")
+        self.detail_url = reverse("inscriptions_admin:detail", args=[self.application.pk])
+        self.edge = find_edge(self.application.status, kwargs["target"])
+        if self.edge is None or not self.edge.dated or Role.STAFF not in self.edge.roles:
+            messages.error(
+                request,
+                _("Cette étape n’est pas possible pour une candidature « %(status)s ».")
+                % {"status": Status(self.application.status).label},
+            )
+            return redirect(self.detail_url)
+        self.sentence, self.day_label = DATED_STEPS[self.edge.name]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return str(self.edge.label)
+
+    def get_page_subtitle(self):
+        return str(self.application.learner)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            INDEX_BREADCRUMB,
+            {"url": self.detail_url, "label": str(self.application.learner)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "day_label": self.day_label}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            application=self.application,
+            sentence=self.sentence % {"name": self.application.learner},
+            detail_url=self.detail_url,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        day = form.cleaned_data["on"]
+        try:
+            services.change_status(
+                self.application,
+                self.edge.target,
+                role=Role.STAFF,
+                actor=self.request.user,
+                comment=form.cleaned_data["comment"],
+                on=day,
+            )
+        except services.Refused as refused:
+            form.add_error("on" if isinstance(refused, DateRefused) else None, refused.reason)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(name)s : « %(step)s » noté le %(day)s.")
+            % {"name": self.application.learner, "step": self.edge.label, "day": day.strftime("%d/%m/%Y")},
+        )
         return redirect(self.detail_url)
 
 

@@ -11,7 +11,7 @@ from inscriptions import services
 from inscriptions.admin_filters import ApplicationFilterSet, search_applications
 from inscriptions.admin_forms import BulkTransitionForm
 from inscriptions.models import Application
-from inscriptions.workflow import EDGES, Role, Status
+from inscriptions.workflow import DATED_STEPS, EDGES, Role, Status
 
 
 def staff_edge(target):
@@ -23,6 +23,8 @@ class BulkTransitionAction(BulkAction):
     models = [Application]
     target = None
     comment_required = False
+    # For a dated step, the label of the day asked (workflow.DATED_STEPS), else None.
+    day_label = None
     template_name = "inscriptions/admin/bulk_transition.html"
     form_class = BulkTransitionForm
 
@@ -38,13 +40,14 @@ class BulkTransitionAction(BulkAction):
                 "display_name": edge.label,
                 "aria_label": edge.label,
                 "comment_required": edge.comment_required,
+                "day_label": DATED_STEPS[edge.name][1] if edge.dated else None,
                 "action_priority": priority,
                 "classes": {"serious"} if target == Status.REFUSED else set(),
             },
         )
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "comment_required": self.comment_required}
+        return {**super().get_form_kwargs(), "comment_required": self.comment_required, "day_label": self.day_label}
 
     def get_visible_queryset(self):
         return Application.objects.visible_to(self.request.user).select_related("learner", "session__formation")
@@ -81,7 +84,11 @@ class BulkTransitionAction(BulkAction):
     def form_valid(self, form):
         applications, _no_access = self.get_actionable_objects()
         done, refused = services.bulk_change_status(
-            applications, self.target, actor=self.request.user, comment=form.cleaned_data["comment"]
+            applications,
+            self.target,
+            actor=self.request.user,
+            comment=form.cleaned_data["comment"],
+            on=form.cleaned_data.get("on"),
         )
         if done:
             messages.success(

@@ -86,6 +86,11 @@ class Placement(models.TextChoices):
     def positive(cls):
         return [cls.CDI, cls.CDD_LONG, cls.ALTERNANCE, cls.TRAINING, cls.BUSINESS]
 
+    @classmethod
+    def contracts(cls):
+        """Work under a contract that is signed before it starts: it may be recorded at exit with a later start."""
+        return [cls.CDI, cls.CDD_LONG, cls.CDD_SHORT, cls.ALTERNANCE, cls.INTERIM]
+
 
 class FollowUpMilestone(models.IntegerChoices):
     """Months after leaving the training."""

@@ -4,3 +4,7 @@ class Refused(Exception):
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason
+
+
+class DateRefused(Refused):
+    """A day outside the bounds of the step it dates: forms show the reason on their date field."""

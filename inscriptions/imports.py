@@ -18,10 +18,28 @@ from formations.models import FormationPage, RomeCode
 from home.reference_imports import BATCH_SIZE
 from inscriptions.enums import FollowUpMilestone, FollowUpSource, Placement, Referrer
 from inscriptions.follow_up_sources import RECORDED, follow_up_conflict
-from inscriptions.models import Application, FollowUp, Learner, Referral, add_months, due_on, follow_up_opens_on
+from inscriptions.models import (
+    Application,
+    FollowUp,
+    Learner,
+    Referral,
+    add_months,
+    due_on,
+    follow_up_date_errors,
+    follow_up_opens_on,
+)
 from inscriptions.workflow import LEFT_TRAINING
 from transferts.importers import Column, Importer, RowError, in_slices
-from transferts.parsers import MAX_INTEGER, InvalidValue, as_text, choice, normalise, parse_past_date, text
+from transferts.parsers import (
+    MAX_INTEGER,
+    InvalidValue,
+    as_text,
+    choice,
+    normalise,
+    parse_date,
+    parse_past_date,
+    text,
+)
 
 IN_LIST_MAX = 500
 EMAIL_MAX_LENGTH = Referral._meta.get_field("email").max_length
@@ -146,9 +164,21 @@ class FollowUpImport(Importer):
         Column(
             "depuis le",
             "start_date",
-            parse_past_date,
+            parse_date,
             required=False,
-            help=gettext_lazy("Une date jj/mm/aaaa, pas dans le futur ; facultatif."),
+            help=gettext_lazy(
+                "Une date jj/mm/aaaa ; facultatif. Dans le futur seulement pour un contrat signé (avec « signé le »)."
+            ),
+        ),
+        Column(
+            "signé le",
+            "signed_on",
+            parse_date,
+            required=False,
+            aliases=("contrat signé le", "date de signature"),
+            help=gettext_lazy(
+                "Pour un contrat qui commence plus tard : la date de signature, jj/mm/aaaa ; facultatif."
+            ),
         ),
         Column(
             "code ROME",
@@ -159,7 +189,7 @@ class FollowUpImport(Importer):
             help=gettext_lazy("Le métier exercé, par exemple M1805 ; facultatif."),
         ),
     )
-    compared = ("placement", "employer", "job_title", "rome_id", "start_date")
+    compared = ("placement", "employer", "job_title", "rome_id", "start_date", "signed_on")
     rows_independent = True  # one follow-up per row, looked up by its own application
 
     def build(self, records, plan):
@@ -217,6 +247,12 @@ class FollowUpImport(Importer):
                     )
                 )
                 continue
+            # The same rule as the staff's form: a future start only for a signed contract, nothing signed later.
+            date_errors = follow_up_date_errors(record["placement"], record["start_date"], record["signed_on"], today)
+            if date_errors:
+                column = {"start_date": "depuis le", "signed_on": "signé le"}
+                errors.extend(RowError(line, column[field], str(reason)) for field, reason in date_errors.items())
+                continue
             rome_id = None
             if record["rome"]:
                 rome_id = rome_codes.get(record["rome"])
@@ -233,6 +269,7 @@ class FollowUpImport(Importer):
                 "job_title": record["job_title"],
                 "rome_id": rome_id,
                 "start_date": record["start_date"],
+                "signed_on": record["signed_on"],
             }
             current = existing.get((number, record["milestone"]))
             if current is None:

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.formats.base_formats import CSV, XLSX
@@ -27,7 +28,7 @@ from inscriptions.admin_filters import SEARCH_FIELDS, ApplicationFilterSet, sear
 from inscriptions.models import Application, Payment, PaymentMethod, PaymentStatus, RefundState
 from inscriptions.resources import PaymentResource
 from inscriptions.session_people import SessionPeopleExportView, SessionPeopleView
-from inscriptions.workflow import UNDECIDED
+from inscriptions.workflow import UNDECIDED, Status
 
 
 def session_label(application):
@@ -75,6 +76,25 @@ class ApplicationIndexView(generic.IndexView):
     def shows_campus(self):
         user = self.request.user
         return user.is_superuser or campuses_of(user).count() > 1
+
+    @cached_property
+    def filtered_session(self):
+        filters = self.filters
+        if filters is None or not filters.is_valid():
+            return None
+        return filters.form.cleaned_data.get("session")
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        session = self.filtered_session
+        if session is not None and self.request.user.has_perm("inscriptions.decide_application"):
+            # The bulk "Début de la formation" for this session's enrolled people: one date for the whole group.
+            index = f"{reverse('inscriptions_admin:index')}?{urlencode({'session': session.pk})}"
+            query = urlencode({"next": index, "id": "all", "session": session.pk, "status": Status.ENROLLED})
+            url = reverse("wagtail_bulk_action", args=["inscriptions", "application", "debut-formation"])
+            buttons.append(HeaderButton(_("Tout le groupe a commencé…"), url=f"{url}?{query}", icon_name="date"))
+        return buttons
 
     @cached_property
     def columns(self):
@@ -268,6 +288,7 @@ class ApplicationViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("<int:pk>/", admin_views.ApplicationDetailView.as_view(), name="detail"),
             path("<int:pk>/statut/", admin_views.TransitionView.as_view(), name="transition"),
+            path("<int:pk>/etape/<str:target>/", admin_views.StepView.as_view(), name="step"),
             path("<int:pk>/notes/", admin_views.StaffNoteView.as_view(), name="add_note"),
             path("<int:pk>/accord-parental/", admin_views.GuardianConsentView.as_view(), name="guardian_consent"),
             path("<int:pk>/suivi/", admin_views.FollowUpView.as_view(), name="follow_up"),

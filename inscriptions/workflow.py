@@ -57,6 +57,8 @@ DECIDED = HOLDS_SEAT | {Status.WAITLISTED, Status.REFUSED}
 NEVER_DECIDED = UNDECIDED | {Status.CLOSED}
 # In the training or past it: the learner entered the training.
 ENTERED_TRAINING = LEFT_TRAINING | {Status.IN_TRAINING}
+# The certification's result is known (and dated).
+CERTIFICATION_DECIDED = frozenset({Status.CERTIFIED, Status.NOT_CERTIFIED})
 # A place, the training not started: the funders' questions asked at entry may be answered (or changed).
 AWAITING_START = frozenset({Status.ADMITTED, Status.ENROLLED})
 
@@ -94,6 +96,20 @@ class Transition(enum.StrEnum):
     FAIL_CERTIFICATION = "fail_certification"
 
 
+# The steps that happened on a given day, which staff record afterwards: what the confirmation screen says (with
+# the person's name) and the label of its date field.
+DATED_STEPS = {
+    Transition.START: (_("Noter que %(name)s a commencé la formation"), _("Premier jour de formation")),
+    Transition.COMPLETE: (_("Noter que %(name)s a terminé la formation"), _("Dernier jour de formation")),
+    Transition.DROP_OUT: (_("Noter que %(name)s a abandonné la formation"), _("Dernier jour de présence")),
+    Transition.CERTIFY: (_("Noter que %(name)s a obtenu la certification"), _("Date du résultat")),
+    Transition.FAIL_CERTIFICATION: (
+        _("Noter que %(name)s n’a pas obtenu la certification"),
+        _("Date du résultat"),
+    ),
+}
+
+
 class AdmissionObstacle(models.TextChoices):
     """What keeps a learner from a seat; the label is the reason given when admitting is refused."""
 
@@ -112,6 +128,11 @@ class Edge:
     roles: frozenset
     label: str
     comment_required: bool = False
+
+    @property
+    def dated(self):
+        """Staff give the day it happened, on a confirmation screen (DATED_STEPS)."""
+        return self.name in DATED_STEPS
 
 
 def _edges(name, sources, target, roles, label, comment_required=False):

@@ -214,6 +214,15 @@ ROWS = [
         "/admin/candidatures/{application_a}/statut/",
         **admin_post(staff_a=DETAIL, staff_b=NOT_FOUND, superuser=DETAIL),
     ),
+    # A dated step's confirmation screen: the application is only submitted, so it goes back to the detail page.
+    get(
+        "/admin/candidatures/{application_a}/etape/in_training/",
+        **admin(staff_a=DETAIL, staff_b=NOT_FOUND, superuser=DETAIL),
+    ),
+    post(
+        "/admin/candidatures/{application_a}/etape/in_training/",
+        **admin_post(staff_a=DETAIL, staff_b=NOT_FOUND, superuser=DETAIL),
+    ),
     get(
         "/admin/candidatures/{application_a}/notes/",
         **admin(staff_a=NOT_ALLOWED, staff_b=NOT_FOUND, superuser=NOT_ALLOWED),

@@ -141,6 +141,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# Dates typed in forms: French first (04/01/2027), ISO too.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -289,6 +291,9 @@ ENDED_TRAINING_GRACE_DAYS = int(os.environ.get("ENDED_TRAINING_GRACE_DAYS", "30"
 SESSION_START_REMINDER_DAYS = int(os.environ.get("SESSION_START_REMINDER_DAYS", "3"))
 # Attendance: a person absent (not excused) this many class days in a row is flagged to staff.
 ATTENDANCE_ABSENCE_ALERT_DAYS = int(os.environ.get("ATTENDANCE_ABSENCE_ALERT_DAYS", "3"))
+# A group may begin a few days before the session's planned start (a welcome day, an early week): a start recorded
+# earlier than this is a typing mistake and is refused.
+TRAINING_START_TOLERANCE_DAYS = int(os.environ.get("TRAINING_START_TOLERANCE_DAYS", "7"))
 CV_MAX_UPLOAD_SIZE = int(os.environ.get("CV_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 # --- Payments -----------------------------------------------------------------------------------
 # Stripe keys come only from the environment. Without them, priced sessions are paid by hand.

@@ -22,6 +22,7 @@ from inscriptions.models.follow_ups import (
     FollowUpSurvey,
     add_months,
     due_on,
+    follow_up_date_errors,
     follow_up_opens_on,
 )
 from inscriptions.models.guardian import GuardianConsentToken, address_has_account
@@ -73,6 +74,7 @@ __all__ = [
     "age_on",
     "cv_upload_to",
     "due_on",
+    "follow_up_date_errors",
     "follow_up_opens_on",
     "private_storage",
 ]

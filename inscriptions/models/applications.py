@@ -29,6 +29,7 @@ from inscriptions.models.follow_ups import due_on
 from inscriptions.models.learners import Learner
 from inscriptions.workflow import (
     AWAITING_START,
+    CERTIFICATION_DECIDED,
     DECIDED,
     ENTERED_TRAINING,
     INACTIVE,
@@ -52,7 +53,7 @@ PROFILE_FACTS = {
 ANSWER_FACTS = {f"entry_{name}": name for name in ANSWER_NAMES}
 ENTRY_FACTS = {**PROFILE_FACTS, **ANSWER_FACTS}
 # What reaching a stage writes, besides the status: save() adds them to the fields it is asked to write.
-STAGE_FIELDS = ("furthest_stage", "entry_recorded_at", *ENTRY_FACTS)
+STAGE_FIELDS = ("furthest_stage", "entry_recorded_at", *ENTRY_FACTS, "started_on", "certification_on")
 
 
 def values(statuses):
@@ -169,7 +170,11 @@ class Application(models.Model):
     status_changed_at = models.DateTimeField(_("statut changé le"), default=timezone.now)
     waitlisted_at = models.DateTimeField(_("en liste d’attente depuis"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("décision le"), null=True, blank=True, editable=False)
+    # The days the steps happened, as staff recorded them (services.transitions checks their bounds): what the
+    # indicators and the funders' files read, not the day someone clicked.
+    started_on = models.DateField(_("début de formation le"), null=True, blank=True, editable=False)
     left_on = models.DateField(_("sortie de formation le"), null=True, blank=True)
+    certification_on = models.DateField(_("résultat de la certification le"), null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(_("relance envoyée à l’équipe le"), null=True, blank=True, editable=False)
     start_reminder_sent_at = models.DateTimeField(
         _("rappel du début envoyé le"), null=True, blank=True, editable=False
@@ -251,6 +256,16 @@ class Application(models.Model):
                 | (~Q(status__in=values(LEFT_TRAINING)) & Q(left_on__isnull=True)),
                 name="application_left_on_iff_left_training",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=values(ENTERED_TRAINING), started_on__isnull=False)
+                | (~Q(status__in=values(ENTERED_TRAINING)) & Q(started_on__isnull=True)),
+                name="application_started_on_iff_entered_training",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=values(CERTIFICATION_DECIDED), certification_on__isnull=False)
+                | (~Q(status__in=values(CERTIFICATION_DECIDED)) & Q(certification_on__isnull=True)),
+                name="application_certification_on_iff_certification_decided",
+            ),
             # A status never stands below the stage the application reached (Stage.of, reach_stage).
             models.CheckConstraint(
                 condition=Q(furthest_stage__lte=Stage.STARTED)
@@ -321,6 +336,14 @@ class Application(models.Model):
             # The moment the status changed to "in training" (backdated histories included), else now.
             self.entry_recorded_at = self.status_changed_at or timezone.now()
             changed.extend(["entry_recorded_at", *ENTRY_FACTS])
+        # Rows written without the transitions (seed data, imports of history, measurements) get the day the
+        # entry was recorded and the day of the last status change; the transitions write the day staff gave.
+        if self.status in ENTERED_TRAINING and self.started_on is None:
+            self.started_on = timezone.localdate(self.entry_recorded_at or self.status_changed_at or timezone.now())
+            changed.append("started_on")
+        if self.status in CERTIFICATION_DECIDED and self.certification_on is None:
+            self.certification_on = timezone.localdate(self.status_changed_at or timezone.now())
+            changed.append("certification_on")
         return changed
 
     @property

@@ -17,6 +17,25 @@ FOLLOW_UP_EARLIEST_DAYS = 31
 LOOKUP_SLICE = 2000
 
 
+def follow_up_date_errors(placement, start_date, signed_on, today):
+    """{field: reason} for dates a follow-up cannot have: the one rule of the staff's form, the service, the survey
+    and the imports. Nothing is signed in the future; a situation starts in the future only when it is a contract
+    already signed (a CDI that starts next month counts at exit), and then the signature date is required."""
+    errors = {}
+    if signed_on and placement not in Placement.contracts():
+        errors["signed_on"] = _(
+            "Une date de signature se note seulement pour un contrat (CDI, CDD, intérim, alternance)."
+        )
+    elif signed_on and signed_on > today:
+        errors["signed_on"] = _("La date de signature ne peut pas être dans le futur.")
+    if start_date and start_date > today:
+        if placement not in Placement.contracts():
+            errors["start_date"] = _("La date de début ne peut pas être dans le futur, sauf pour un contrat signé.")
+        elif not signed_on:
+            errors.setdefault("signed_on", _("Le contrat commence plus tard : indiquez la date de signature."))
+    return errors
+
+
 def follow_up_opens_on(due_on):
     """The first day a follow-up due on `due_on` may be recorded."""
     return due_on - datetime.timedelta(days=FOLLOW_UP_EARLIEST_DAYS)
@@ -77,6 +96,13 @@ class FollowUp(models.Model):
         related_name="+",
     )
     start_date = models.DateField(_("depuis le"), null=True, blank=True)
+    # A contract signed before it starts: required when the start is still to come (follow_up_date_errors).
+    signed_on = models.DateField(
+        _("contrat signé le"),
+        null=True,
+        blank=True,
+        help_text=_("Pour un contrat qui commence plus tard : la date de signature."),
+    )
     # Derived from the application's exit date (save, bulk_create): a 6-month answer counts from this day on.
     due_on = models.DateField(_("à faire le"), null=True, editable=False)
     source = models.CharField(_("source"), max_length=15, choices=FollowUpSource.choices, default=FollowUpSource.STAFF)
@@ -115,8 +141,9 @@ class FollowUp(models.Model):
         return self.placement in Placement.positive()
 
     def clean(self):
-        if self.start_date and self.start_date > timezone.localdate():
-            raise ValidationError({"start_date": _("La date de début ne peut pas être dans le futur.")})
+        errors = follow_up_date_errors(self.placement, self.start_date, self.signed_on, timezone.localdate())
+        if errors:
+            raise ValidationError(errors)
 
 
 class FollowUpSurvey(models.Model):

@@ -114,7 +114,11 @@ def export_learner_data(learner):
                 "contraintes": application.constraints,
                 # The file itself is in the archive's cv/ folder (learner_data_archive).
                 "cv_joint": bool(application.cv),
+                "formation_commencée_le": application.started_on.isoformat() if application.started_on else None,
                 "sortie_le": application.left_on.isoformat() if application.left_on else None,
+                "résultat_de_la_certification_le": (
+                    application.certification_on.isoformat() if application.certification_on else None
+                ),
                 "historique": [
                     {
                         "le": change.created_at.isoformat(),
@@ -135,6 +139,7 @@ def export_learner_data(learner):
                         "employeur": follow_up.employer,
                         "poste": follow_up.job_title,
                         "depuis": follow_up.start_date.isoformat() if follow_up.start_date else None,
+                        "contrat_signé_le": follow_up.signed_on.isoformat() if follow_up.signed_on else None,
                         "source": str(follow_up.get_source_display()),
                         "enregistré_le": follow_up.recorded_at.isoformat(),
                     }

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from inscriptions.enums import FollowUpMilestone, FollowUpSource
 from inscriptions.exceptions import Refused
-from inscriptions.models import Application, FollowUp, add_months, follow_up_opens_on
+from inscriptions.models import Application, FollowUp, add_months, follow_up_date_errors, follow_up_opens_on
 from inscriptions.workflow import LEFT_TRAINING
 
 
@@ -47,6 +47,9 @@ def record_follow_up(
     opens_on = follow_up_opens_on(add_months(application.left_on, milestone.value))
     if timezone.localdate() < opens_on:
         raise Refused(_("Ce suivi pourra être saisi à partir du %(date)s.") % {"date": opens_on.strftime("%d/%m/%Y")})
+    errors = follow_up_date_errors(placement, fields.get("start_date"), fields.get("signed_on"), timezone.localdate())
+    if errors:
+        raise Refused(" ".join(str(reason) for reason in errors.values()))
     values = {"placement": placement, "recorded_by": recorded_by, "source": source, **fields}
     if keep_existing:
         follow_up, _created = FollowUp.objects.get_or_create(

@@ -1,22 +1,25 @@
 """Moving applications along the pipeline: one named function per transition, seats and waitlist, the history.
 
-Each transition (admit, refuse, enrol…) is a function `name(application, *, role, actor=None, comment="", now=None)`
-that returns the StatusChange written and updates `application` in place. All of them first go through
+Each transition (admit, refuse, enrol…) is a function `name(application, *, role, actor=None, comment="", now=None,
+on=None)` that returns the StatusChange written and updates `application` in place. All of them first go through
 _begin(), which locks the session row, then the application row (the order of inscriptions/locking.py, so that
 concurrent changes cannot deadlock) and checks the edge, the role and the actor against workflow.EDGES. Then the
 transition's own guards run, and _perform() writes the move: seats, dates, history, e-mails, waitlist.
+The steps that happened on a day (start, complete, drop_out, certify, fail_certification) take that day as `on`
+(today by default) and refuse, with DateRefused, a day outside their bounds (check_step_day()).
 change_status() is the same for callers who hold a target status rather than a transition name.
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from formations.models import Session
-from inscriptions.exceptions import Refused
+from inscriptions.exceptions import DateRefused, Refused
 from inscriptions.locking import lock_application, lock_applications, lock_session, retry_on_conflict
 from inscriptions.models import STAGE_FIELDS, Application, PaymentStatus, StatusChange
 from inscriptions.workflow import (
@@ -35,7 +38,15 @@ from inscriptions.workflow import (
 # A seat is paid for once money came in and was not all given back.
 PAID_FOR = [PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED]
 # What a transition writes on the application; save() adds the STAGE_FIELDS it changed.
-MOVED_FIELDS = ("status", "status_changed_at", "waitlisted_at", "decided_at", "left_on")
+MOVED_FIELDS = (
+    "status",
+    "status_changed_at",
+    "waitlisted_at",
+    "decided_at",
+    "started_on",
+    "left_on",
+    "certification_on",
+)
 
 # --- Who may do what ----------------------------------------------------------------------------
 
@@ -95,10 +106,16 @@ class Move:
     actor: object
     comment: str
     now: datetime.datetime
+    on: datetime.date | None = None
 
     @property
     def today(self):
         return timezone.localdate(self.now)
+
+    @property
+    def day(self):
+        """The day the step happened: the one staff gave, else today."""
+        return self.on or self.today
 
     def decision_dates(self):
         """The first decision on an undecided application is dated; later ones keep that date."""
@@ -107,7 +124,7 @@ class Move:
         return {}
 
 
-def _begin(application, target, name, *, role, actor, comment, now):
+def _begin(application, target, name, *, role, actor, comment, now, on=None):
     """Lock the session then the application, and check the edge (and that it is the named transition's, if
     one is named), the role, the actor and the comment."""
     now = now or timezone.now()
@@ -130,7 +147,40 @@ def _begin(application, target, name, *, role, actor, comment, now):
     _check_actor(locked, role, actor)
     if edge.comment_required and not comment:
         raise Refused(_("Expliquez la raison en quelques mots : elle est transmise à la personne."))
-    return Move(locked, session, edge, role, actor, comment, now)
+    return Move(locked, session, edge, role, actor, comment, now, on)
+
+
+def _day(day):
+    return day.strftime("%d/%m/%Y")
+
+
+def check_step_day(application, session, name, day, today):
+    """Refuse (DateRefused) a day that cannot be the day of this step: nothing that already happened is in the
+    future; a start is not long before the session's start; an exit is not before the start, a certification's
+    result not before the exit."""
+    if day > today:
+        raise DateRefused(
+            _("Le %(day)s est dans le futur : notez ce qui s’est déjà passé, le jour où c’est arrivé.")
+            % {"day": _day(day)}
+        )
+    earliest = session.start_date - datetime.timedelta(days=settings.TRAINING_START_TOLERANCE_DAYS)
+    if name == Transition.START and day < earliest:
+        raise DateRefused(
+            _("La session commence le %(start)s : la formation ne peut pas avoir commencé avant le %(earliest)s.")
+            % {"start": _day(session.start_date), "earliest": _day(earliest)}
+        )
+    exits = (Transition.COMPLETE, Transition.DROP_OUT)
+    if name in exits and application.started_on and day < application.started_on:
+        raise DateRefused(
+            _("La formation a commencé le %(start)s : la sortie ne peut pas être avant.")
+            % {"start": _day(application.started_on)}
+        )
+    results = (Transition.CERTIFY, Transition.FAIL_CERTIFICATION)
+    if name in results and application.left_on and day < application.left_on:
+        raise DateRefused(
+            _("La sortie de formation est notée le %(left_on)s : le résultat ne peut pas être avant.")
+            % {"left_on": _day(application.left_on)}
+        )
 
 
 def _perform(move, target=None, *, comment=None, **dates):
@@ -171,8 +221,8 @@ def _perform(move, target=None, *, comment=None, **dates):
 
 @retry_on_conflict
 @transaction.atomic
-def _run(application, target, name, *, role, actor, comment, now):
-    move = _begin(application, target, name, role=role, actor=actor, comment=comment, now=now)
+def _run(application, target, name, *, role, actor, comment, now, on=None):
+    move = _begin(application, target, name, role=role, actor=actor, comment=comment, now=now, on=on)
     change = _GUARDS[move.edge.name](move)
     for field in (*MOVED_FIELDS, *STAGE_FIELDS):
         setattr(application, field, getattr(move.application, field))
@@ -182,12 +232,13 @@ def _run(application, target, name, *, role, actor, comment, now):
     return change
 
 
-def change_status(application, target, *, role, actor=None, comment="", now=None):
+def change_status(application, target, *, role, actor=None, comment="", now=None, on=None):
     """Move an application to `target` by the transition of that edge, or raise Refused with the reason.
 
+    `on` is the day a dated step happened (workflow.DATED_STEPS); the other transitions ignore it.
     Returns the StatusChange written; `application` is updated in place.
     """
-    return _run(application, target, None, role=role, actor=actor, comment=comment, now=now)
+    return _run(application, target, None, role=role, actor=actor, comment=comment, now=now, on=on)
 
 
 # --- The transitions, each with its guards and effects -------------------------------------------
@@ -198,13 +249,13 @@ _TARGETS = {edge.name: edge.target for edge in EDGES}
 
 def _transition(name):
     """Register a transition's guards and effects (a function of the Move), and return the public function
-    callers use: `name(application, *, role, actor=None, comment="", now=None)`."""
+    callers use: `name(application, *, role, actor=None, comment="", now=None, on=None)`."""
 
     def register(guards):
         _GUARDS[name] = guards
 
-        def transition(application, *, role, actor=None, comment="", now=None):
-            return _run(application, _TARGETS[name], name, role=role, actor=actor, comment=comment, now=now)
+        def transition(application, *, role, actor=None, comment="", now=None, on=None):
+            return _run(application, _TARGETS[name], name, role=role, actor=actor, comment=comment, now=now, on=on)
 
         transition.__name__ = transition.__qualname__ = guards.__name__
         transition.__doc__ = guards.__doc__
@@ -272,35 +323,45 @@ def enrol(move):
     return _perform(move)
 
 
+def _dated(move):
+    check_step_day(move.application, move.session, move.edge.name, move.day, move.today)
+    return move.day
+
+
 @_transition(Transition.START)
 def start(move):
-    return _perform(move)
+    """The learner began the training on `on`: not in the future, nor more than TRAINING_START_TOLERANCE_DAYS
+    before the session's start."""
+    return _perform(move, started_on=_dated(move))
 
 
 @_transition(Transition.COMPLETE)
 def complete(move):
-    """The learner finished the training. When the system closes it, nobody recorded the exit and the session is
-    over: the learner left on the session's last day, not on the day of the closing."""
+    """The learner finished the training on `on`, not before they began. When the system closes it, nobody recorded
+    the exit and the session is over: the learner left on the session's last day, not on the day of the closing."""
     if move.role == Role.SYSTEM:
         if move.session.end_date >= move.today:
             raise Refused(_("La session n’est pas finie : la formation ne peut pas être close automatiquement."))
         return _perform(move, left_on=move.session.end_date)
-    return _perform(move, left_on=move.today)
+    return _perform(move, left_on=_dated(move))
 
 
 @_transition(Transition.DROP_OUT)
 def drop_out(move):
-    return _perform(move, left_on=move.today)
+    """The learner left the training on `on` (their last day), not before they began."""
+    return _perform(move, left_on=_dated(move))
 
 
 @_transition(Transition.CERTIFY)
 def certify(move):
-    return _perform(move)
+    """The certification was obtained, its result known on `on`: not before the exit."""
+    return _perform(move, certification_on=_dated(move))
 
 
 @_transition(Transition.FAIL_CERTIFICATION)
 def fail_certification(move):
-    return _perform(move)
+    """The certification was not obtained, its result known on `on`: not before the exit."""
+    return _perform(move, certification_on=_dated(move))
 
 
 # --- The waitlist -------------------------------------------------------------------------------
@@ -348,13 +409,14 @@ def promote_waitlist_for(session_pk, *, now=None):
     return promote_waitlist(lock_session(session_pk), now=now)
 
 
-def bulk_change_status(applications, target, *, actor, comment="", now=None):
-    """Apply one staff decision to several applications. Each is its own transaction: one refusal
-    does not undo the others. Returns (done, refused) where refused maps application to reason."""
+def bulk_change_status(applications, target, *, actor, comment="", now=None, on=None):
+    """Apply one staff decision (on one day, for a dated step) to several applications. Each is its own
+    transaction: one refusal does not undo the others. Returns (done, refused) where refused maps application to
+    reason."""
     done, refused = [], {}
     for application in applications:
         try:
-            change_status(application, target, role=Role.STAFF, actor=actor, comment=comment, now=now)
+            change_status(application, target, role=Role.STAFF, actor=actor, comment=comment, now=now, on=on)
             done.append(application)
         except Refused as error:
             refused[application] = error.reason

@@ -5,6 +5,7 @@ import factory
 from django.conf import settings
 from django.utils import timezone
 
+from formations.models import Session
 from inscriptions.enums import (
     Diploma,
     FollowUpMilestone,
@@ -139,6 +140,13 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             )
 
 
+def begin_session_by(session, day):
+    """Move a session that has not begun by `day` to begin that day."""
+    if session.start_date - datetime.timedelta(days=settings.TRAINING_START_TOLERANCE_DAYS) > day:
+        Session.objects.filter(pk=session.pk).update(start_date=day)
+        session.start_date = day
+
+
 def _path(source, target):
     """Shortest chain of staff or system edges from one status to another."""
     queue, seen = deque([(source, [])]), {source}
@@ -154,8 +162,14 @@ def _path(source, target):
 
 
 def move_to(application, target, *, actor=None, now=None):
-    """Walk an application through the real pipeline up to `target` (comments filled where required)."""
+    """Walk an application through the real pipeline up to `target` (comments filled where required), each step
+    dated `now` (else today).
+
+    A training starts only once its session has (TRAINING_START_TOLERANCE_DAYS): a session that has not begun by the
+    day of the start is moved to begin that day, as its campus would have done."""
     for edge in _path(application.status, target):
+        if edge.target == Status.IN_TRAINING:
+            begin_session_by(application.session, timezone.localdate(now or timezone.now()))
         role = Role.STAFF if actor is not None and Role.STAFF in edge.roles else Role.SYSTEM
         change_status(
             application,

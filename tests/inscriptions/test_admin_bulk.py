@@ -1,9 +1,16 @@
 """One decision applied to several applications from the list: each succeeds or says why not."""
 
+import datetime
+import html
+import re
+
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
+from formations.models import Session
 from inscriptions.models import StatusChange
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
@@ -113,14 +120,68 @@ def test_bulk_refusal_needs_a_comment(client, staff_a, session_a):
     }
 
 
-def test_bulk_start_and_end_of_training(client, staff_a, session_a):
+def test_bulk_start_and_end_of_training_on_the_days_typed(client, staff_a, session_a):
+    began = timezone.localdate() - datetime.timedelta(days=20)
+    Session.objects.filter(pk=session_a.pk).update(start_date=began)
     applications = [move_to(ApplicationFactory(session=session_a), Status.ENROLLED, actor=staff_a) for _ in range(2)]
 
-    client.post(bulk_url("debut-formation", *applications))
+    # The whole group began on the session's first day, typed the French way.
+    client.post(bulk_url("debut-formation", *applications), {"on": began.strftime("%d/%m/%Y"), "comment": ""})
     assert statuses(*applications) == [Status.IN_TRAINING, Status.IN_TRAINING]
+    assert {application.started_on for application in applications} == {began}
 
-    client.post(bulk_url("formation-terminee", *applications))
+    finished = began + datetime.timedelta(days=14)
+    client.post(bulk_url("formation-terminee", *applications), {"on": finished.isoformat(), "comment": ""})
     assert statuses(*applications) == [Status.COMPLETED, Status.COMPLETED]
+    assert {application.left_on for application in applications} == {finished}
+
+
+def test_the_bulk_start_asks_the_day_and_refuses_each_application_it_cannot_date(client, staff_a, session_a):
+    Session.objects.filter(pk=session_a.pk).update(start_date=timezone.localdate())
+    enrolled = move_to(ApplicationFactory(session=session_a), Status.ENROLLED, actor=staff_a)
+    admitted = move_to(ApplicationFactory(session=session_a), Status.ADMITTED, actor=staff_a)
+
+    page = client.get(bulk_url("debut-formation", enrolled, admitted)).content.decode()
+    assert "Premier jour de formation" in page
+    assert 'name="on"' in page
+
+    too_early = timezone.localdate() - datetime.timedelta(days=settings.TRAINING_START_TOLERANCE_DAYS + 1)
+    response = client.post(
+        bulk_url("debut-formation", enrolled, admitted), {"on": too_early.strftime("%d/%m/%Y"), "comment": ""}
+    )
+    assert statuses(enrolled, admitted) == [Status.ENROLLED, Status.ADMITTED]
+    texts = message_texts(response)
+    assert any(
+        "la formation ne peut pas avoir commencé avant" in text and str(enrolled.learner) in text for text in texts
+    )
+    assert any("Impossible de passer" in text and str(admitted.learner) in text for text in texts)
+
+    response = client.post(bulk_url("debut-formation", enrolled), {"on": "", "comment": ""})
+    assert response.status_code == 200
+    assert "Indiquez la date." in response.content.decode()
+    assert statuses(enrolled) == [Status.ENROLLED]
+
+
+def test_a_session_filtered_list_offers_the_whole_group_start(client, staff_a, session_a):
+    Session.objects.filter(pk=session_a.pk).update(start_date=timezone.localdate())
+    group = [move_to(ApplicationFactory(session=session_a), Status.ENROLLED, actor=staff_a) for _ in range(2)]
+    waiting = ApplicationFactory(session=session_a)
+    same_formation = SessionFactory(formation=session_a.formation, past=True)
+    other_session = move_to(ApplicationFactory(session=same_formation), Status.ENROLLED, actor=staff_a)
+
+    index = client.get(reverse("inscriptions_admin:index"), {"session": session_a.pk}).content.decode()
+    assert "Tout le groupe a commencé" in index
+    assert "Tout le groupe a commencé" not in client.get(reverse("inscriptions_admin:index")).content.decode()
+    url = html.unescape(re.search(r'href="([^"]*/debut-formation/\?[^"]*session=[^"]*)"', index).group(1))
+
+    client.post(url, {"on": timezone.localdate().strftime("%d/%m/%Y"), "comment": ""})
+
+    assert statuses(*group, waiting, other_session) == [
+        Status.IN_TRAINING,
+        Status.IN_TRAINING,
+        Status.SUBMITTED,
+        Status.ENROLLED,
+    ]
 
 
 def test_another_campus_application_in_the_selection_answers_404_and_changes_nothing(

@@ -56,6 +56,12 @@ def payment(status=PaymentStatus.PAID, **fields):
         (Status.NOT_CERTIFIED, {"left_on": None}),
         (Status.IN_TRAINING, {"left_on": NOW.date()}),
         (Status.WITHDRAWN, {"left_on": NOW.date()}),
+        (Status.IN_TRAINING, {"started_on": None}),
+        (Status.DROPPED_OUT, {"started_on": None}),
+        (Status.ENROLLED, {"started_on": NOW.date()}),
+        (Status.CERTIFIED, {"certification_on": None}),
+        (Status.NOT_CERTIFIED, {"certification_on": None}),
+        (Status.COMPLETED, {"certification_on": NOW.date()}),
     ],
     ids=lambda value: str(value) if isinstance(value, str) else "-".join(value),
 )

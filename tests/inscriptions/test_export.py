@@ -71,9 +71,12 @@ def test_the_export_holds_profile_applications_history_notes_and_follow_ups():
         "employeur": "La Poste",
         "poste": "Alternante",
         "depuis": None,
+        "contrat_signé_le": None,
         "source": "Saisi par l’équipe",
     }
+    assert first["formation_commencée_le"] == application.started_on.isoformat()
     assert first["sortie_le"] == application.left_on.isoformat()
+    assert first["résultat_de_la_certification_le"] is None
     assert "autre personne" not in text
     assert "quelqu’un d’autre" not in text
 

@@ -22,7 +22,7 @@ def months_ago(months):
 
 
 def left_training(session, staff, months):
-    application = move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=staff)
+    application = move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=staff, now=months_ago(months))
     return move_to(application, Status.COMPLETED, actor=staff, now=months_ago(months))
 
 

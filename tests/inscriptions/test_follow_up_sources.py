@@ -50,14 +50,9 @@ def staff(session):
 @pytest.fixture
 def sent(session, staff, django_capture_on_commit_callbacks):
     """A learner who left six months ago and just received the survey: (application, token)."""
-    application = move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=staff)
     day = add_months(timezone.localdate(), -6)
-    move_to(
-        application,
-        Status.COMPLETED,
-        actor=staff,
-        now=timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))),
-    )
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    application = move_to(ApplicationFactory(session=session), Status.COMPLETED, actor=staff, now=moment)
     with django_capture_on_commit_callbacks(execute=True):
         assert send_due_surveys() == 1
     return application, token_in(mail.outbox[-1])

@@ -33,8 +33,8 @@ def staff(session):
 
 
 def left(session, staff, months, status=Status.COMPLETED):
-    """An application whose learner left the training `months` ago."""
-    application = move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=staff)
+    """An application whose learner began and left the training `months` ago."""
+    application = move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=staff, now=months_ago(months))
     exit_step = Status.DROPPED_OUT if status == Status.DROPPED_OUT else Status.COMPLETED
     move_to(application, exit_step, actor=staff, now=months_ago(months))
     if status in {Status.CERTIFIED, Status.NOT_CERTIFIED}:

@@ -294,12 +294,15 @@ def test_each_bad_value_is_reported_with_its_line_and_column(campus, staff, appl
     assert errors[0].startswith(message)
 
 
-def test_a_start_date_in_the_future_is_refused(campus, staff, applications):
+def test_a_start_date_in_the_future_is_refused_unless_a_signed_contract(campus, staff, applications):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    row = [str(applications[0].pk), "sortie", "CDI", "", "", f"{tomorrow:%d/%m/%Y}", ""]
+    internship = [str(applications[0].pk), "sortie", "Stage", "", "", f"{tomorrow:%d/%m/%Y}", ""]
+    unsigned_cdi = [str(applications[1].pk), "sortie", "CDI", "", "", f"{tomorrow:%d/%m/%Y}", ""]
 
-    assert bad_file_errors(campus, staff, [HEADER, row]) == [
-        f"Ligne 2, colonne « depuis le » : « {tomorrow:%d/%m/%Y} » est une date dans le futur."
+    assert bad_file_errors(campus, staff, [HEADER, internship, unsigned_cdi]) == [
+        "Ligne 2, colonne « depuis le » : "
+        "La date de début ne peut pas être dans le futur, sauf pour un contrat signé.",
+        "Ligne 3, colonne « signé le » : Le contrat commence plus tard : indiquez la date de signature.",
     ]
 
 

@@ -43,14 +43,10 @@ def learner_who_left_six_months_ago(campus_index):
     formation = FormationPageFactory(parent=campus, title="Technicien·ne d’assistance informatique")
     session = SessionFactory(formation=formation, past=True)
     staff = UserFactory(staff_of=campus)
-    application = move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=staff)
     left_on = add_months(timezone.localdate(), -6)
-    return move_to(
-        application,
-        Status.COMPLETED,
-        actor=staff,
-        now=timezone.make_aware(datetime.datetime.combine(left_on, datetime.time(12))),
-    )
+    # Began and left that day: a training never ends before it begins.
+    moment = timezone.make_aware(datetime.datetime.combine(left_on, datetime.time(12)))
+    return move_to(ApplicationFactory(session=session), Status.COMPLETED, actor=staff, now=moment)
 
 
 def test_answering_the_survey_from_the_emailed_link(contexts, live_server, learner_who_left_six_months_ago):

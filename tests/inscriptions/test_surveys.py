@@ -47,10 +47,9 @@ def left(session, staff):
     """An application whose learner left the training `months` (and `days`) ago."""
 
     def make(months, days=0, status=Status.COMPLETED):
-        application = move_to(ApplicationFactory(session=session), Status.IN_TRAINING, actor=staff)
         day = add_months(timezone.localdate(), -months) - datetime.timedelta(days=days)
         moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-        return move_to(application, status, actor=staff, now=moment)
+        return move_to(ApplicationFactory(session=session), status, actor=staff, now=moment)
 
     return make
 
@@ -451,3 +450,17 @@ def test_two_answers_sent_at_the_same_instant_make_one_follow_up(sent):
     assert sorted(map(type, results), key=lambda kind: kind.__name__) == [SurveyClosed, bool]
     assert [result.state for result in results if isinstance(result, SurveyClosed)] == ["answered"]
     assert FollowUp.objects.filter(application=application).count() == 1
+
+
+def test_an_answer_starting_later_without_a_signature_is_kept_for_the_team_not_recorded(sent):
+    # The form refuses it; the service applies the same rule whoever calls it (follow_up_date_errors).
+    application, _token = sent
+    survey = FollowUpSurvey.objects.get(application=application)
+
+    became_follow_up = record_answer(
+        survey, placement=Placement.CDI, start_date=add_months(timezone.localdate(), 1), employer="Atelier"
+    )
+
+    assert became_follow_up is False
+    assert not FollowUp.objects.exists()
+    assert "indiquez la date de signature" in application.notes.get().text

@@ -294,12 +294,13 @@ def test_enrol_on_a_free_session_is_the_learners_to_confirm():
 
 
 def test_start_keeps_the_seat_and_dates_no_exit(superuser):
-    application = in_status(Status.ENROLLED)
+    application = in_status(Status.ENROLLED, session=SessionFactory(past=True))
 
     services.start(application, role=Role.STAFF, actor=superuser, now=NOW)
 
     application.refresh_from_db()
     assert (application.status, application.left_on) == (Status.IN_TRAINING, None)
+    assert application.started_on == timezone.localdate(NOW)
     assert seats(application.session) == 1
 
 

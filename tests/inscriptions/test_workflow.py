@@ -16,7 +16,7 @@ from inscriptions.services import Refused, change_status, record_guardian_consen
 from inscriptions.workflow import EDGE_INDEX, EDGES, HOLDS_SEAT, Role, Status, Transition
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import SessionFactory
-from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
+from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, begin_session_by, move_to
 
 # Later than the factories' "now", so that the change comes last in the history.
 NOW = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=1)
@@ -55,8 +55,10 @@ def snapshot(application):
 )
 def test_every_edge_works_for_each_of_its_roles_and_writes_one_history_line(edge, role):
     # The system completes a training only once its session is over.
+    # Staff record a start only once the session has begun (or is about to).
     ended = (edge.name, role) == (Transition.COMPLETE, Role.SYSTEM)
-    application = walk(ApplicationFactory(session=SessionFactory(ended=ended)), edge.source)
+    session = SessionFactory(ended=True) if ended else SessionFactory(past=edge.name == Transition.START)
+    application = walk(ApplicationFactory(session=session), edge.source)
     actor = actor_for(role, application)
     before = application.history.count()
 
@@ -216,18 +218,21 @@ def test_seats_taken_follows_the_applications_holding_a_seat_through_a_busy_life
         (2, Status.ADMITTED),
         (3, Status.ADMITTED),  # full: waitlisted
         (0, Status.ENROLLED),
-        (0, Status.IN_TRAINING),
-        (0, Status.DROPPED_OUT),  # the seat stays used
         (1, Status.WITHDRAWN),  # frees a seat: 3 is promoted
         (4, Status.WAITLISTED),
         (2, Status.ENROLLED),
         (2, Status.WITHDRAWN),  # frees a seat: 4 is promoted
         (5, Status.REFUSED),
+        "the session begins",
+        (0, Status.IN_TRAINING),
+        (0, Status.DROPPED_OUT),  # the seat stays used
     ]
-    for index, target in steps:
-        application = applications[index]
-        role = Role.STAFF
-        change_status(application, target, role=role, actor=staff, comment="Pour le test")
+    for step in steps:
+        if step == "the session begins":
+            begin_session_by(session, timezone.localdate())
+            continue
+        index, target = step
+        change_status(applications[index], target, role=Role.STAFF, actor=staff, comment="Pour le test")
         assert_seats_match(session)
     statuses = [Application.objects.get(pk=application.pk).status for application in applications]
     assert statuses == [

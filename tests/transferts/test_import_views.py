@@ -363,7 +363,7 @@ def test_templates_carry_the_expected_headers(client, staff):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.decode("utf-8-sig").splitlines()[0] == (
         "n° de candidature;moment;situation;employeur ou organisme;intitulé du poste ou de la formation;depuis le;"
-        "code ROME"
+        "signé le;code ROME"
     )
 
 

@@ -89,6 +89,9 @@ PLACEMENTS = [
     "stage",
 ]
 SOURCES = ["equipe", "questionnaire", "import"]
+CONTRACTS = {"cdi", "cdd_6_mois_plus", "cdd_moins_6_mois", "alternance", "interim"}
+# A situation's start, from the day the follow-up was recorded: before, or later for a contract already signed.
+STARTS = [None, -10, 0, 25]
 # Ages at the edges of every band the figures use (18, 25/26, 29/30, 55), and an unknown one.
 AGES = [20, 17, 16, 18, 24, 25, 26, 29, 30, 54, 55, 62, None]
 # Recorded this many days from the day the follow-up is due: up to 31 days early, or late.
@@ -141,14 +144,23 @@ def follow_ups(draw, left_on):
         if not draw(st.sampled_from([True, True, False])):
             continue
         due_on = add_months(left_on, milestone)
+        placement = draw(st.sampled_from(PLACEMENTS))
+        recorded_on = due_on + datetime.timedelta(days=draw(st.sampled_from(OFFSETS)))
+        start = draw(st.sampled_from(STARTS))
+        if start is not None and start > 0 and placement not in CONTRACTS:
+            start = None
+        start_date = recorded_on + datetime.timedelta(days=start) if start is not None else None
         found.append(
             rows.FollowUp(
                 milestone=milestone,
-                placement=draw(st.sampled_from(PLACEMENTS)),
+                placement=placement,
                 source=draw(st.sampled_from(SOURCES)),
-                recorded_on=due_on + datetime.timedelta(days=draw(st.sampled_from(OFFSETS))),
+                recorded_on=recorded_on,
                 recorded_time=draw(st.sampled_from(TIMES)),
                 due_on=due_on,
+                start_date=start_date,
+                # A contract that starts after the day it was recorded was signed before that day.
+                signed_on=recorded_on - datetime.timedelta(days=3) if start is not None and start > 0 else None,
             )
         )
     return found

@@ -43,7 +43,9 @@ def follow_up(application, milestone):
 
 def exit_situation(application):
     """« Sorties positives à la sortie : parmi les personnes sorties dont on connaît la situation à la sortie (un
-    suivi de sortie autre que « Situation inconnue ») » — the exit follow-up's placement, or None when unknown."""
+    suivi de sortie autre que « Situation inconnue ») » — the exit follow-up's placement, or None when unknown.
+
+    « Un contrat signé compte à la sortie, même s'il commence plus tard » : its start date is not read."""
     item = follow_up(application, rows.EXIT)
     if item is None or item.placement == UNKNOWN:
         return None

@@ -64,6 +64,8 @@ class FollowUp:
     recorded_on: datetime.date  # the local (French) day it was recorded
     recorded_time: datetime.time  # its local time: only the database needs it
     due_on: datetime.date
+    start_date: datetime.date | None = None  # after recorded_on for a contract signed that starts later
+    signed_on: datetime.date | None = None
 
 
 @dataclass

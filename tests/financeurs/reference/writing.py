@@ -123,6 +123,8 @@ def write_world(world, places):
             source=item.source,
             recorded_at=_aware(datetime.datetime.combine(item.recorded_on, item.recorded_time)),
             due_on=item.due_on,
+            start_date=item.start_date,
+            signed_on=item.signed_on,
         )
         for (application, _row), row in zip(rows, saved, strict=True)
         for item in application.follow_ups
