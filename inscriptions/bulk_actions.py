@@ -136,4 +136,7 @@ BULK_TRANSITIONS = [
     BulkTransitionAction.for_target(Status.REFUSED, "ne-pas-retenir", 40),
     BulkTransitionAction.for_target(Status.IN_TRAINING, "debut-formation", 50),
     BulkTransitionAction.for_target(Status.COMPLETED, "formation-terminee", 60),
+    # A jury gives its results for a whole group on one day.
+    BulkTransitionAction.for_target(Status.CERTIFIED, "certification-obtenue", 70),
+    BulkTransitionAction.for_target(Status.NOT_CERTIFIED, "certification-non-obtenue", 80),
 ]

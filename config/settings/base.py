@@ -279,7 +279,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # --- Enrolment ----------------------------------------------------------------------------------
 # Version of the privacy notice a learner consents to: bumped in the same commit as the text, never from the
 # environment, so that a new text can never be shown under an old version nobody is asked to accept again.
-PRIVACY_NOTICE_VERSION = "2026-12-2"
+PRIVACY_NOTICE_VERSION = "2026-12-4"
 # Nobody is left without an answer: staff are reminded, then the application is closed kindly.
 APPLICATION_REVIEW_REMINDER_DAYS = int(os.environ.get("APPLICATION_REVIEW_REMINDER_DAYS", "14"))
 APPLICATION_CLOSE_AFTER_DAYS = int(os.environ.get("APPLICATION_CLOSE_AFTER_DAYS", "61"))

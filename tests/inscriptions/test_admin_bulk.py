@@ -56,7 +56,16 @@ def test_the_list_offers_the_transitions_and_no_deletion(client, staff_a, sessio
 
     content = client.get(reverse("inscriptions_admin:index")).content.decode()
 
-    for action in ["etudier", "admettre", "liste-attente", "ne-pas-retenir", "debut-formation", "formation-terminee"]:
+    for action in [
+        "etudier",
+        "admettre",
+        "liste-attente",
+        "ne-pas-retenir",
+        "debut-formation",
+        "formation-terminee",
+        "certification-obtenue",
+        "certification-non-obtenue",
+    ]:
         assert reverse("wagtail_bulk_action", args=["inscriptions", "application", action]) in content
     assert "/admin/bulk/inscriptions/application/delete/" not in content
     assert client.get(bulk_url("delete", ApplicationFactory(session=session_a))).status_code == 404
@@ -134,6 +143,28 @@ def test_bulk_start_and_end_of_training_on_the_days_typed(client, staff_a, sessi
     client.post(bulk_url("formation-terminee", *applications), {"on": finished.isoformat(), "comment": ""})
     assert statuses(*applications) == [Status.COMPLETED, Status.COMPLETED]
     assert {application.left_on for application in applications} == {finished}
+
+
+def test_a_jury_result_for_the_group_on_its_day_and_never_before_the_exit(client, staff_a, session_a):
+    began = timezone.localdate() - datetime.timedelta(days=40)
+    Session.objects.filter(pk=session_a.pk).update(start_date=began)
+    finished = began + datetime.timedelta(days=30)
+    group = [move_to(ApplicationFactory(session=session_a), Status.ENROLLED, actor=staff_a) for _ in range(3)]
+    client.post(bulk_url("debut-formation", *group), {"on": began.strftime("%d/%m/%Y"), "comment": ""})
+    client.post(bulk_url("formation-terminee", *group), {"on": finished.strftime("%d/%m/%Y"), "comment": ""})
+    certified, failed = group[:2], group[2]
+
+    page = client.get(bulk_url("certification-obtenue", *certified)).content.decode()
+    assert "Date du résultat" in page
+    the_day_before_the_exit = (finished - datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    client.post(bulk_url("certification-obtenue", *certified), {"on": the_day_before_the_exit, "comment": ""})
+    assert statuses(*certified) == [Status.COMPLETED, Status.COMPLETED]
+
+    jury = finished + datetime.timedelta(days=5)
+    client.post(bulk_url("certification-obtenue", *certified), {"on": jury.strftime("%d/%m/%Y"), "comment": ""})
+    client.post(bulk_url("certification-non-obtenue", failed), {"on": jury.isoformat(), "comment": ""})
+    assert statuses(*group) == [Status.CERTIFIED, Status.CERTIFIED, Status.NOT_CERTIFIED]
+    assert {application.certification_on for application in group} == {jury}
 
 
 def test_the_bulk_start_asks_the_day_and_refuses_each_application_it_cannot_date(client, staff_a, session_a):

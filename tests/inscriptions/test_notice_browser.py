@@ -58,7 +58,7 @@ def test_old_version_learner_reads_what_changed_accepts_and_lands_where_she_want
 
     page.goto(f"{live_server.url}{apply_path}")
     expect(page.get_by_role("heading", level=1, name="Notre notice de confidentialité change")).to_be_visible()
-    expect(page.get_by_text("ne sont plus posées à l’inscription", exact=False)).to_be_visible()
+    expect(page.get_by_text("l’équipe du campus note vos présences", exact=False)).to_be_visible()
     expect(page.get_by_role("link", name="Supprimer mon compte")).to_be_visible()
     assert urlsplit(page.url).path == reverse("inscriptions:accepter_notice")
     auditor.check("nouvelle notice à accepter", page)

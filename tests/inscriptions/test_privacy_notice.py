@@ -45,7 +45,7 @@ def old_learner(client):
 
 
 def test_current_version_is_the_one_with_the_rewritten_notice():
-    assert settings.PRIVACY_NOTICE_VERSION == "2026-12-2"
+    assert settings.PRIVACY_NOTICE_VERSION == "2026-12-4"
 
 
 @override_settings(PRIVACY_NOTICE_VERSION="2027-01")
@@ -191,7 +191,7 @@ def test_the_question_shows_what_changed_and_the_ways_out(client, old_learner):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Notre notice de confidentialité change" in page
-    assert "ne sont plus posées à l’inscription" in page
+    assert "l’équipe du campus note vos présences" in page
     assert f'value="{ESPACE}"' in page
     for url in (NOTICE, reverse("inscriptions:mes_donnees"), reverse("inscriptions:supprimer")):
         assert f'href="{url}"' in page
