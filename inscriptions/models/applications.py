@@ -336,10 +336,12 @@ class Application(models.Model):
             # The moment the status changed to "in training" (backdated histories included), else now.
             self.entry_recorded_at = self.status_changed_at or timezone.now()
             changed.extend(["entry_recorded_at", *ENTRY_FACTS])
-        # Rows written without the transitions (seed data, imports of history, measurements) get the day the
-        # entry was recorded and the day of the last status change; the transitions write the day staff gave.
+        # Rows written without the transitions (seed data, imports of history, measurements) began with their
+        # group: the session's first day, or the day the entry was recorded if earlier, and never after the exit;
+        # their result is dated by the last status change. The transitions write the day staff gave.
         if self.status in ENTERED_TRAINING and self.started_on is None:
-            self.started_on = timezone.localdate(self.entry_recorded_at or self.status_changed_at or timezone.now())
+            recorded = timezone.localdate(self.entry_recorded_at or self.status_changed_at or timezone.now())
+            self.started_on = min(day for day in (recorded, self.session.start_date, self.left_on) if day)
             changed.append("started_on")
         if self.status in CERTIFICATION_DECIDED and self.certification_on is None:
             self.certification_on = timezone.localdate(self.status_changed_at or timezone.now())

@@ -1,9 +1,11 @@
 """The admin a campus team works in reads French: names Wagtail made in English, page addresses, dates."""
 
 import html
+import importlib
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from wagtail.models import Task, Workflow
 from wagtail.test.utils.form_data import nested_form_data, streamfield
@@ -21,7 +23,27 @@ def campus(campus_index):
     return CampusPageFactory(parent=campus_index)
 
 
-def test_the_default_moderation_workflow_has_a_french_name():
+def rename_default_workflow():
+    migration = importlib.import_module("home.migrations.0004_french_default_workflow")
+    migration.rename(migration.ENGLISH, migration.FRENCH)(django_apps, None)
+
+
+def test_the_migration_gives_wagtails_default_workflow_a_french_name_and_leaves_others_alone():
+    workflow = Workflow.objects.create(name="Moderators approval")
+    task = Task.objects.create(name="Moderators approval")
+    own = Workflow.objects.create(name="Relecture par la direction")
+
+    rename_default_workflow()
+
+    for renamed in (workflow, task, own):
+        renamed.refresh_from_db()
+    assert (workflow.name, task.name) == ("Validation par les modérateurs", "Validation par les modérateurs")
+    assert own.name == "Relecture par la direction"
+
+
+@pytest.mark.postgres
+def test_a_migrated_database_has_no_english_workflow_name():
+    # The PostgreSQL pass builds its database with the migrations, where Wagtail creates its default workflow.
     names = [*Workflow.objects.values_list("name", flat=True), *Task.objects.values_list("name", flat=True)]
 
     assert "Validation par les modérateurs" in names
