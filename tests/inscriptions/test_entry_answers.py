@@ -348,7 +348,8 @@ def test_staff_of_the_campus_see_the_answers_nowhere(client, learner, session, s
             continue
         seen += 1
         content = b"".join(response) if response.streaming else response.content
-        text = content.decode(errors="replace").lower()
+        # Random tokens (CSRF) may hold any letters: they are left out of the search.
+        text = re.sub(r"[a-z0-9]{32,}", "", content.decode(errors="replace").lower())
         for secret in [*QUESTIONS, "rqth", "hors de l’union", "hors_ue", "handicap", "financeurs de"]:
             assert secret not in text, (page, secret)
     assert seen >= 8
