@@ -186,7 +186,8 @@ def test_a_campus_first_weeks_from_the_new_session_to_the_funders_file(
     ines, bilal, sofia = people["Inès"], people["Bilal"], people["Sofia"]
 
     # --- The session's people, for the first day ----------------------------------------------------
-    page.goto(f"{live_server.url}{reverse('inscriptions_admin:session_people', args=[session.pk])}")
+    page.get_by_role("button", name=f"Plus d’options pour « {session} »").click()
+    page.get_by_role("link", name="Personnes de la session").click()
     expect(page.get_by_role("heading", level=1, name="Personnes de la session")).to_be_visible()
     for first_name, last_name in NAMES.items():
         expect(page.get_by_role("row", name=f"{last_name.upper()} {first_name}")).to_contain_text("Inscrit·e")
@@ -204,8 +205,10 @@ def test_a_campus_first_weeks_from_the_new_session_to_the_funders_file(
 
     # --- A week of attendance, ticked on a phone ----------------------------------------------------
     page.set_viewport_size(PHONE)
-    attendance_url = f"{live_server.url}{reverse('inscriptions_admin:attendance', args=[session.pk])}"
-    page.goto(attendance_url)
+    page.goto(f"{live_server.url}{reverse('sessions:index')}")
+    page.get_by_role("button", name=f"Plus d’options pour « {session} »").click()
+    page.get_by_role("link", name="Présences").click()
+    expect(page).to_have_url(f"{live_server.url}{reverse('inscriptions_admin:attendance', args=[session.pk])}")
     first_week = session.half_days(START, START + datetime.timedelta(days=6))
     assert len(first_week) == 10
     with translation.override("fr"):
