@@ -57,10 +57,18 @@ def group(campus_index):
     monday = attendance.week_of(datetime.date.today()) - datetime.timedelta(weeks=3)
     session = SessionFactory(formation=formation, start_date=monday, end_date=monday + datetime.timedelta(days=60))
     ines = ApplicationFactory(
-        session=session, status=Status.IN_TRAINING, learner__first_name="Inès", learner__last_name="Moreau"
+        session=session,
+        status=Status.IN_TRAINING,
+        started_on=monday,
+        learner__first_name="Inès",
+        learner__last_name="Moreau",
     )
     karim = ApplicationFactory(
-        session=session, status=Status.IN_TRAINING, learner__first_name="Karim", learner__last_name="Benali"
+        session=session,
+        status=Status.IN_TRAINING,
+        started_on=monday,
+        learner__first_name="Karim",
+        learner__last_name="Benali",
     )
     staff = UserFactory(staff_of=campus, password=STAFF_PASSWORD)
     EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
@@ -80,6 +88,7 @@ def test_staff_fill_a_week_of_attendance_on_a_phone(contexts, live_server, group
 
     # From the sessions list to the session's attendance.
     page.goto(f"{live_server.url}{reverse('sessions:index')}")
+    page.get_by_role("button", name=f"Plus d’options pour « {session} »").click()
     page.get_by_role("link", name="Présences").click()
     page.wait_for_url(f"{live_server.url}{reverse('inscriptions_admin:attendance', args=[session.pk])}")
     auditor.check("présences de la session, vides", page)

@@ -122,6 +122,16 @@ def test_staff_record_at_exit_a_cdi_that_starts_next_month(client, completed, st
     assert f"contrat signé le {TODAY:%d/%m/%Y}" in page
 
 
+def test_the_follow_up_form_loads_the_date_pickers_script(client, completed, staff):
+    """Its date fields' own scripts call the picker's: without it on the page, no picker opens and they fail."""
+    client.force_login(staff)
+
+    page = client.get(reverse("inscriptions_admin:detail", args=[completed.pk])).content.decode()
+
+    assert 'initDateChooser("id_signed_on"' in page
+    assert page.index("wagtailadmin/js/date-time-chooser.js") < page.index('initDateChooser("id_start_date"')
+
+
 def test_a_later_start_without_signature_is_shown_at_the_top_with_a_link_to_the_field(client, completed, staff):
     client.force_login(staff)
 

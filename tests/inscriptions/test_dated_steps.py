@@ -230,6 +230,16 @@ def test_the_screen_says_what_will_be_recorded_with_today_as_the_day(client, sta
     assert Application.objects.get(pk=enrolled.pk).status == Status.ENROLLED
 
 
+def test_the_screen_loads_the_date_pickers_script(client, staff, enrolled):
+    """The field's own script calls the picker's: without it on the page, no picker opens and the script fails."""
+    client.force_login(staff)
+
+    page = client.get(step_url(enrolled, Status.IN_TRAINING)).content.decode()
+
+    assert 'initDateChooser("id_on"' in page
+    assert page.index("wagtailadmin/js/date-time-chooser.js") < page.index('initDateChooser("id_on"')
+
+
 @pytest.mark.parametrize("typed", [(TODAY - 9 * DAY).isoformat(), (TODAY - 9 * DAY).strftime("%d/%m/%Y")])
 def test_confirming_records_the_day_typed(client, staff, enrolled, typed):
     client.force_login(staff)
