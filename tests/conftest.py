@@ -77,6 +77,8 @@ def campus_index(home_page):
 
 # --- Real browser -------------------------------------------------------------------------------
 
+# Every wait of a browser test is bounded: an element that never comes fails the test in 10 s.
+BROWSER_TIMEOUT_MS = 10_000
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -104,6 +106,23 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Browser contexts in French with bounded waits (BROWSER_TIMEOUT_MS), closed at the end of the test even when
+    it fails: `new_context(viewport=..., java_script_enabled=False)`."""
+    contexts = []
+
+    def new(**options):
+        context = browser.new_context(locale="fr-FR", **options)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield new
+    for context in contexts:
+        context.close()
 
 
 # --- Real services: Redis, S3 (moto) ------------------------------------------------------------

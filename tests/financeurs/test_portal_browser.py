@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
-TIMEOUT_MS = 10_000
 FUNDER_EMAIL = "claire.martin@region.example"
 FUNDER_PASSWORD = "une-phrase-de-passe-du-financeur"
 
@@ -55,21 +54,6 @@ def funder_account(agreement):
     EmailAddress.objects.create(user=user, email=FUNDER_EMAIL, verified=True, primary=True)
     agreement.funder.members.add(user)
     return user
-
-
-@pytest.fixture
-def new_context(browser):
-    contexts = []
-
-    def new(**options):
-        context = browser.new_context(locale="fr-FR", **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield new
-    for context in contexts:
-        context.close()
 
 
 def query(page):

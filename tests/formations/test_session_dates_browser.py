@@ -17,7 +17,6 @@ from tests.inscriptions.factories import ApplicationFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT_MS = 10_000
 STAFF_PASSWORD = "mot-de-passe-du-campus-2026"
 
 
@@ -37,17 +36,14 @@ def staff(formation):
 
 
 @pytest.fixture
-def page(browser, live_server, staff):
-    context = browser.new_context(locale="fr-FR", viewport=DESKTOP)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+def page(new_context, live_server, staff):
+    page = new_context(viewport=DESKTOP).new_page()
     page.goto(f"{live_server.url}/admin/login/")
     page.get_by_label("E-mail").fill(staff.email)
     page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Se connecter", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/admin/")
-    yield page
-    context.close()
+    return page
 
 
 def type_and_leave(page, name, text):

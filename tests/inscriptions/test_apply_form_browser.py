@@ -1,20 +1,17 @@
 """An adult and a minor apply from a fresh account on a 360-px phone without JavaScript: the two steps ask 12
 things or fewer in all, each fits in two screens, and axe finds nothing. Once admitted, the rest is asked."""
 
-from urllib.parse import urlsplit
-
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from inscriptions.models import Application, Learner
 from inscriptions.workflow import Status
 from tests.accessibility import Auditor
+from tests.browsing import browsing_and_auditing
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to, years_ago
-from tests.inscriptions.test_journey_browser import TIMEOUT_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -43,25 +40,10 @@ def session(campus_index):
     return SessionFactory(formation=formation)
 
 
-def phone_of(browser, live_server, user):
-    """A fresh account's phone (JavaScript off, logged in), and an auditor's context for axe."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    cookies = [{"name": cookie.key, "value": cookie.value, "domain": urlsplit(live_server.url).hostname, "path": "/"}]
-    contexts = []
-    for options in ({"java_script_enabled": False}, {"bypass_csp": True}):
-        context = browser.new_context(locale="fr-FR", viewport=PHONE, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies(cookies)
-        contexts.append(context)
-    return contexts
-
-
-def apply_as(browser, live_server, session, *, birth_date, guardian=None):
+def apply_as(new_context, live_server, session, *, birth_date, guardian=None):
     """Go through both steps; return {step: (fields seen, page height)} and axe's findings."""
     user = UserFactory()
-    phone, audit = phone_of(browser, live_server, user)
+    phone, audit = browsing_and_auditing(new_context, live_server, user, PHONE)
     page, auditor = phone.new_page(), Auditor(audit)
     measured = {}
     page.goto(f"{live_server.url}{reverse('inscriptions:postuler', args=[session.pk])}")
@@ -105,8 +87,8 @@ def assert_short(measured):
         assert height <= MAX_HEIGHT, f"{step} : {height} px"
 
 
-def test_an_adult_applies_in_ten_questions_on_two_screens_per_step(browser, live_server, session):
-    learner, measured, violations = apply_as(browser, live_server, session, birth_date=years_ago(20))
+def test_an_adult_applies_in_ten_questions_on_two_screens_per_step(new_context, live_server, session):
+    learner, measured, violations = apply_as(new_context, live_server, session, birth_date=years_ago(20))
 
     assert sorted(measured["profil"][0]) == sorted(
         ["first_name", "last_name", "birth_date", "phone", "diploma", "situation", "consent"]
@@ -117,9 +99,9 @@ def test_an_adult_applies_in_ten_questions_on_two_screens_per_step(browser, live
     assert (learner.guardian_name, learner.postcode) == ("", "")
 
 
-def test_a_minor_applies_with_her_guardian_in_twelve_questions(browser, live_server, session):
+def test_a_minor_applies_with_her_guardian_in_twelve_questions(new_context, live_server, session):
     learner, measured, violations = apply_as(
-        browser, live_server, session, birth_date=years_ago(17), guardian=("Fatou Diallo", "fatou@famille.fr")
+        new_context, live_server, session, birth_date=years_ago(17), guardian=("Fatou Diallo", "fatou@famille.fr")
     )
 
     assert {"guardian_name", "guardian_email"} <= set(measured["profil"][0])
@@ -129,11 +111,11 @@ def test_a_minor_applies_with_her_guardian_in_twelve_questions(browser, live_ser
     assert learner.is_minor()
 
 
-def test_once_admitted_she_answers_before_the_training_starts(browser, live_server, session):
+def test_once_admitted_she_answers_before_the_training_starts(new_context, live_server, session):
     learner = LearnerFactory(postcode="", commune="", referrer="")
     staff = UserFactory(staff_of=session.campus)
     move_to(ApplicationFactory(learner=learner, session=session), Status.ADMITTED, actor=staff)
-    phone, audit = phone_of(browser, live_server, learner.user)
+    phone, audit = browsing_and_auditing(new_context, live_server, learner.user, PHONE)
     page, auditor = phone.new_page(), Auditor(audit)
 
     page.goto(f"{live_server.url}{reverse('inscriptions:espace')}")

@@ -19,7 +19,7 @@ from tests.accessibility import Auditor
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import ApplicationFactory
-from tests.inscriptions.test_journey_browser import PHONE, STAFF_PASSWORD, TIMEOUT_MS
+from tests.inscriptions.test_journey_browser import PHONE, STAFF_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -33,21 +33,6 @@ def ines_mark(weekday, part):
 
 def karim_mark(weekday, part):
     return PRESENT if weekday < 2 else ABSENT
-
-
-@pytest.fixture
-def contexts(browser):
-    opened = []
-
-    def new(**options):
-        context = browser.new_context(locale="fr-FR", **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        opened.append(context)
-        return context
-
-    yield new
-    for context in opened:
-        context.close()
 
 
 @pytest.fixture
@@ -75,10 +60,10 @@ def group(campus_index):
     return session, ines, karim, staff
 
 
-def test_staff_fill_a_week_of_attendance_on_a_phone(contexts, live_server, group):
+def test_staff_fill_a_week_of_attendance_on_a_phone(new_context, live_server, group):
     session, ines, karim, staff = group
-    auditor = Auditor(contexts(viewport=PHONE, bypass_csp=True))
-    page = contexts(viewport=PHONE).new_page()
+    auditor = Auditor(new_context(viewport=PHONE, bypass_csp=True))
+    page = new_context(viewport=PHONE).new_page()
 
     page.goto(f"{live_server.url}{reverse('account_login')}")
     page.get_by_label("E-mail").fill(staff.email)

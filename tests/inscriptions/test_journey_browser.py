@@ -22,7 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT_MS = 10_000
 
 LEARNER_EMAIL = "awa.diallo@exemple.fr"
 LEARNER_PASSWORD = "une-phrase-de-passe-2026"
@@ -37,22 +36,6 @@ def open_session(campus_index):
     campus = CampusPageFactory(parent=campus_index, title="Campus d’Aubervilliers")
     formation = FormationPageFactory(parent=campus, title="Technicien·ne d’assistance informatique")
     return SessionFactory(formation=formation, capacity=2)
-
-
-@pytest.fixture
-def new_context(browser):
-    """Browser contexts with bounded waits, closed at the end of the test even when it fails."""
-    contexts = []
-
-    def new(**options):
-        context = browser.new_context(locale="fr-FR", **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield new
-    for context in contexts:
-        context.close()
 
 
 def where(page, live_server):

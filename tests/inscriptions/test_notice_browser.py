@@ -5,15 +5,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.accessibility import Auditor
+from tests.browsing import browsing_and_auditing
 from tests.campus.factories import CampusPageFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import LearnerFactory
-from tests.inscriptions.test_journey_browser import TIMEOUT_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -33,21 +32,9 @@ def open_session(campus_index):
 
 
 @pytest.fixture
-def contexts(browser, live_server, old_learner):
+def contexts(new_context, live_server, old_learner):
     """The learner's phone (JavaScript off, already logged in), and an auditor's context for axe."""
-    client = Client()
-    client.force_login(old_learner.user)
-    cookie = client.cookies["sessionid"]
-    cookies = [{"name": cookie.key, "value": cookie.value, "domain": urlsplit(live_server.url).hostname, "path": "/"}]
-    opened = []
-    for options in ({"java_script_enabled": False}, {"bypass_csp": True}):
-        context = browser.new_context(locale="fr-FR", viewport=NARROW_PHONE, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies(cookies)
-        opened.append(context)
-    yield opened
-    for context in opened:
-        context.close()
+    return browsing_and_auditing(new_context, live_server, old_learner.user, NARROW_PHONE)
 
 
 def test_old_version_learner_reads_what_changed_accepts_and_lands_where_she_wanted(

@@ -8,11 +8,9 @@ import http.server
 import json
 import threading
 import urllib.request
-from urllib.parse import urlsplit
 
 import pytest
 import stripe
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -21,6 +19,7 @@ from inscriptions import payments, views
 from inscriptions.models import Payment, PaymentStatus, StripeEvent
 from inscriptions.workflow import Status
 from tests.accessibility import Auditor
+from tests.browsing import browsing_and_auditing
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
@@ -29,7 +28,6 @@ from tests.inscriptions.stripe_stub import StripeStub, event
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PHONE = {"width": 360, "height": 740}
-TIMEOUT_MS = 10_000
 WEBHOOK_SECRET = "whsec_test_tremplin"
 
 
@@ -152,21 +150,9 @@ def admitted(campus_index):
 
 
 @pytest.fixture
-def contexts(browser, live_server, admitted):
+def contexts(new_context, live_server, admitted):
     """The learner's phone (JavaScript off, already logged in), and an auditor's context for axe."""
-    client = Client()
-    client.force_login(admitted.learner.user)
-    cookie = client.cookies["sessionid"]
-    cookies = [{"name": cookie.key, "value": cookie.value, "domain": urlsplit(live_server.url).hostname, "path": "/"}]
-    opened = []
-    for options in ({"java_script_enabled": False}, {"bypass_csp": True}):
-        context = browser.new_context(locale="fr-FR", viewport=PHONE, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies(cookies)
-        opened.append(context)
-    yield opened
-    for context in opened:
-        context.close()
+    return browsing_and_auditing(new_context, live_server, admitted.learner.user, PHONE)
 
 
 def test_a_learner_pays_on_the_checkout_page_and_comes_back_enrolled(contexts, live_server, admitted, checkout_server):

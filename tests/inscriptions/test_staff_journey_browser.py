@@ -29,7 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
-TIMEOUT_MS = 10_000
 STAFF_PASSWORD = "mot-de-passe-du-campus-2026"
 FUNDER_EMAIL = "claire.martin@region.example"
 FUNDER_PASSWORD = "une-phrase-de-passe-du-financeur"
@@ -99,21 +98,6 @@ def funder_account(campus):
     return agreement
 
 
-@pytest.fixture
-def new_context(browser):
-    contexts = []
-
-    def new(**options):
-        context = browser.new_context(locale="fr-FR", **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield new
-    for context in contexts:
-        context.close()
-
-
 def log_in(page, live_server, email, password, path):
     page.goto(f"{live_server.url}{path}")
     page.get_by_label("E-mail").fill(email)
@@ -134,6 +118,8 @@ def type_day(page, label, day):
     """Type a date in a dated step's or a follow-up's field, then leave it with Tab, as a person would: the picker
     opens on the field and closes, and what was typed stays."""
     field, picker = page.get_by_label(label), page.locator(".xdsoft_datetimepicker:visible")
+    # The picker is bound to the field by the page's scripts: a click before they ran opens nothing.
+    page.wait_for_load_state("load")
     field.click()
     expect(picker).to_have_count(1)
     field.fill("")

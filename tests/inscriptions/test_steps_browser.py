@@ -3,12 +3,9 @@ a given day, another finishes and signed a CDI that starts next month; the funde
 
 import datetime
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -17,6 +14,7 @@ from inscriptions.enums import Placement
 from inscriptions.models import Application, FollowUp, add_months
 from inscriptions.workflow import Status
 from tests.accessibility import Auditor
+from tests.browsing import browsing_and_auditing
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.financeurs.downloads import download, month, pseudonym_of, read_csv, row_of
 from tests.financeurs.factories import AgreementFactory, FunderFactory, funder_user
@@ -26,7 +24,6 @@ from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, mov
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT_MS = 10_000
 TODAY = timezone.localdate()
 # A session that began three months ago and ended last month: every day typed below is in another month than today.
 SESSION_START = add_months(TODAY, -3)
@@ -58,22 +55,9 @@ def group(campus_index):
 
 
 @pytest.fixture
-def contexts(browser, live_server, group):
+def contexts(new_context, live_server, group):
     """The staff's browser (JavaScript off, logged in), and an auditor's context for axe."""
-    _session, staff, _people = group
-    client = Client()
-    client.force_login(staff)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    cookies = [{"name": cookie.key, "value": cookie.value, "domain": urlsplit(live_server.url).hostname, "path": "/"}]
-    opened = []
-    for options in ({"java_script_enabled": False}, {"bypass_csp": True}):
-        context = browser.new_context(locale="fr-FR", viewport=DESKTOP, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies(cookies)
-        opened.append(context)
-    yield opened
-    for context in opened:
-        context.close()
+    return browsing_and_auditing(new_context, live_server, group[1], DESKTOP)
 
 
 def refreshed(application):

@@ -16,25 +16,10 @@ from tests.accessibility import Auditor
 from tests.campus.factories import CampusPageFactory, UserFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, move_to
-from tests.inscriptions.test_journey_browser import PHONE, TIMEOUT_MS
+from tests.inscriptions.test_journey_browser import PHONE
 from tests.inscriptions.test_surveys import LINK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def contexts(browser):
-    opened = []
-
-    def new(**options):
-        context = browser.new_context(locale="fr-FR", **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        opened.append(context)
-        return context
-
-    yield new
-    for context in opened:
-        context.close()
 
 
 @pytest.fixture
@@ -49,15 +34,15 @@ def learner_who_left_six_months_ago(campus_index):
     return move_to(ApplicationFactory(session=session), Status.COMPLETED, actor=staff, now=moment)
 
 
-def test_answering_the_survey_from_the_emailed_link(contexts, live_server, learner_who_left_six_months_ago):
+def test_answering_the_survey_from_the_emailed_link(new_context, live_server, learner_who_left_six_months_ago):
     application = learner_who_left_six_months_ago
     mail.outbox.clear()
     assert send_due_surveys() == 1
     (message,) = mail.outbox
     assert message.to == [application.learner.user.email]
     link = LINK.search(message.body).group(0).replace("http://testserver", live_server.url)
-    auditor = Auditor(contexts(viewport=PHONE, bypass_csp=True))
-    page = contexts(viewport=PHONE, java_script_enabled=False).new_page()
+    auditor = Auditor(new_context(viewport=PHONE, bypass_csp=True))
+    page = new_context(viewport=PHONE, java_script_enabled=False).new_page()
 
     page.goto(link)
     expect(page.get_by_role("heading", level=1, name="Que devenez-vous ?")).to_be_visible()

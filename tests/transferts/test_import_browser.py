@@ -21,7 +21,6 @@ from transferts.models import DataJob
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT_MS = 10_000
 STAFF_PASSWORD = "mot-de-passe-du-campus-2026"
 # The follow-ups format of tests/inscriptions/test_imports_follow_ups.py, with accents Windows-1252 must carry.
 HEADER = [
@@ -55,22 +54,6 @@ def applications(session):
         ApplicationFactory(session=session, status=status, left_on=left_on)
         for status in (Status.COMPLETED, Status.CERTIFIED)
     ]
-
-
-@pytest.fixture
-def new_context(browser):
-    """Browser contexts with bounded waits, closed at the end of the test even when it fails."""
-    contexts = []
-
-    def new(**options):
-        context = browser.new_context(locale="fr-FR", **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield new
-    for context in contexts:
-        context.close()
 
 
 def follow_ups_csv(applications, *, with_bad_line):
