@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
 from inscriptions.enums import AttendanceStatus
@@ -76,6 +76,25 @@ def sheet_table(session, start=None, end=None):
     return [half_day_heading(half_day) for half_day in half_days], lines
 
 
+def sheet_styles(workbook):
+    """The names of the heading's style and the cells' style, added to this workbook."""
+    header = NamedStyle(
+        name="emargement_entete",
+        font=Font(bold=True),
+        border=BOX,
+        alignment=Alignment(wrap_text=True, vertical="center"),
+    )
+    cell = NamedStyle(name="emargement_case", border=BOX, alignment=Alignment(horizontal="center", vertical="center"))
+    workbook.add_named_style(header)
+    workbook.add_named_style(cell)
+    return header.name, cell.name
+
+
+def write_row(sheet, row, values, style):
+    for column, value in enumerate(values, start=1):
+        sheet.cell(row=row, column=column, value=value).style = style
+
+
 def attendance_workbook(session, start=None, end=None):
     """The sheet as XLSX bytes: one line per person, one column per half-day to sign, the hours attended."""
     headings, lines = sheet_table(session, start, end)
@@ -94,24 +113,20 @@ def attendance_workbook(session, start=None, end=None):
         ]
     )
     sheet.append([_("P : présent·e ; A : absent·e ; AJ : absence justifiée ; case vide : à signer.")])
-    sheet.append([])
     header = [_("Nom"), _("Prénom"), *headings, _("Heures suivies")]
-    sheet.append(header)
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.border = BOX
-    for last_name, first_name, cells, hours in lines:
-        sheet.append([neutralise_formula(last_name), neutralise_formula(first_name), *cells, float(hours)])
-        sheet.row_dimensions[sheet.max_row].height = 36
-        for cell in sheet[sheet.max_row]:
-            cell.border = BOX
-            cell.alignment = Alignment(horizontal="center", vertical="center")
-    sheet.append([])
-    sheet.append([_("Signature de la formatrice ou du formateur")])
-    sheet.append([])
-    sheet.row_dimensions[sheet.max_row].height = 36
+    # Below the title lines and an empty one.
+    header_row = sheet.max_row + 2
+    # One named style per kind of cell, and cells written at their row: styling a cell one by one, or asking the
+    # sheet for its last row (which walks every cell), made each line cost more than the lines before it.
+    header_style, cell_style = sheet_styles(workbook)
+    write_row(sheet, header_row, header, header_style)
+    for row, (last_name, first_name, cells, hours) in enumerate(lines, start=header_row + 1):
+        values = [neutralise_formula(last_name), neutralise_formula(first_name), *cells, float(hours)]
+        write_row(sheet, row, values, cell_style)
+        sheet.row_dimensions[row].height = 36
+    signature_row = header_row + len(lines) + 2
+    sheet.cell(row=signature_row, column=1, value=_("Signature de la formatrice ou du formateur"))
+    sheet.row_dimensions[signature_row].height = 36
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 18
     for index in range(3, len(header) + 1):
