@@ -126,6 +126,7 @@ def test_a_value_off_the_choices_is_shown_at_the_top(client, session, staff):
     assert response.status_code == 200
     assert 'class="error-summary"' in response.content.decode()
     assert f'href="#id_personne_{application.pk}_0"' in response.content.decode()
+    assert f'id="id_personne_{application.pk}_0" aria-invalid="true"' in response.content.decode()
     assert not Attendance.objects.exists()
 
 
