@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
@@ -90,20 +91,42 @@ def sheet_styles(workbook):
     return header.name, cell.name
 
 
-def write_row(sheet, row, values, style):
-    for column, value in enumerate(values, start=1):
-        sheet.cell(row=row, column=column, value=value).style = style
+def styled(sheet, values, style):
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.style = style
+        cells.append(cell)
+    return cells
 
 
 def attendance_workbook(session, start=None, end=None):
-    """The sheet as XLSX bytes: one line per person, one column per half-day to sign, the hours attended."""
+    """The sheet as XLSX bytes: one line per person, one column per half-day to sign, the hours attended.
+
+    Written in streaming mode: each line goes to the file as it comes, none is kept, so that every line costs
+    the same whatever the sheet's size."""
     headings, lines = sheet_table(session, start, end)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Émargement")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Émargement"))
+    header_style, cell_style = sheet_styles(workbook)
     period = (start or session.start_date, min(end or session.end_date, session.end_date))
-    sheet.append([_("Feuille d’émargement")])
-    sheet["A1"].font = Font(bold=True, size=14)
+    header = [_("Nom"), _("Prénom"), *headings, _("Heures suivies")]
+    # Below five title lines and an empty one.
+    header_row = 7
+    signature_row = header_row + len(lines) + 2
+    # Widths and heights go before the first line in this mode.
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 18
+    for index in range(3, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 16
+    for row in [*range(header_row + 1, header_row + 1 + len(lines)), signature_row]:
+        sheet.row_dimensions[row].height = 36
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    title = WriteOnlyCell(sheet, value=_("Feuille d’émargement"))
+    title.font = Font(bold=True, size=14)
+    sheet.append([title])
     sheet.append([_("Campus"), neutralise_formula(session.campus.title)])
     sheet.append([_("Formation"), neutralise_formula(session.formation.title)])
     sheet.append(
@@ -113,27 +136,13 @@ def attendance_workbook(session, start=None, end=None):
         ]
     )
     sheet.append([_("P : présent·e ; A : absent·e ; AJ : absence justifiée ; case vide : à signer.")])
-    header = [_("Nom"), _("Prénom"), *headings, _("Heures suivies")]
-    # Below the title lines and an empty one.
-    header_row = sheet.max_row + 2
-    # One named style per kind of cell, and cells written at their row: styling a cell one by one, or asking the
-    # sheet for its last row (which walks every cell), made each line cost more than the lines before it.
-    header_style, cell_style = sheet_styles(workbook)
-    write_row(sheet, header_row, header, header_style)
-    for row, (last_name, first_name, cells, hours) in enumerate(lines, start=header_row + 1):
+    sheet.append([])
+    sheet.append(styled(sheet, header, header_style))
+    for last_name, first_name, cells, hours in lines:
         values = [neutralise_formula(last_name), neutralise_formula(first_name), *cells, float(hours)]
-        write_row(sheet, row, values, cell_style)
-        sheet.row_dimensions[row].height = 36
-    signature_row = header_row + len(lines) + 2
-    sheet.cell(row=signature_row, column=1, value=_("Signature de la formatrice ou du formateur"))
-    sheet.row_dimensions[signature_row].height = 36
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 18
-    for index in range(3, len(header) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 16
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
+        sheet.append(styled(sheet, values, cell_style))
+    sheet.append([])
+    sheet.append([_("Signature de la formatrice ou du formateur")])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
