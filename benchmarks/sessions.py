@@ -247,15 +247,17 @@ def report(passes):
         passes,
         title=HEADING,
         intro=[
-            "Connecté·e comme l’équipe d’un campus. Une session commencée il y a quatre semaines, de douze semaines, "
-            "de 30 puis 300 personnes : six sur dix en formation, une sortie en cours de route (fin de la troisième "
-            "semaine), une inscrite, une admise, une candidate. Les personnes en formation ont quatre semaines de "
-            "présences, matin et après-midi, cinq jours par semaine. Autour, les autres sessions passent de 1 000 à "
-            "10 000 candidatures, leurs personnes en formation notées les mêmes jours.",
+            f"Connecté·e comme l’équipe d’un campus. Une session commencée il y a {WEEKS_FILLED} semaines, de "
+            f"{WEEKS_LONG} semaines, de {' puis '.join(common.thousands(people) for people, _o in SIZES)} personnes : "
+            "six sur dix en formation, une sortie en cours de route (fin de la troisième semaine), une inscrite, une "
+            f"admise, une candidate. Les personnes en formation ont {WEEKS_FILLED} semaines de présences, matin et "
+            "après-midi, cinq jours par semaine. Autour, les autres sessions passent à "
+            f"{' puis '.join(common.thousands(others) for _p, others in SIZES)} candidatures, leurs personnes en "
+            "formation notées les mêmes jours.",
             f"Client de test Django (toute la pile), {SAMPLES} requêtes par ligne après {WARMUP} d’échauffement ; "
             "médiane et 90e centile en millisecondes ; requêtes SQL par requête HTTP ; octets de la réponse. La "
             "feuille d’une demi-journée est celle du dernier vendredi noté, après-midi ; l’émargement couvre toute "
-            "la session (60 demi-journées). Sur 2 cœurs partagés, comparez plusieurs passages.",
+            f"la session ({WEEKS_LONG * 10} demi-journées). Sur 2 cœurs partagés, comparez plusieurs passages.",
         ],
         columns=(
             "page",
@@ -281,12 +283,14 @@ def report(passes):
             *per_person(passes),
             "",
             "Corrigé à la suite de cette mesure (300 personnes, SQLite, même charge de la machine avant et après) : "
-            "l’émargement en XLSX demandait au tableur sa dernière ligne à chaque ligne écrite (un parcours de toutes "
-            "les cases : chaque ligne coûtait toutes celles d’avant) et créait des styles case par case, "
-            "1 425 → 524 ms ; la feuille d’une demi-journée écrit ses boutons radio dans la page au lieu du gabarit "
-            "du widget (même HTML), 152 → 67 ms ; la page des présences compte les présences par demi-journée dans "
-            "la base (60 lignes lues au lieu de 8 100) ; la liste des personnes et ses exports lisent le libellé du "
-            "statut sans reconstruire la liste des choix à chaque ligne.",
+            "l’émargement en XLSX demandait au tableur sa dernière ligne à chaque ligne écrite (un parcours de toutes"
+            " les cases : chaque ligne coûtait toutes celles d’avant) et créait des styles case par case, 1 425 → 524"
+            " ms ; il s’écrit maintenant en flux, ligne après ligne, sans garder les cases (encore un quart de moins "
+            "à 210 personnes en formation) ; la feuille d’une demi-journée écrit ses boutons radio dans la page au "
+            "lieu du gabarit du widget (même HTML), 152 → 67 ms ; la page des présences compte les présences par "
+            "demi-journée dans la base (une ligne lue par demi-journée notée au lieu d’une par présence, 8 100 à 300 "
+            "personnes) ; la liste des personnes et ses exports lisent le libellé du statut sans reconstruire la "
+            "liste des choix à chaque ligne.",
             "",
         ]
     )
