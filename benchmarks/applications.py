@@ -72,8 +72,9 @@ LAST_NAMES = [
 ]
 
 
-def add_applications(count, offset):
-    """Bulk-insert `count` learners (with accounts) and one application each, spread over every session."""
+def add_applications(count, offset, sessions=None):
+    """Bulk-insert `count` learners (with accounts) and one application each, spread over `sessions` (else every
+    session)."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -83,7 +84,7 @@ def add_applications(count, offset):
     from inscriptions.workflow import DECIDED, LEFT_TRAINING, Role, Status
 
     User = get_user_model()
-    sessions = list(Session.objects.order_by("pk"))
+    sessions = sessions or list(Session.objects.order_by("pk"))
     statuses = list(Status)
     now = timezone.now()
     users = User.objects.bulk_create(

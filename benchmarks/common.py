@@ -88,9 +88,13 @@ def run_pass(module, database_url, env):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def postgres_database_url(name=POSTGRES_BENCH_DB):
-    """A fresh bench database on the local PostgreSQL, or None when it does not answer."""
+def postgres_database_url(name=None):
+    """A fresh bench database on the local PostgreSQL, or None when it does not answer.
+
+    Without a name, POSTGRES_BENCH_DB as it is when called: a benchmark module may have changed it."""
     import psycopg
+
+    name = name or POSTGRES_BENCH_DB
 
     try:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:

@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
 from inscriptions.enums import AttendanceStatus
@@ -76,15 +77,56 @@ def sheet_table(session, start=None, end=None):
     return [half_day_heading(half_day) for half_day in half_days], lines
 
 
+def sheet_styles(workbook):
+    """The names of the heading's style and the cells' style, added to this workbook."""
+    header = NamedStyle(
+        name="emargement_entete",
+        font=Font(bold=True),
+        border=BOX,
+        alignment=Alignment(wrap_text=True, vertical="center"),
+    )
+    cell = NamedStyle(name="emargement_case", border=BOX, alignment=Alignment(horizontal="center", vertical="center"))
+    workbook.add_named_style(header)
+    workbook.add_named_style(cell)
+    return header.name, cell.name
+
+
+def styled(sheet, values, style):
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.style = style
+        cells.append(cell)
+    return cells
+
+
 def attendance_workbook(session, start=None, end=None):
-    """The sheet as XLSX bytes: one line per person, one column per half-day to sign, the hours attended."""
+    """The sheet as XLSX bytes: one line per person, one column per half-day to sign, the hours attended.
+
+    Written in streaming mode: each line goes to the file as it comes, none is kept, so that every line costs
+    the same whatever the sheet's size."""
     headings, lines = sheet_table(session, start, end)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Émargement")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Émargement"))
+    header_style, cell_style = sheet_styles(workbook)
     period = (start or session.start_date, min(end or session.end_date, session.end_date))
-    sheet.append([_("Feuille d’émargement")])
-    sheet["A1"].font = Font(bold=True, size=14)
+    header = [_("Nom"), _("Prénom"), *headings, _("Heures suivies")]
+    # Below five title lines and an empty one.
+    header_row = 7
+    signature_row = header_row + len(lines) + 2
+    # Widths and heights go before the first line in this mode.
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 18
+    for index in range(3, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 16
+    for row in [*range(header_row + 1, header_row + 1 + len(lines)), signature_row]:
+        sheet.row_dimensions[row].height = 36
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    title = WriteOnlyCell(sheet, value=_("Feuille d’émargement"))
+    title.font = Font(bold=True, size=14)
+    sheet.append([title])
     sheet.append([_("Campus"), neutralise_formula(session.campus.title)])
     sheet.append([_("Formation"), neutralise_formula(session.formation.title)])
     sheet.append(
@@ -95,30 +137,12 @@ def attendance_workbook(session, start=None, end=None):
     )
     sheet.append([_("P : présent·e ; A : absent·e ; AJ : absence justifiée ; case vide : à signer.")])
     sheet.append([])
-    header = [_("Nom"), _("Prénom"), *headings, _("Heures suivies")]
-    sheet.append(header)
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.border = BOX
+    sheet.append(styled(sheet, header, header_style))
     for last_name, first_name, cells, hours in lines:
-        sheet.append([neutralise_formula(last_name), neutralise_formula(first_name), *cells, float(hours)])
-        sheet.row_dimensions[sheet.max_row].height = 36
-        for cell in sheet[sheet.max_row]:
-            cell.border = BOX
-            cell.alignment = Alignment(horizontal="center", vertical="center")
+        values = [neutralise_formula(last_name), neutralise_formula(first_name), *cells, float(hours)]
+        sheet.append(styled(sheet, values, cell_style))
     sheet.append([])
     sheet.append([_("Signature de la formatrice ou du formateur")])
-    sheet.append([])
-    sheet.row_dimensions[sheet.max_row].height = 36
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 18
-    for index in range(3, len(header) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 16
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

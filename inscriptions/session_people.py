@@ -64,7 +64,8 @@ class Person:
         self.is_minor = learner.is_minor(today)
         self.guardian_name = learner.guardian_name if self.is_minor else ""
         self.guardian_email = learner.guardian_email if self.is_minor else ""
-        self.status = application.get_status_display()
+        # The label from the enum: get_status_display() rebuilds the choices (and translates each) on every row.
+        self.status = Status(application.status).label
         self.payment = payment_label(application, session)
         self.submitted_at = timezone.localtime(application.submitted_at)
 

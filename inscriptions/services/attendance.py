@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -280,9 +280,14 @@ def sheet_days(session, people=None, start=None, end=None):
     how many have a mark. Two queries, whatever the number of people and days (plus one if `people` is not given)."""
     people = trainees(session) if people is None else people
     not_held = cancelled(session)
-    counts = {}
-    for day, part in Attendance.objects.filter(application__session=session).values_list("day", "part"):
-        counts[(day, part)] = counts.get((day, part), 0) + 1
+    # Counted by the database: one row per half-day, not one per mark.
+    counts = {
+        (row["day"], row["part"]): row["marks"]
+        for row in Attendance.objects.filter(application__session=session)
+        .order_by()
+        .values("day", "part")
+        .annotate(marks=Count("pk"))
+    }
     days = []
     for half_day in session.half_days(start, end):
         key = (half_day.day, half_day.part)

@@ -11,7 +11,7 @@ from inscriptions.enums import AttendanceStatus
 from inscriptions.exceptions import Refused
 from inscriptions.models import Attendance, CancelledHalfDay
 from inscriptions.services import attendance
-from inscriptions.workflow import Status
+from inscriptions.workflow import ENTERED_TRAINING, Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory
@@ -36,7 +36,11 @@ def staff(session):
 
 
 def trainee(session, **kwargs):
-    return ApplicationFactory(session=session, status=kwargs.pop("status", Status.IN_TRAINING), **kwargs)
+    """Someone of the session in `status` (in training unless told); in training since the session's first day."""
+    status = kwargs.pop("status", Status.IN_TRAINING)
+    if status in ENTERED_TRAINING:
+        kwargs.setdefault("started_on", session.start_date)
+    return ApplicationFactory(session=session, status=status, **kwargs)
 
 
 def day(session, n):

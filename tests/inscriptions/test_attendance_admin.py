@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import sys
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from inscriptions.attendance_sheets import attendance_workbook
 from inscriptions.enums import AttendanceStatus
 from inscriptions.models import Attendance, CancelledHalfDay
 from inscriptions.services import attendance
@@ -124,6 +126,7 @@ def test_a_value_off_the_choices_is_shown_at_the_top(client, session, staff):
     assert response.status_code == 200
     assert 'class="error-summary"' in response.content.decode()
     assert f'href="#id_personne_{application.pk}_0"' in response.content.decode()
+    assert f'id="id_personne_{application.pk}_0" aria-invalid="true"' in response.content.decode()
     assert not Attendance.objects.exists()
 
 
@@ -233,7 +236,7 @@ def count_queries(client, url):
     return len(captured)
 
 
-@pytest.mark.parametrize("page", ["session", "detail", "list"])
+@pytest.mark.parametrize("page", ["session", "detail", "list", "sheet", "xlsx", "print"])
 def test_query_counts_do_not_grow_with_people_or_days(client, session, staff, page):
     def url():
         application = session.applications.first()
@@ -241,6 +244,9 @@ def test_query_counts_do_not_grow_with_people_or_days(client, session, staff, pa
             "session": session_url(session),
             "detail": reverse("inscriptions_admin:detail", args=[application.pk]),
             "list": reverse("inscriptions_admin:index") + "?long_absence=on",
+            "sheet": sheet_url(session, 1),
+            "xlsx": xlsx_url(session),
+            "print": reverse("inscriptions_admin:attendance_print", args=[session.pk]),
         }[page]
 
     build_people(session, staff, 2, days=4)
@@ -249,6 +255,35 @@ def test_query_counts_do_not_grow_with_people_or_days(client, session, staff, pa
     many = count_queries(client, url())
 
     assert many == few
+
+
+def calls_to_build_the_sheet(session):
+    """How many Python function calls (generators resumed included) building the session's XLSX sheet takes."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event == "call"
+
+    sys.setprofile(count)
+    try:
+        attendance_workbook(session)
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_the_sheet_for_signatures_costs_the_same_for_each_line(session, staff):
+    """Ten more people cost as much work as the ten before: no line costs the lines above it (the sheet's size
+    asked for each line made 300 people's sheet take seconds)."""
+    calls_to_build_the_sheet(session)  # Once for the caches filled on a first call (regular expressions, columns).
+    work = []
+    for _ in range(3):
+        build_people(session, staff, 10, days=3)
+        work.append(calls_to_build_the_sheet(session))
+
+    first_ten_more, second_ten_more = work[1] - work[0], work[2] - work[1]
+    assert abs(second_ten_more - first_ten_more) <= first_ten_more * 0.01, work
 
 
 # --- The sheet for signatures ------------------------------------------------------------------
