@@ -1,5 +1,7 @@
 """A session's staff pages benchmark: its people (list and export), its attendance (overview, one half-day's sheet,
-the sheet for signatures), for a session of 30 and of 300 people, the rest of the database ten times larger too.
+the sheet for signatures). First a full session of 30 people while the rest of the database grows tenfold (the
+house rule: median less than doubled, same SQL queries); then the same database with a session ten times larger,
+reported as the cost of each person added, since these pages show the whole session.
 
 `make bench` runs one pass per database (SQLite always, PostgreSQL when it answers on loopback), each in its own
 process and on its own throw-away database, and writes its section of docs/benchmarks.md. The pages are requested
@@ -16,11 +18,11 @@ import time
 from benchmarks import common
 from benchmarks.applications import FIRST_NAMES, LAST_NAMES, add_applications
 
-# People of the measured session : applications over the other sessions. BENCH_SESSION_SIZES=10:100,100:1000 for a
-# quick smoke run.
+# People of the measured session : applications over the other sessions, in three steps: the database grows, then
+# the session. BENCH_SESSION_SIZES=10:100,10:1000,100:1000 for a quick smoke run.
 SIZES = tuple(
     tuple(int(number) for number in size.split(":"))
-    for size in os.environ.get("BENCH_SESSION_SIZES", "30:1000,300:10000").split(",")
+    for size in os.environ.get("BENCH_SESSION_SIZES", "30:1000,30:10000,300:10000").split(",")
 )
 WARMUP, SAMPLES = 3, 20
 CAMPUS_SLUG = "aubervilliers"
@@ -225,62 +227,93 @@ def cells(row):
     )
 
 
-def per_person(passes):
-    """Per page and database: the time each person added costs, and how much larger the response grew."""
-    lines = []
+def step_rows(rows, people, others):
+    return {row["label"]: row for row in rows if row["size"] == people and row["others"] == others}
+
+
+def verdicts(passes):
+    """Per page and database: the rule when the database grows around a full session, then the cost of each person
+    added when the session itself grows."""
+    (small_people, small_others), (_people, large_others), (large_people, _others) = SIZES
+    growth, cost = [], []
     for result in passes:
-        rows = result["results"]
-        sizes = list(dict.fromkeys(row["size"] for row in rows))
-        by_key = {(row["label"], row["size"]): row for row in rows}
-        for label in dict.fromkeys(row["label"] for row in rows):
-            small, large = by_key[(label, sizes[0])], by_key[(label, sizes[-1])]
-            cost = (large["median_ms"] - small["median_ms"]) / (sizes[-1] - sizes[0])
-            lines.append(
-                f"- {common.VENDORS[result['vendor']]}, {label} : {cost:.2f} ms par personne de plus ; réponse "
-                f"×{large['bytes'] / small['bytes']:.1f} en octets."
+        vendor, rows = common.VENDORS[result["vendor"]], result["results"]
+        # The measured session is left out of "others" by measure(): its own people are counted apart.
+        before, after = (
+            step_rows(rows, small_people, small_others),
+            step_rows(rows, small_people, large_others),
+        )
+        larger = step_rows(rows, large_people, large_others)
+        for label, small in before.items():
+            large, widest = after[label], larger[label]
+            ratio = large["median_ms"] / small["median_ms"]
+            same = small["queries"] == large["queries"] == widest["queries"]
+            growth.append(
+                f"- {vendor}, {label} : médiane ×{ratio:.2f} quand les autres candidatures passent de "
+                f"{common.thousands(small_others)} à {common.thousands(large_others)} (objectif < ×2 : "
+                f"{'atteint' if ratio < 2 else 'MANQUÉ'}) ; requêtes SQL {'identiques' if same else 'DIFFÉRENTES'} "
+                f"aux trois tailles ({small['queries']} → {large['queries']} → {widest['queries']})."
             )
-    return lines
+            per_person = (widest["median_ms"] - large["median_ms"]) / (large_people - small_people)
+            cost.append(
+                f"- {vendor}, {label} : ×{widest['median_ms'] / large['median_ms']:.2f} de "
+                f"{small_people} à {large_people} personnes, {per_person:.2f} ms par personne de plus ; réponse "
+                f"×{widest['bytes'] / large['bytes']:.1f} en octets."
+            )
+    return growth, cost
 
 
 def report(passes):
-    section = common.report(
-        passes,
-        title=HEADING,
-        intro=[
-            f"Connecté·e comme l’équipe d’un campus. Une session commencée il y a {WEEKS_FILLED} semaines, de "
-            f"{WEEKS_LONG} semaines, de {' puis '.join(common.thousands(people) for people, _o in SIZES)} personnes : "
-            "six sur dix en formation, une sortie en cours de route (fin de la troisième semaine), une inscrite, une "
-            f"admise, une candidate. Les personnes en formation ont {WEEKS_FILLED} semaines de présences, matin et "
-            "après-midi, cinq jours par semaine. Autour, les autres sessions passent à "
-            f"{' puis '.join(common.thousands(others) for _p, others in SIZES)} candidatures, leurs personnes en "
-            "formation notées les mêmes jours.",
-            f"Client de test Django (toute la pile), {SAMPLES} requêtes par ligne après {WARMUP} d’échauffement ; "
-            "médiane et 90e centile en millisecondes ; requêtes SQL par requête HTTP ; octets de la réponse. La "
-            "feuille d’une demi-journée est celle du dernier vendredi noté, après-midi ; l’émargement couvre toute "
-            f"la session ({WEEKS_LONG * 10} demi-journées). Sur 2 cœurs partagés, comparez plusieurs passages.",
-        ],
-        columns=(
-            "page",
-            "personnes (présences de la session ; autres candidatures ; présences en tout)",
-        ),
-        cells=cells,
-        noun="personnes",
-    )
+    (small_people, small_others), (_people, large_others), (large_people, _others) = SIZES
+    lines = [
+        HEADING,
+        "",
+        f"Mesuré le {datetime.date.today():%d/%m/%Y} sur {common.machine()}, avec `make bench`.",
+        f"Connecté·e comme l’équipe d’un campus. Une session commencée il y a {WEEKS_FILLED} semaines, de "
+        f"{WEEKS_LONG} semaines : six personnes sur dix en formation, une sortie en cours de route (fin de la "
+        "troisième semaine), une inscrite, une admise, une candidate. Les personnes en formation ont "
+        f"{WEEKS_FILLED} semaines de présences, matin et après-midi, cinq jours par semaine. Trois mesures : une "
+        f"session pleine de {small_people} personnes avec {common.thousands(small_others)} candidatures autour, la "
+        f"même avec {common.thousands(large_others)} candidatures autour (leurs personnes en formation notées les "
+        f"mêmes jours), puis une session de {large_people} personnes dans cette grande base.",
+        f"Client de test Django (toute la pile), {SAMPLES} requêtes par ligne après {WARMUP} d’échauffement ; "
+        "médiane et 90e centile en millisecondes ; requêtes SQL par requête HTTP ; octets de la réponse. La "
+        "feuille d’une demi-journée est celle du dernier vendredi noté, après-midi ; l’émargement couvre toute "
+        f"la session ({WEEKS_LONG * 10} demi-journées). Sur 2 cœurs partagés, comparez plusieurs passages.",
+        "",
+        "| base | page | personnes (présences de la session ; autres candidatures ; présences en tout) "
+        "| médiane (ms) | p90 (ms) | requêtes SQL | octets HTML |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in passes:
+        vendor = common.VENDORS[result["vendor"]]
+        for row in result["results"]:
+            request, size = cells(row)
+            queries = "/".join(str(q) for q in row["queries"])
+            lines.append(
+                f"| {vendor} | {request} | {size} | {row['median_ms']:.1f} | {row['p90_ms']:.1f} | {queries} "
+                f"| {common.thousands(row['bytes'])} |"
+            )
+    growth, cost = verdicts(passes)
     return "\n".join(
         [
-            section.rstrip("\n"),
+            *lines,
+            "",
+            "La base grandit autour d’une session pleine (la règle : médiane moins que doublée, mêmes requêtes) :",
+            "",
+            *growth,
             "",
             "Ces pages montrent toute la session, sans pagination : la liste du premier jour, la feuille d’une "
             "demi-journée (tout le groupe se coche d’un coup) et l’émargement à imprimer contiennent chaque personne, "
-            "et l’émargement une case par personne et par demi-journée. Dix fois plus de personnes, c’est une "
-            "réponse plusieurs fois plus longue : l’objectif « médiane < ×2 » ne peut pas tenir ici. Ce qui tient : "
-            "le nombre de requêtes SQL ne bouge pas, et chaque personne ajoutée coûte autant que la précédente "
-            "(tests `test_query_counts_do_not_grow_with_people_or_days`, "
+            "et l’émargement une case par personne et par demi-journée. Une session dix fois plus grande (au-delà de "
+            "toute session réelle) donne une réponse plusieurs fois plus longue : ces pages-là grandissent avec la "
+            "session, pas avec la base, et nous ne prétendons pas à « moins de ×2 » pour elles. Ce qui tient : le "
+            "nombre de requêtes SQL ne bouge pas, et chaque personne ajoutée coûte autant que la précédente (tests "
+            "`test_query_counts_do_not_grow_with_people_or_days`, "
             "`test_the_query_count_does_not_grow_with_the_number_of_people` et "
-            "`test_the_sheet_for_signatures_costs_the_same_for_each_line`). Le reste de la base (×10) ne change "
-            "rien : ces pages ne lisent que les lignes de la session.",
+            "`test_the_sheet_for_signatures_costs_the_same_for_each_line`) :",
             "",
-            *per_person(passes),
+            *cost,
             "",
             "Corrigé à la suite de cette mesure (300 personnes, SQLite, même charge de la machine avant et après) : "
             "l’émargement en XLSX demandait au tableur sa dernière ligne à chaque ligne écrite (un parcours de toutes"

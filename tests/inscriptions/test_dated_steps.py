@@ -323,3 +323,34 @@ def test_staff_of_another_campus_get_404(client, enrolled):
     assert client.get(step_url(enrolled, Status.IN_TRAINING)).status_code == 404
     assert client.post(step_url(enrolled, Status.IN_TRAINING), {"on": TODAY.isoformat()}).status_code == 404
     assert Application.objects.get(pk=enrolled.pk).status == Status.ENROLLED
+
+
+# --- Rows written without the steps (seed data, measurements) ------------------------------------
+
+
+def test_a_row_written_in_training_without_a_day_began_with_its_group():
+    began = timezone.localdate() - datetime.timedelta(weeks=3)
+    under_way = SessionFactory(start_date=began, end_date=began + datetime.timedelta(weeks=10))
+
+    application = ApplicationFactory(session=under_way, status=Status.IN_TRAINING)
+
+    # Not the day the row was written: the attendance sheets of its first weeks would miss the person.
+    assert application.started_on == began
+
+
+def test_a_row_written_in_training_before_its_session_begins_began_the_day_it_was_recorded():
+    upcoming = SessionFactory(start_date=timezone.localdate() + datetime.timedelta(days=10))
+
+    application = ApplicationFactory(session=upcoming, status=Status.IN_TRAINING)
+
+    assert application.started_on == timezone.localdate()
+
+
+def test_a_row_written_with_an_exit_never_began_after_it():
+    began = timezone.localdate() - datetime.timedelta(weeks=3)
+    session = SessionFactory(start_date=began, end_date=began + datetime.timedelta(weeks=10))
+    left_on = began - datetime.timedelta(days=2)
+
+    application = ApplicationFactory(session=session, status=Status.DROPPED_OUT, left_on=left_on)
+
+    assert application.started_on == left_on
