@@ -22,7 +22,6 @@ from formations.models import FormationPage, Session
 from home.money import cents_to_euros_text
 
 NAMESPACE = "http://lheo.gouv.fr/2.3"
-SCHEMA_LOCATION = "http://lheo.gouv.fr/2.3/lheo.xsd"
 CONTENT_TYPE = "application/xml; charset=utf-8"
 
 # dict-niveaux: 1 "sans niveau spécifique", 13 to 15 the levels 3 to 5 of the national framework.
@@ -61,12 +60,9 @@ def write_feed(output, today=None):
     organisation = settings.LHEO_ORGANISATION
     with etree.xmlfile(output, encoding="utf-8") as xml:
         xml.write_declaration()
-        with xml.element(
-            f"{{{NAMESPACE}}}lheo", nsmap={None: NAMESPACE, "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
-        ):
-            with xml.element(_tag("offres")):
-                for formation in formations:
-                    xml.write(formation_element(formation, organisation), pretty_print=True)
+        with xml.element(_tag("lheo"), nsmap={None: NAMESPACE}), xml.element(_tag("offres")):
+            for formation in formations:
+                xml.write(formation_element(formation, organisation), pretty_print=True)
 
 
 def feed_bytes(today=None):
@@ -149,11 +145,19 @@ def formation_element(formation, organisation):
     url = _sub(element, "url-formation")
     _sub(url, "urlweb", page_url(formation))
 
-    for _conditions, sessions in groupby(sorted(formation.open_sessions, key=_conditions_key), key=_conditions_key):
-        action_element(element, formation, campus, list(sessions))
+    for sessions in actions_of(formation.open_sessions):
+        action_element(element, formation, campus, sessions)
 
     organisation_element(element, organisation)
     return element
+
+
+def actions_of(sessions):
+    """The sessions grouped by conditions, each group in date order, the group starting first first."""
+    groups = [list(group) for _key, group in groupby(sorted(sessions, key=_conditions_key), key=_conditions_key)]
+    for group in groups:
+        group.sort(key=lambda session: (session.start_date, session.pk))
+    return sorted(groups, key=lambda group: (group[0].start_date, group[0].pk))
 
 
 def _conditions_key(session):

@@ -1,4 +1,4 @@
-"""The LHEO 2.3 feed: the open offers, as regional catalogues and France Travail read them, valid against the schema."""
+"""The LHEO 2.3 feed: the open offers as regional catalogues and France Travail read them, valid against the schema."""
 
 import datetime
 import io
@@ -12,6 +12,7 @@ from django.utils import timezone
 from lxml import etree
 
 from formations.enums import CertificationLevel, EntryLevel, FeeKind, Format, Repertoire, Schedule
+from formations.models import Session
 from tests.campus.factories import CampusPageFactory
 from tests.formations.factories import (
     CertificationFactory,
@@ -280,3 +281,34 @@ def test_the_command_writes_the_document_the_address_serves(client, catalogue, t
 
     assert path.read_bytes() == client.get(FEED_URL).content
     schema.assertValid(etree.parse(str(path)))
+
+
+def test_more_than_five_target_jobs_keep_the_first_five_by_code(client, home_page, schema):
+    jobs = [RomeCodeFactory(code=f"M18{n:02d}") for n in range(7, 0, -1)]
+    formation = FormationPageFactory(title="Sept métiers", target_jobs=jobs)
+    SessionFactory(formation=formation)
+
+    document = feed(client)
+
+    assert texts(document, "//l:code-ROME") == ["M1801", "M1802", "M1803", "M1804", "M1805"]
+    schema.assertValid(document)
+
+
+def test_without_any_open_session_the_feed_lists_no_offer(client, catalogue):
+    for session in Session.objects.all():
+        session.applications_open = False
+        session.save()
+
+    document = feed(client)
+
+    assert document.xpath("/l:lheo/l:offres/*", namespaces=NS) == []
+
+
+def test_actions_come_in_the_order_of_their_first_session(client, catalogue):
+    web = formation_named(feed(client), "Développeur web et web mobile")
+
+    first_sessions = [
+        action.xpath("l:session[1]/@numero", namespaces=NS)[0] for action in web.xpath("l:action", namespaces=NS)
+    ]
+
+    assert first_sessions == [f"session-{catalogue['web_free'].pk}", f"session-{catalogue['web_paid_part_time'].pk}"]
