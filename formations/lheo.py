@@ -257,10 +257,15 @@ def organisation_element(parent, organisation):
     web = _sub(coordinates, "web")
     _sub(web, "urlweb", absolute("/"))
     contact = _sub(_sub(element, "contact-organisme"), "coordonnees")
-    if organisation["email"]:
-        _sub(contact, "courriel", organisation["email"])
+    _email(contact, organisation["email"])
     web = _sub(contact, "web")
     _sub(web, "urlweb", absolute("/"))
+
+
+def _email(coordinates, address):
+    """An e-mail address, left out when LHEO cannot hold it whole (160 characters): cut, it would be wrong."""
+    if address and len(address) <= 160:
+        _sub(coordinates, "courriel", address)
 
 
 def _contact(parent, name, kind, coordinates):
@@ -321,8 +326,7 @@ def campus_coordinates(campus):
     coordinates.append(campus_address(campus))
     if campus.phone:
         _sub(_sub(coordinates, "telfixe"), "numtel", _clip(campus.phone, 25))
-    if campus.email:
-        _sub(coordinates, "courriel", campus.email)
+    _email(coordinates, campus.email)
     _sub(_sub(coordinates, "web"), "urlweb", page_url(campus))
     return coordinates
 
@@ -333,6 +337,5 @@ def referent_coordinates(formation):
         _sub(coordinates, "nom", _clip(formation.accessibility_referent_name, 50))
     if formation.accessibility_referent_phone:
         _sub(_sub(coordinates, "telfixe"), "numtel", _clip(formation.accessibility_referent_phone, 25))
-    if formation.accessibility_referent_email:
-        _sub(coordinates, "courriel", formation.accessibility_referent_email)
+    _email(coordinates, formation.accessibility_referent_email)
     return coordinates

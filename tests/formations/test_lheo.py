@@ -312,3 +312,13 @@ def test_actions_come_in_the_order_of_their_first_session(client, catalogue):
     ]
 
     assert first_sessions == [f"session-{catalogue['web_free'].pk}", f"session-{catalogue['web_paid_part_time'].pk}"]
+
+
+def test_an_email_address_longer_than_lheo_allows_is_left_out_not_cut(client, home_page, schema):
+    campus = CampusPageFactory(email=f"{'a' * 150}@campus.example")
+    SessionFactory(formation=FormationPageFactory(parent=campus, title="Adresse longue"))
+
+    document = feed(client)
+
+    assert texts(formation_named(document, "Adresse longue"), "l:contact-formation//l:courriel") == []
+    schema.assertValid(document)
