@@ -6,4 +6,5 @@ app_name = "formations"
 
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
+    path("lheo.xml", views.lheo_feed, name="lheo"),
 ]

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
+from formations import lheo
 from formations.filters import FormationFilterSet
 from formations.models import FormationPage
 
@@ -15,3 +18,12 @@ def catalogue(request):
         "formations/catalogue.html",
         {"filterset": filterset, "form": filterset.form, "page_obj": page, "result_count": page.paginator.count},
     )
+
+
+@require_safe
+def lheo_feed(request):
+    """The catalogue's open offers as a LHEO 2.3 document, for Carif-Oref catalogues and France Travail."""
+    response = HttpResponse(content_type=lheo.CONTENT_TYPE)
+    lheo.write_feed(response)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -79,6 +79,9 @@ ROWS = [
     # Public pages, the catalogue and Wagtail's page serving.
     get("/", everyone=OK),
     get("/formations/", everyone=OK),
+    # The open offers in LHEO 2.3, for regional catalogues and France Travail: public, read-only.
+    get("/formations/lheo.xml", everyone=OK),
+    post("/formations/lheo.xml", everyone=NOT_ALLOWED),
     get("/confidentialite/", everyone=OK),
     get("/au-revoir/", everyone=OK),
     get("/_util/authenticate_with_password/1/{campus_a}/", everyone=NOT_FOUND),

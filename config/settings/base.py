@@ -406,6 +406,19 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", SITE_URL)
 # Absolute links in e-mails to learners and parents.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+# Who publishes the offers in the LHEO feed (/formations/lheo.xml, docs/lheo.md): the training organisation
+# responsible, as the Carif-Oref knows it. The schema requires its declaration number (11 characters) and SIRET.
+LHEO_ORGANISATION = {
+    "numero_activite": os.environ.get("LHEO_NUMERO_ACTIVITE", ""),
+    "siret": os.environ.get("LHEO_SIRET", ""),
+    "name": os.environ.get("LHEO_NOM_ORGANISME", WAGTAIL_SITE_NAME),
+    "legal_name": os.environ.get("LHEO_RAISON_SOCIALE", ""),
+    "email": os.environ.get("LHEO_COURRIEL", ""),
+}
+# Formacode codes of the public the actions address (code-public-vise, one to ten codes, required by LHEO).
+LHEO_TARGET_PUBLIC_CODES = [
+    code.strip() for code in os.environ.get("LHEO_CODES_PUBLIC_VISE", "").split(",") if code.strip()
+]
 WAGTAIL_I18N_ENABLED = False
 # Wagtail's database backend uses PostgreSQL's full-text search on PostgreSQL, SQLite's FTS5 on SQLite.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -20,3 +20,12 @@ WHITENOISE_USE_FINDERS = True
 PUBLIC_BASE_URL = "http://testserver"
 STRIPE_SECRET_KEY = "sk_test_tremplin"
 STRIPE_WEBHOOK_SECRET = "whsec_test_tremplin"
+# Made-up identifiers of the right shape: the LHEO feed's tests validate the document against the schema.
+LHEO_ORGANISATION = {
+    "numero_activite": "11930000093",
+    "siret": "00000000000093",
+    "name": "Tremplin",
+    "legal_name": "Association Tremplin",
+    "email": "offres@tremplin.example",
+}
+LHEO_TARGET_PUBLIC_CODES = ["80006"]
