@@ -80,6 +80,11 @@ ROWS = [
     get("/", everyone=OK),
     get("/formations/", everyone=OK),
     get("/confidentialite/", everyone=OK),
+    # For search engines: the same for everyone, and nothing to post.
+    get("/robots.txt", everyone=OK),
+    post("/robots.txt", everyone=NOT_ALLOWED),
+    get("/sitemap.xml", everyone=OK),
+    post("/sitemap.xml", everyone=NOT_ALLOWED),
     get("/au-revoir/", everyone=OK),
     get("/_util/authenticate_with_password/1/{campus_a}/", everyone=NOT_FOUND),
     get("/documents/1/cv.pdf", everyone=NOT_FOUND),
