@@ -34,9 +34,11 @@ def share_title(context):
     return settings.WAGTAIL_SITE_NAME
 
 
-@register.simple_tag
-def site_url(path=""):
-    return seo.absolute_url(path)
+@register.simple_tag(takes_context=True)
+def shareable(context):
+    """Whether the page is one to find and share: not a space that holds personal data (nor the admin)."""
+    request = context.get("request")
+    return request is not None and not request.path.startswith(tuple(settings.PRIVATE_URL_PREFIXES))
 
 
 @register.simple_tag

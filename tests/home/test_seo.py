@@ -315,3 +315,24 @@ def test_the_icons_are_served_with_their_content_type(client, name, content_type
     assert response.status_code == 200
     assert response["Content-Type"].split(";")[0] == content_type
     assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_a_missing_page_has_the_icon_but_no_canonical_address_nor_preview(client, home_page):
+    response = client.get("/nulle-part/")
+
+    assert response.status_code == 404
+    head = Head()
+    head.feed(response.content.decode())
+    assert head.link("canonical") == []
+    assert head.meta("property", "og:url") == []
+    assert {icon["type"] for icon in head.link("icon")} == {"image/svg+xml", "image/png"}
+
+
+@pytest.mark.parametrize("path", ["/comptes/login/", "/comptes/signup/"])
+def test_a_page_of_the_private_spaces_is_neither_given_a_canonical_address_nor_a_preview(client, home_page, path):
+    head = head_of(client, path)
+
+    assert head.link("canonical") == []
+    assert [meta for meta in head.metas if meta.get("property", "").startswith("og:")] == []
+    assert len(head.meta("name", "description")) == 1
+    assert {icon["type"] for icon in head.link("icon")} == {"image/svg+xml", "image/png"}
