@@ -8,7 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home.health import healthz
-from home.seo import robots_txt, sitemap
+from home.seo import favicon_ico, robots_txt, sitemap
 
 # The admin and Wagtail's front-end login have no form of their own: it would skip the rate limits, the
 # lock-out and the e-mail verification. Logging out from the admin is allauth's too: by POST only.
@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz/", require_safe(healthz), name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("favicon.ico", favicon_ico, name="favicon_ico"),
     path("admin/login/", one_login),
     path("admin/logout/", LogoutView.as_view()),
     path("_util/login/", one_login),

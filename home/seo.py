@@ -8,7 +8,8 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -103,6 +104,13 @@ SITEMAPS = {"pages": PagesSitemap, "vues": PublicViewsSitemap}
 def sitemap(request):
     """Every public address of the site, for search engines (robots.txt names it)."""
     return wagtail_sitemap(request, sitemaps=SITEMAPS)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon_ico(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: sent to the static file."""
+    return HttpResponseRedirect(static("favicon.ico"))
 
 
 @require_safe

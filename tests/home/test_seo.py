@@ -305,7 +305,12 @@ def test_the_head_carries_no_inline_script_or_style_the_security_policy_would_bl
 
 @pytest.mark.parametrize(
     ("name", "content_type"),
-    [("favicon.svg", "image/svg+xml"), ("favicon.png", "image/png"), ("apple-touch-icon.png", "image/png")],
+    [
+        ("favicon.svg", "image/svg+xml"),
+        ("favicon.png", "image/png"),
+        ("apple-touch-icon.png", "image/png"),
+        ("favicon.ico", "image/x-icon"),
+    ],
 )
 def test_the_icons_are_served_with_their_content_type(client, name, content_type):
     from django.templatetags.static import static
@@ -314,7 +319,9 @@ def test_the_icons_are_served_with_their_content_type(client, name, content_type
 
     assert response.status_code == 200
     assert response["Content-Type"].split(";")[0] == content_type
-    assert b"".join(response.streaming_content if response.streaming else [response.content])
+    body = b"".join(response.streaming_content if response.streaming else [response.content])
+    response.close()
+    assert body
 
 
 def test_a_missing_page_has_the_icon_but_no_canonical_address_nor_preview(client, home_page):
@@ -336,3 +343,15 @@ def test_a_page_of_the_private_spaces_is_neither_given_a_canonical_address_nor_a
     assert [meta for meta in head.metas if meta.get("property", "").startswith("og:")] == []
     assert len(head.meta("name", "description")) == 1
     assert {icon["type"] for icon in head.link("icon")} == {"image/svg+xml", "image/png"}
+
+
+def test_the_address_browsers_ask_for_by_habit_leads_to_the_icon(client):
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response.url == static("favicon.ico")
+    icon = client.get(response.url)
+    icon.close()
+    assert icon.status_code == 200
