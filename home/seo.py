@@ -11,7 +11,6 @@ from django.contrib.sitemaps import Sitemap
 from django.http import HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -48,7 +47,12 @@ def default_description():
 def describe(text):
     """One line of plain text, cut at a word under 160 characters for search engines and link previews."""
     text = " ".join(str(text).split())
-    return Truncator(text).chars(DESCRIPTION_MAX_LENGTH)
+    if len(text) <= DESCRIPTION_MAX_LENGTH:
+        return text
+    cut = text[: DESCRIPTION_MAX_LENGTH - 1]
+    if text[DESCRIPTION_MAX_LENGTH - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return f"{cut.rstrip(' ,;:.–-')}…"
 
 
 def page_description(page):

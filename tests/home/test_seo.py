@@ -230,7 +230,10 @@ def test_a_long_summary_is_cut_at_a_word_under_160_characters(client, campus):
 
     assert len(description) <= 160
     assert description.endswith("…")
-    assert words.startswith(description.removesuffix("…"))
+    kept = description.removesuffix("…")
+    assert words.startswith(kept)
+    assert words[len(kept)] in " ,", "cut inside a word"
+    assert len(kept) > 140
 
 
 def test_a_page_with_nothing_to_say_gets_the_site_description(client, home_page):
@@ -355,3 +358,18 @@ def test_the_address_browsers_ask_for_by_habit_leads_to_the_icon(client):
     icon = client.get(response.url)
     icon.close()
     assert icon.status_code == 200
+
+
+def test_the_sitemap_costs_the_same_queries_whatever_the_number_of_formations(
+    client, home_page, campus, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    FormationPageFactory.create_batch(2, parent=campus)
+    with CaptureQueriesContext(connection) as few:
+        sitemap_locations(client)
+    FormationPageFactory.create_batch(8, parent=campus)
+
+    with django_assert_max_num_queries(len(few)):
+        assert len(sitemap_locations(client)) == 1 + 1 + 1 + 10 + 2
