@@ -69,9 +69,9 @@ def canonical_url(request, page=None, form=None):
     Tracking parameters (utm_*, fbclid…) and anything the view does not read are dropped, so are empty fields and
     the first page of results.
     """
-    if page is not None and getattr(page, "get_full_url", None):
-        return page.get_full_url(request)
     url = absolute_url(request.path)
+    if page is not None and getattr(page, "get_full_url", None):
+        return page.get_full_url(request) or url
     if form is None:
         return url
     kept = [(name, value) for name in [*form.fields, "page"] for value in request.GET.getlist(name) if value]
