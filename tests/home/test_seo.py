@@ -373,3 +373,15 @@ def test_the_sitemap_costs_the_same_queries_whatever_the_number_of_formations(
 
     with django_assert_max_num_queries(len(few)):
         assert len(sitemap_locations(client)) == 1 + 1 + 1 + 10 + 2
+
+
+def test_a_page_outside_the_site_tree_keeps_the_address_asked_at_as_its_canonical(rf, home_page, campus):
+    from wagtail.models import Page
+
+    from home import seo
+
+    stray = Page.get_first_root_node().add_child(instance=StandardPage(title="Hors du site", slug="hors-du-site"))
+    assert stray.get_full_url() is None
+
+    assert seo.canonical_url(rf.get("/ailleurs/?utm_source=x"), page=stray) == f"{SITE}/ailleurs/"
+    assert seo.canonical_url(rf.get("/ailleurs/"), page=campus) == f"{SITE}/campus/vaulx-en-velin/"
