@@ -105,6 +105,7 @@ def environment(database_url, workdir, stripe_base):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "PSEUDONYM_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
         "REDIS_URL": REDIS_URL,
         "TRUSTED_PROXY_COUNT": "1",
         "STATIC_ROOT": str(workdir / "static"),

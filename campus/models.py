@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from campus.permissions import campuses_of
 from home.blocks import BaseStreamBlock
+from home.seo import SiteUrlMixin
 
 insee_code_validator = RegexValidator(r"^(\d[\dAB]\d{3})$", _("Un code INSEE compte 5 caractères, par exemple 93001."))
 postcode_validator = RegexValidator(r"^\d{5}$", _("Un code postal compte 5 chiffres."))
@@ -53,7 +54,7 @@ class Qpv(models.Model):
         return f"{self.name} ({self.communes}) – {self.code}"
 
 
-class CampusIndexPage(Page):
+class CampusIndexPage(SiteUrlMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=500)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
@@ -71,7 +72,7 @@ class CampusIndexPage(Page):
         return context
 
 
-class CampusPage(Page):
+class CampusPage(SiteUrlMixin, Page):
     summary = models.TextField(_("présentation courte"), max_length=300, blank=True)
     street_address = models.CharField(_("adresse"), max_length=200)
     postcode = models.CharField(_("code postal"), max_length=5, validators=[postcode_validator])

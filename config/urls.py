@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home.health import healthz
+from home.seo import favicon_ico, robots_txt, sitemap
 
 # The admin and Wagtail's front-end login have no form of their own: it would skip the rate limits, the
 # lock-out and the e-mail verification. Logging out from the admin is allauth's too: by POST only.
@@ -16,6 +17,9 @@ one_login = RedirectView.as_view(pattern_name="account_login", query_string=True
 urlpatterns = [
     # Answered by home.health.HealthCheckMiddleware before any other middleware; named here for reverse().
     path("healthz/", require_safe(healthz), name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("favicon.ico", favicon_ico, name="favicon_ico"),
     path("admin/login/", one_login),
     path("admin/logout/", LogoutView.as_view()),
     path("_util/login/", one_login),

@@ -34,6 +34,7 @@ from formations.enums import (
     Weekday,
 )
 from home.money import cents_to_euros_text
+from home.seo import SiteUrlMixin
 
 # --- Reference data -----------------------------------------------------------------------------
 
@@ -160,7 +161,7 @@ class FormationPageQuerySet(PageQuerySet):
         )
 
 
-class FormationPage(Page):
+class FormationPage(SiteUrlMixin, Page):
     summary = models.TextField(
         _("résumé"), max_length=300, help_text=_("Deux ou trois phrases simples : à quoi mène la formation.")
     )

@@ -6,9 +6,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from home.blocks import BaseStreamBlock
+from home.seo import SiteUrlMixin
 
 
-class HomePage(Page):
+class HomePage(SiteUrlMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
 
@@ -22,7 +23,7 @@ class HomePage(Page):
         verbose_name = _("page d'accueil")
 
 
-class StandardPage(Page):
+class StandardPage(SiteUrlMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
 

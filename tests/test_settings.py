@@ -26,6 +26,9 @@ def manage(*args, env):
 
 
 REDIS_URL_REQUIRED = "REDIS_URL doit être défini dans l'environnement (cache partagé des limites de connexion)."
+SITE_URL_REQUIRED = (
+    "SITE_URL doit être défini dans l'environnement : l'adresse publique du site, sur un nom de ALLOWED_HOSTS."
+)
 PSEUDONYM_KEY_REQUIRED = (
     "PSEUDONYM_KEY doit être défini dans l'environnement (32 caractères au moins), différent de SECRET_KEY."
 )
@@ -38,6 +41,7 @@ def production_env(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'tremplin.sqlite3'}",
         "ALLOWED_HOSTS": "tremplin.example.org",
+        "SITE_URL": "https://tremplin.example.org",
         "PSEUDONYM_KEY": secrets.token_urlsafe(32),
         "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
@@ -61,6 +65,9 @@ def test_production_settings_pass_the_deployment_checklist(production_env):
         ("SECRET_KEY", "trop-court", "SECRET_KEY doit être défini dans l'environnement (50 caractères au moins)."),
         ("DATABASE_URL", None, "DATABASE_URL doit être défini dans l'environnement."),
         ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS doit être défini dans l'environnement."),
+        ("SITE_URL", None, SITE_URL_REQUIRED),
+        ("SITE_URL", "http://localhost:8000", SITE_URL_REQUIRED),
+        ("SITE_URL", "https://autre.example.org", SITE_URL_REQUIRED),
         ("REDIS_URL", None, REDIS_URL_REQUIRED),
         ("PSEUDONYM_KEY", None, PSEUDONYM_KEY_REQUIRED),
         ("PSEUDONYM_KEY", "courte", PSEUDONYM_KEY_REQUIRED),
@@ -71,6 +78,9 @@ def test_production_settings_pass_the_deployment_checklist(production_env):
         "short-secret-key",
         "no-database-url",
         "no-allowed-hosts",
+        "no-site-url",
+        "site-url-on-localhost",
+        "site-url-not-served",
         "no-redis-url",
         "no-pseudonym-key",
         "short-pseudonym-key",

@@ -83,6 +83,7 @@ def servers(django_db_setup, s3_endpoint, tmp_path_factory):
         "PSEUDONYM_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": database_url(),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
         "REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": prefix,
         # No TLS between the test and the servers: the proxy would do it.

@@ -83,6 +83,13 @@ ROWS = [
     get("/formations/lheo.xml", everyone=OK),
     post("/formations/lheo.xml", everyone=NOT_ALLOWED),
     get("/confidentialite/", everyone=OK),
+    # For search engines: the same for everyone, and nothing to post.
+    get("/robots.txt", everyone=OK),
+    post("/robots.txt", everyone=NOT_ALLOWED),
+    get("/sitemap.xml", everyone=OK),
+    post("/sitemap.xml", everyone=NOT_ALLOWED),
+    get("/favicon.ico", everyone=Redirect("/static/favicon.ico")),
+    post("/favicon.ico", everyone=NOT_ALLOWED),
     get("/au-revoir/", everyone=OK),
     get("/_util/authenticate_with_password/1/{campus_a}/", everyone=NOT_FOUND),
     get("/documents/1/cv.pdf", everyone=NOT_FOUND),

@@ -1,8 +1,10 @@
 """Production hardening. Secrets have no default here: a missing one stops the start-up."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import env_bool
@@ -16,6 +18,12 @@ if "DATABASE_URL" not in os.environ:
     raise ImproperlyConfigured("DATABASE_URL doit être défini dans l'environnement.")
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini dans l'environnement.")
+# The sitemap, canonical links, link previews and structured data give this address to the world: never the
+# development default, always one of the host names served.
+if "SITE_URL" not in os.environ or not validate_host(urlsplit(SITE_URL).hostname or "", ALLOWED_HOSTS):  # noqa: F405
+    raise ImproperlyConfigured(
+        "SITE_URL doit être défini dans l'environnement : l'adresse publique du site, sur un nom de ALLOWED_HOSTS."
+    )
 # Login limits and lock-outs are counted in the cache: per process, each worker would count on its own.
 if not os.environ.get("REDIS_URL"):
     raise ImproperlyConfigured(
