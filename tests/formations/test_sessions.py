@@ -127,18 +127,39 @@ def test_a_session_given_another_campus_formation_follows_it_to_that_campus(home
     [
         ({}, True),
         ({"application_deadline": 0}, True),
+        ({"application_deadline": -1, "start_date": 3}, False),
+        ({"start_date": 0, "application_deadline": 0}, True),
+        ({"start_date": -1, "application_deadline": 5}, False),
+        ({"start_date": -2, "application_deadline": 5}, False),
         ({"capacity": 12, "seats_taken": 11}, True),
+        ({"full": True}, True),
         ({"closed": True}, False),
-        ({"full": True}, False),
-        ({"deadline_passed": True}, False),
     ],
-    ids=["open", "deadline-today", "one-seat-left", "closed", "full", "deadline-passed"],
+    ids=[
+        "open",
+        "deadline-today",
+        "deadline-yesterday",
+        "starts-today",
+        "started-yesterday",
+        "started-two-days-ago-deadline-in-five",
+        "one-seat-left",
+        "full-waitlist",
+        "unticked",
+    ],
 )
-def test_open_for_applications(formation, situation, is_open):
+def test_the_queryset_and_the_session_agree_on_open_for_applications(formation, situation, is_open):
     session = SessionFactory(formation=formation, **dated(situation))
 
     assert Session.objects.open_for_applications().contains(session) is is_open
     assert session.is_open_for_applications() is is_open
+
+
+def test_seats_left_tell_a_full_session_from_one_with_places(formation):
+    full = SessionFactory(formation=formation, full=True)
+    one_left = SessionFactory(formation=formation, capacity=12, seats_taken=11)
+
+    assert list(Session.objects.with_seats_left()) == [one_left]
+    assert full.is_full and not one_left.is_full
 
 
 @pytest.mark.parametrize(
