@@ -108,7 +108,7 @@ class FormationFilterSet(django_filters.FilterSet):
         label=_("Gratuites seulement"), widget=forms.CheckboxInput, method="filter_free"
     )
     places = django_filters.BooleanFilter(
-        label=_("Avec des places encore ouvertes"), widget=forms.CheckboxInput, method="filter_open_seats"
+        label=_("Places libres et candidatures ouvertes"), widget=forms.CheckboxInput, method="filter_open_seats"
     )
     debut = django_filters.DateFromToRangeFilter(
         label=_("Date de début"),
