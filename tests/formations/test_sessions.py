@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from formations.models import FormationPage, Session
 from tests.campus.factories import CampusPageFactory
@@ -160,6 +162,58 @@ def test_seats_left_tell_a_full_session_from_one_with_places(formation):
 
     assert list(Session.objects.with_seats_left()) == [one_left]
     assert full.is_full and not one_left.is_full
+
+
+def accepts_applications_in_words(ticked, deadline, start, today):
+    """docs/inscriptions.md, « Postuler »: ticked, the deadline not passed, the session not started; full or not."""
+    return ticked and not deadline < today and not start < today
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sessions=st.lists(
+        st.tuples(st.booleans(), st.integers(-3, 3), st.integers(-3, 3), st.integers(0, 3)), min_size=1, max_size=6
+    ),
+    today_shift=st.integers(-2, 2),
+)
+def test_the_rule_in_words_the_queryset_and_the_session_agree(formation, sessions, today_shift):
+    today = in_days(today_shift)
+    with transaction.atomic():
+        created = [
+            SessionFactory(
+                formation=formation,
+                applications_open=ticked,
+                application_deadline=in_days(deadline),
+                start_date=in_days(start),
+                end_date=in_days(10),
+                capacity=2,
+                seats_taken=taken if taken <= 2 else 2,
+            )
+            for ticked, deadline, start, taken in sessions
+        ]
+        expected = {
+            session.pk
+            for session in created
+            if accepts_applications_in_words(
+                session.applications_open, session.application_deadline, session.start_date, today
+            )
+        }
+        from_database = set(
+            Session.objects.filter(pk__in=[s.pk for s in created])
+            .open_for_applications(today)
+            .values_list("pk", flat=True)
+        )
+        in_memory = {session.pk for session in created if session.is_open_for_applications(today)}
+        transaction.set_rollback(True)
+
+    assert from_database == expected
+    assert in_memory == expected
 
 
 @pytest.mark.parametrize(
