@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campus.models import CampusPage
 from formations.enums import CatalogueSort, CertificationLevel, EntryLevel, Format, Schedule
-from formations.models import Domain, FormationPage, RomeCode, open_for_applications_lookups
+from formations.models import SEATS_LEFT, Domain, FormationPage, RomeCode, open_for_applications_lookups
 
 
 class MinMaxWidget(django_filters.widgets.RangeWidget):
@@ -184,7 +184,7 @@ class FormationFilterSet(django_filters.FilterSet):
             conditions.append(Q(start_date__lte=start.stop))
         if data.get("places"):
             # « Places ouvertes » : the session accepts applications and has at least one seat left.
-            conditions.append(Q(**open_for_applications_lookups(timezone.localdate()), seats_taken__lt=F("capacity")))
+            conditions.append(Q(**open_for_applications_lookups(timezone.localdate())) & SEATS_LEFT)
         return reduce(operator.and_, conditions) if conditions else None
 
     def sort(self, queryset, name, value):

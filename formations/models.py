@@ -314,6 +314,10 @@ def open_for_applications_lookups(today):
     return {"applications_open": True, "application_deadline__gte": today, "start_date__gte": today}
 
 
+# « Places libres »: at least one seat not taken. With the rule above, the catalogue's « places ouvertes ».
+SEATS_LEFT = Q(seats_taken__lt=models.F("capacity"))
+
+
 def _matches(instance, lookup, expected):
     """Whether an instance meets one lookup of open_for_applications_lookups: exact or __gte."""
     field, _separator, operator_name = lookup.partition("__")
@@ -330,15 +334,14 @@ class SessionQuerySet(CampusScopedQuerySet):
         return self.filter(**open_for_applications_lookups(today or timezone.localdate()))
 
     def with_seats_left(self):
-        return self.filter(seats_taken__lt=models.F("capacity"))
+        return self.filter(SEATS_LEFT)
 
     def with_application_state(self, today=None):
         """Each session's `application_state` (an ApplicationState), and `state_rank`: the open ones first."""
         is_open = Q(**open_for_applications_lookups(today or timezone.localdate()))
-        has_seats = Q(seats_taken__lt=models.F("capacity"))
         return self.annotate(
             application_state=Case(
-                When(is_open & has_seats, then=Value(ApplicationState.OPEN)),
+                When(is_open & SEATS_LEFT, then=Value(ApplicationState.OPEN)),
                 When(is_open, then=Value(ApplicationState.WAITLIST)),
                 default=Value(ApplicationState.CLOSED),
             ),
@@ -609,7 +612,7 @@ class Session(models.Model):
         return all(_matches(self, lookup, expected) for lookup, expected in lookups.items())
 
     def application_state(self, today=None):
-        """The ApplicationState the catalogue and the formation page show for this session."""
+        """The session's ApplicationState, as `with_application_state` gives it in the database."""
         if not self.is_open_for_applications(today):
             return ApplicationState.CLOSED
         return ApplicationState.WAITLIST if self.is_full else ApplicationState.OPEN

@@ -8,6 +8,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from formations.enums import ApplicationState
 from formations.models import FormationPage, Session
 from tests.campus.factories import CampusPageFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
@@ -169,6 +170,15 @@ def accepts_applications_in_words(ticked, deadline, start, today):
     return ticked and not deadline < today and not start < today
 
 
+def state_in_words(session, today):
+    """Open with a seat left, full but open (waitlist), or closed."""
+    if not accepts_applications_in_words(
+        session.applications_open, session.application_deadline, session.start_date, today
+    ):
+        return ApplicationState.CLOSED
+    return ApplicationState.OPEN if session.capacity - session.seats_taken > 0 else ApplicationState.WAITLIST
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -210,10 +220,17 @@ def test_the_rule_in_words_the_queryset_and_the_session_agree(formation, session
             .values_list("pk", flat=True)
         )
         in_memory = {session.pk for session in created if session.is_open_for_applications(today)}
+        states = {session.pk: state_in_words(session, today) for session in created}
+        states_from_database = dict(
+            Session.objects.filter(pk__in=states).with_application_state(today).values_list("pk", "application_state")
+        )
+        states_in_memory = {session.pk: session.application_state(today) for session in created}
         transaction.set_rollback(True)
 
     assert from_database == expected
     assert in_memory == expected
+    assert states_from_database == states
+    assert states_in_memory == states
 
 
 @pytest.mark.parametrize(
