@@ -171,7 +171,8 @@ def seed_people(count):
 
     today = timezone.localdate()
     sessions = list(
-        Session.objects.filter(start_date__gt=today + datetime.timedelta(days=10), applications_open=True)
+        Session.objects.open_for_applications(today)
+        .filter(start_date__gt=today + datetime.timedelta(days=10))
         .select_related("campus")
         .order_by("campus_id", "start_date", "pk")
     )

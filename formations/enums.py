@@ -45,6 +45,14 @@ class Repertoire(models.TextChoices):
     RS = "RS", _("Répertoire spécifique (RS)")
 
 
+class ApplicationState(models.TextChoices):
+    """Where a session stands for someone who wants to apply (docs/inscriptions.md, « Postuler »)."""
+
+    OPEN = "ouverte", _("Candidatures ouvertes")
+    WAITLIST = "liste_attente", _("Complet : liste d’attente")
+    CLOSED = "fermee", _("Candidatures fermées")
+
+
 class CatalogueSort(models.TextChoices):
     START_DATE = "date", _("Date de début la plus proche")
     DURATION = "duree", _("Durée la plus courte")

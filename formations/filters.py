@@ -1,14 +1,18 @@
 """The public catalogue's filters. Parameter names are French so that a shared link reads well."""
 
+import operator
+from functools import reduce
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campus.models import CampusPage
 from formations.enums import CatalogueSort, CertificationLevel, EntryLevel, Format, Schedule
-from formations.models import Domain, FormationPage, RomeCode, Session
+from formations.models import SEATS_LEFT, Domain, FormationPage, RomeCode, open_for_applications_lookups
 
 
 class MinMaxWidget(django_filters.widgets.RangeWidget):
@@ -104,7 +108,7 @@ class FormationFilterSet(django_filters.FilterSet):
         label=_("Gratuites seulement"), widget=forms.CheckboxInput, method="filter_free"
     )
     places = django_filters.BooleanFilter(
-        label=_("Avec des places encore ouvertes"), widget=forms.CheckboxInput, method="filter_open_seats"
+        label=_("Places libres et candidatures ouvertes"), widget=forms.CheckboxInput, method="filter_open_seats"
     )
     debut = django_filters.DateFromToRangeFilter(
         label=_("Date de début"),
@@ -151,23 +155,37 @@ class FormationFilterSet(django_filters.FilterSet):
     def filter_campus(self, queryset, name, campus):
         return queryset.filter(path__startswith=campus.path, depth=campus.depth + 1)
 
+    # Rhythm, start dates and open seats are about sessions: one session must meet them all, and that session is
+    # the one the card shows (filter_queryset). Each method leaves the formations as they are.
+
     def filter_schedule(self, queryset, name, value):
-        return queryset.filter(Exists(Session.objects.upcoming().filter(formation=OuterRef("pk"), schedule=value)))
+        return queryset
 
     def filter_free(self, queryset, name, value):
         # The same sessions as the price the card shows: free when none of the upcoming ones asks anything.
         return queryset.filter(highest_price_cents=0) if value else queryset
 
     def filter_open_seats(self, queryset, name, value):
-        return queryset.filter(has_open_session=True) if value else queryset
+        return queryset
 
     def filter_start(self, queryset, name, value):
-        sessions = Session.objects.upcoming().filter(formation=OuterRef("pk"))
-        if value.start is not None:
-            sessions = sessions.filter(start_date__gte=value.start)
-        if value.stop is not None:
-            sessions = sessions.filter(start_date__lte=value.stop)
-        return queryset.filter(Exists(sessions))
+        return queryset
+
+    def session_conditions(self):
+        """What the active filters ask of a session (a Q on Session), or None when they ask nothing."""
+        data = self.form.cleaned_data
+        conditions = []
+        if data.get("rythme"):
+            conditions.append(Q(schedule=data["rythme"]))
+        start = data.get("debut")
+        if start and start.start is not None:
+            conditions.append(Q(start_date__gte=start.start))
+        if start and start.stop is not None:
+            conditions.append(Q(start_date__lte=start.stop))
+        if data.get("places"):
+            # « Places ouvertes » : the session accepts applications and has at least one seat left.
+            conditions.append(Q(**open_for_applications_lookups(timezone.localdate())) & SEATS_LEFT)
+        return reduce(operator.and_, conditions) if conditions else None
 
     def sort(self, queryset, name, value):
         # The sort is applied in filter_queryset so that a missing or invalid value still sorts.
@@ -175,6 +193,8 @@ class FormationFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        if (sessions := self.session_conditions()) is not None:
+            queryset = queryset.with_card_session(sessions)
         sort = self.form.cleaned_data.get("tri") or CatalogueSort.START_DATE
         if sort == CatalogueSort.DURATION:
             return queryset.order_by("duration_hours", "title", "pk")

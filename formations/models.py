@@ -8,7 +8,7 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
@@ -24,6 +24,7 @@ from campus.models import CampusScopedQuerySet
 from formations import structured_data
 from formations.blocks import FormationStreamBlock
 from formations.enums import (
+    ApplicationState,
     CertificationLevel,
     EntryLevel,
     FeeKind,
@@ -146,19 +147,37 @@ class FormationPageQuerySet(PageQuerySet):
     def for_catalogue(self, today=None):
         """Live, public formations with what a catalogue card shows, in a constant number of queries."""
         today = today or timezone.localdate()
-        upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today).order_by("start_date")
         prices = Session.objects.filter(formation=OuterRef("pk")).upcoming(today).order_by().values("formation")
         return (
             self.live()
             .public()
             .select_related("domain", "certification")
             .annotate(
-                next_session_start=Subquery(upcoming.values("start_date")[:1]),
-                has_open_session=Exists(Session.objects.filter(formation=OuterRef("pk")).open_for_applications(today)),
                 lowest_price_cents=Subquery(prices.annotate(price=Min("price_cents")).values("price")),
                 highest_price_cents=Subquery(prices.annotate(price=Max("price_cents")).values("price")),
             )
+            .with_card_session(today=today)
         )
+
+    def with_card_session(self, sessions=None, today=None):
+        """The session each card shows, among the upcoming ones that match `sessions` (a Q on Session).
+
+        The first that accepts applications, else the first by date: its start (`next_session_start`) and its
+        state (`next_session_state`: open, waitlist or closed). With `sessions`, only the formations with such a
+        session are kept. Called again, it replaces the card session: the catalogue's filters narrow it.
+        """
+        today = today or timezone.localdate()
+        matching = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
+        if sessions is not None:
+            matching = matching.filter(sessions)
+        card_session = matching.with_application_state(today).order_by("state_rank", "start_date", "pk")
+        queryset = self.annotate(
+            next_session_start=Subquery(card_session.values("start_date")[:1]),
+            next_session_state=Subquery(card_session.values("application_state")[:1]),
+        )
+        if sessions is not None:
+            queryset = queryset.filter(Exists(matching))
+        return queryset
 
 
 class FormationPage(SiteUrlMixin, Page):
@@ -287,14 +306,47 @@ class FormationPage(SiteUrlMixin, Page):
 # --- Sessions -----------------------------------------------------------------------------------
 
 
+def open_for_applications_lookups(today):
+    """The one rule of a session open for applications, for the queryset and the model method alike.
+
+    Applications ticked open, the deadline not passed (the deadline day is still open) and the session not
+    started (its first day is still open). A full session stays open: applicants join the waitlist.
+    """
+    return {"applications_open": True, "application_deadline__gte": today, "start_date__gte": today}
+
+
+# « Places libres »: at least one seat not taken. With the rule above, the catalogue's « places ouvertes ».
+SEATS_LEFT = Q(seats_taken__lt=models.F("capacity"))
+
+
+def _matches(instance, lookup, expected):
+    """Whether an instance meets one lookup of open_for_applications_lookups: exact or __gte."""
+    field, _separator, operator_name = lookup.partition("__")
+    value = getattr(instance, field)
+    return value >= expected if operator_name == "gte" else value == expected
+
+
 class SessionQuerySet(CampusScopedQuerySet):
     def upcoming(self, today=None):
         return self.filter(start_date__gte=today or timezone.localdate())
 
     def open_for_applications(self, today=None):
-        today = today or timezone.localdate()
-        return self.filter(
-            applications_open=True, application_deadline__gte=today, seats_taken__lt=models.F("capacity")
+        """Sessions that accept applications today, full or not (see `open_for_applications_lookups`)."""
+        return self.filter(**open_for_applications_lookups(today or timezone.localdate()))
+
+    def with_seats_left(self):
+        return self.filter(SEATS_LEFT)
+
+    def with_application_state(self, today=None):
+        """Each session's `application_state` (an ApplicationState), and `state_rank`: the open ones first."""
+        is_open = Q(**open_for_applications_lookups(today or timezone.localdate()))
+        return self.annotate(
+            application_state=Case(
+                When(is_open & SEATS_LEFT, then=Value(ApplicationState.OPEN)),
+                When(is_open, then=Value(ApplicationState.WAITLIST)),
+                default=Value(ApplicationState.CLOSED),
+            ),
+            state_rank=Case(When(is_open, then=Value(0)), default=Value(1)),
         )
 
     def under_pages(self, pages):
@@ -551,11 +603,17 @@ class Session(models.Model):
     def seats_left(self):
         return max(self.capacity - self.seats_taken, 0)
 
-    def is_open_for_applications(self, today=None):
-        today = today or timezone.localdate()
-        return self.applications_open and self.application_deadline >= today and self.seats_left > 0
+    @property
+    def is_full(self):
+        return self.seats_left == 0
 
-    def accepts_applications(self, today=None):
+    def is_open_for_applications(self, today=None):
         """Open to applications, full or not: past capacity, applicants join the waitlist."""
-        today = today or timezone.localdate()
-        return self.applications_open and self.application_deadline >= today and self.start_date >= today
+        lookups = open_for_applications_lookups(today or timezone.localdate())
+        return all(_matches(self, lookup, expected) for lookup, expected in lookups.items())
+
+    def application_state(self, today=None):
+        """The session's ApplicationState, as `with_application_state` gives it in the database."""
+        if not self.is_open_for_applications(today):
+            return ApplicationState.CLOSED
+        return ApplicationState.WAITLIST if self.is_full else ApplicationState.OPEN

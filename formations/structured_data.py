@@ -1,12 +1,19 @@
 """schema.org Course / CourseInstance markup for formation pages (JSON-LD)."""
 
-from formations.enums import Format, Schedule
+from formations.enums import ApplicationState, Format, Schedule
 
 COURSE_MODES = {Format.ON_SITE: "onsite", Format.REMOTE: "online", Format.HYBRID: "blended"}
 ATTENDANCE_MODES = {
     Format.ON_SITE: "https://schema.org/OfflineEventAttendanceMode",
     Format.REMOTE: "https://schema.org/OnlineEventAttendanceMode",
     Format.HYBRID: "https://schema.org/MixedEventAttendanceMode",
+}
+
+# Whether one can apply to a session, in schema.org's words: the same rule as the page's « Postuler » button.
+AVAILABILITIES = {
+    ApplicationState.OPEN: "https://schema.org/InStock",
+    ApplicationState.WAITLIST: "https://schema.org/BackOrder",
+    ApplicationState.CLOSED: "https://schema.org/OutOfStock",
 }
 
 
@@ -42,6 +49,14 @@ def _offer(price_cents, url):
     }
 
 
+def _session_offer(session, url):
+    offer = _offer(session.price_cents, url)
+    offer["availability"] = AVAILABILITIES[session.application_state()]
+    if session.is_open_for_applications():
+        offer["validThrough"] = session.application_deadline.isoformat()
+    return offer
+
+
 def _course_offer(formation, url):
     """What the formation costs, from its upcoming sessions: one price, or the lowest and the highest."""
     prices = formation.price_range
@@ -73,7 +88,7 @@ def _instance(formation, session, campus, url):
         "maximumAttendeeCapacity": session.capacity,
         "remainingAttendeeCapacity": session.seats_left,
         "inLanguage": "fr",
-        "offers": _offer(session.price_cents, url),
+        "offers": _session_offer(session, url),
     }
     if campus is not None:
         instance["location"] = _place(campus)

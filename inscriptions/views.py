@@ -87,7 +87,7 @@ def apply(request, session_id):
     # The same form sent again (after an error page, a double tap): it lands on the application already saved.
     if learner is not None and (sent := services.submitted_application(learner, data and data["submission_key"])):
         return redirect("inscriptions:postuler_envoye", pk=sent.pk)
-    if not session.accepts_applications():
+    if not session.is_open_for_applications():
         reason = _("Les candidatures sont fermées pour cette session.")
         return render(request, "inscriptions/apply_refused.html", {**context, "reason": reason})
 

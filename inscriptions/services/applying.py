@@ -44,7 +44,7 @@ def application_refusal(learner, session, today=None):
         return _("Ce compte a été supprimé.")
     if not learner.has_consented:
         return _("Complétez votre profil et acceptez la notice de confidentialité avant de postuler.")
-    if not session.accepts_applications(today):
+    if not session.is_open_for_applications(today):
         return _("Les candidatures sont fermées pour cette session.")
     age = learner.age(today)
     if age is None or age < 16:

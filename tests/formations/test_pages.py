@@ -168,7 +168,7 @@ def test_formation_page_shows_open_sessions_deadline_and_seats_left(client, home
     response = client.get(formation.url)
 
     deadline = dateformat.format(session.application_deadline, "j F Y")
-    assert f"Candidatures jusqu’au {deadline} · 3 places restantes" in response.content.decode()
+    assert f"Candidatures ouvertes jusqu’au {deadline} · 3 places restantes" in response.content.decode()
 
 
 @pytest.mark.parametrize("situation", ["closed", "deadline_passed"])
@@ -180,7 +180,7 @@ def test_formation_page_says_when_applications_are_closed(client, home_page, sit
 
     content = response.content.decode()
     assert "Candidatures fermées pour cette session." in content
-    assert "Candidatures jusqu’au" not in content
+    assert "Candidatures ouvertes jusqu’au" not in content
 
 
 def test_formation_page_says_a_full_session_still_takes_applications_for_the_waitlist(client, home_page):

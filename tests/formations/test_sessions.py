@@ -5,7 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from formations.enums import ApplicationState
 from formations.models import FormationPage, Session
 from tests.campus.factories import CampusPageFactory
 from tests.formations.factories import FormationPageFactory, SessionFactory
@@ -127,18 +130,107 @@ def test_a_session_given_another_campus_formation_follows_it_to_that_campus(home
     [
         ({}, True),
         ({"application_deadline": 0}, True),
+        ({"application_deadline": -1, "start_date": 3}, False),
+        ({"start_date": 0, "application_deadline": 0}, True),
+        ({"start_date": -1, "application_deadline": 5}, False),
+        ({"start_date": -2, "application_deadline": 5}, False),
         ({"capacity": 12, "seats_taken": 11}, True),
+        ({"full": True}, True),
         ({"closed": True}, False),
-        ({"full": True}, False),
-        ({"deadline_passed": True}, False),
     ],
-    ids=["open", "deadline-today", "one-seat-left", "closed", "full", "deadline-passed"],
+    ids=[
+        "open",
+        "deadline-today",
+        "deadline-yesterday",
+        "starts-today",
+        "started-yesterday",
+        "started-two-days-ago-deadline-in-five",
+        "one-seat-left",
+        "full-waitlist",
+        "unticked",
+    ],
 )
-def test_open_for_applications(formation, situation, is_open):
+def test_the_queryset_and_the_session_agree_on_open_for_applications(formation, situation, is_open):
     session = SessionFactory(formation=formation, **dated(situation))
 
     assert Session.objects.open_for_applications().contains(session) is is_open
     assert session.is_open_for_applications() is is_open
+
+
+def test_seats_left_tell_a_full_session_from_one_with_places(formation):
+    full = SessionFactory(formation=formation, full=True)
+    one_left = SessionFactory(formation=formation, capacity=12, seats_taken=11)
+
+    assert list(Session.objects.with_seats_left()) == [one_left]
+    assert full.is_full and not one_left.is_full
+
+
+def accepts_applications_in_words(ticked, deadline, start, today):
+    """docs/inscriptions.md, « Postuler »: ticked, the deadline not passed, the session not started; full or not."""
+    return ticked and not deadline < today and not start < today
+
+
+def state_in_words(session, today):
+    """Open with a seat left, full but open (waitlist), or closed."""
+    if not accepts_applications_in_words(
+        session.applications_open, session.application_deadline, session.start_date, today
+    ):
+        return ApplicationState.CLOSED
+    return ApplicationState.OPEN if session.capacity - session.seats_taken > 0 else ApplicationState.WAITLIST
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sessions=st.lists(
+        st.tuples(st.booleans(), st.integers(-3, 3), st.integers(-3, 3), st.integers(0, 3)), min_size=1, max_size=6
+    ),
+    today_shift=st.integers(-2, 2),
+)
+def test_the_rule_in_words_the_queryset_and_the_session_agree(formation, sessions, today_shift):
+    today = in_days(today_shift)
+    with transaction.atomic():
+        created = [
+            SessionFactory(
+                formation=formation,
+                applications_open=ticked,
+                application_deadline=in_days(deadline),
+                start_date=in_days(start),
+                end_date=in_days(10),
+                capacity=2,
+                seats_taken=taken if taken <= 2 else 2,
+            )
+            for ticked, deadline, start, taken in sessions
+        ]
+        expected = {
+            session.pk
+            for session in created
+            if accepts_applications_in_words(
+                session.applications_open, session.application_deadline, session.start_date, today
+            )
+        }
+        from_database = set(
+            Session.objects.filter(pk__in=[s.pk for s in created])
+            .open_for_applications(today)
+            .values_list("pk", flat=True)
+        )
+        in_memory = {session.pk for session in created if session.is_open_for_applications(today)}
+        states = {session.pk: state_in_words(session, today) for session in created}
+        states_from_database = dict(
+            Session.objects.filter(pk__in=states).with_application_state(today).values_list("pk", "application_state")
+        )
+        states_in_memory = {session.pk: session.application_state(today) for session in created}
+        transaction.set_rollback(True)
+
+    assert from_database == expected
+    assert in_memory == expected
+    assert states_from_database == states
+    assert states_in_memory == states
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,14 @@ def add_formations(campuses, count):
         SessionFactory(formation=formation, start_date=in_days(10 + number))
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "formation", "places": "on", "tri": "duree", "metier": "M1844"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "formation", "places": "on", "tri": "duree", "metier": "M1844"},
+        {"rythme": "temps_plein", "debut_min": "2000-01-01", "places": "on"},
+    ],
+)
 def test_the_catalogue_needs_as_many_queries_for_30_formations_as_for_3(client, settings, home_page, params):
     settings.CATALOGUE_PAGE_SIZE = 50
     campuses = [CampusPageFactory() for _ in range(3)]
