@@ -42,7 +42,8 @@ VENUE_ADDRESS = re.compile(r"^(?P<street>.+?),?\s+(?P<postcode>\d{5})\s+(?P<city
 def live_formations(today=None):
     """The formations the feed lists, each with its open sessions, campus, domain, certification and jobs."""
     today = today or timezone.localdate()
-    open_sessions = Session.objects.open_for_applications(today).order_by("start_date", "pk")
+    # Partner catalogues list places on offer: a full session, open only to its waitlist, is left out.
+    open_sessions = Session.objects.open_for_applications(today).with_seats_left().order_by("start_date", "pk")
     formations = (
         FormationPage.objects.live()
         .public()
