@@ -34,8 +34,8 @@ def catalogue(campus_index):
     return {"web": web, "paid_web": paid_web, "cyber": cyber}
 
 
-def test_a_young_person_finds_a_free_web_training_on_a_phone_without_javascript(browser, live_server, catalogue):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="fr-FR")
+def test_a_young_person_finds_a_free_web_training_on_a_phone_without_javascript(new_context, live_server, catalogue):
+    context = new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/formations/")
     expect(page.get_by_role("heading", name="3 formations trouvées")).to_be_visible()
@@ -60,22 +60,20 @@ def test_a_young_person_finds_a_free_web_training_on_a_phone_without_javascript(
     expect(page.get_by_role("heading", name="Les prochaines sessions")).to_be_visible()
     structured = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert structured["@type"] == "Course"
-    context.close()
 
 
-def test_a_filter_typed_wrong_gets_an_explanation_not_an_error_page(browser, live_server, catalogue):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+def test_a_filter_typed_wrong_gets_an_explanation_not_an_error_page(new_context, live_server, catalogue):
+    context = new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     response = page.goto(f"{live_server.url}/formations/?duree_min=500&duree_max=10&q=web")
     assert response.status == 200
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_text("La durée minimale doit être plus petite").first).to_be_visible()
     expect(page.get_by_role("heading", name="2 formations trouvées")).to_be_visible()
-    context.close()
 
 
 @pytest.mark.parametrize("page_name", ["catalogue", "filtered", "empty", "formation", "campus", "campus_index"])
-def test_public_pages_have_no_wcag_aa_violation(browser, live_server, catalogue, page_name):
+def test_public_pages_have_no_wcag_aa_violation(new_context, live_server, catalogue, page_name):
     urls = {
         "catalogue": "/formations/",
         "filtered": "/formations/?q=web&gratuit=on&duree_min=abc",
@@ -85,10 +83,9 @@ def test_public_pages_have_no_wcag_aa_violation(browser, live_server, catalogue,
         "campus_index": "/campus/",
     }
     # Axe is injected as a script: bypass the site's strict Content Security Policy for the audit only.
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    context = new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}{urls[page_name]}")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
     assert violations == []
-    context.close()

@@ -96,10 +96,10 @@ def test_a_date_that_cannot_be_read_is_an_error_on_the_field_and_nothing_is_save
     assert not Session.objects.exists()
 
 
-def test_the_sessions_people_page_has_no_wcag_violation(browser, page, live_server, formation):
+def test_the_sessions_people_page_has_no_wcag_violation(new_context, page, live_server, formation):
     session = SessionFactory(formation=formation)
     ApplicationFactory(session=session)
-    auditor = Auditor(browser.new_context(viewport=DESKTOP, bypass_csp=True))
+    auditor = Auditor(new_context(viewport=DESKTOP, bypass_csp=True))
     page.goto(f"{live_server.url}/admin/sessions/")
     auditor.check("sessions", page)
     page.goto(f"{live_server.url}/admin/sessions/edit/{session.pk}/")

@@ -335,9 +335,9 @@ def axe_violations(page):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_young_person_signs_up_and_applies_on_a_phone_without_javascript(browser, live_server):
+def test_a_young_person_signs_up_and_applies_on_a_phone_without_javascript(new_context, live_server):
     session = SessionFactory()
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="fr-FR")
+    context = new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}{session.formation.url}")
     page.get_by_role("link", name="Postuler").click()
@@ -372,18 +372,17 @@ def test_a_young_person_signs_up_and_applies_on_a_phone_without_javascript(brows
     page.get_by_role("link", name="Aller dans mon espace").click()
     expect(page.get_by_role("heading", level=3, name=session.formation.title)).to_be_visible()
     assert Application.objects.filter(learner__user__email="awa@exemple.fr").count() == 1
-    context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_learner_pages_have_no_wcag_aa_violation(browser, live_server):
+def test_learner_pages_have_no_wcag_aa_violation(new_context, live_server):
     session = SessionFactory(full=True)
     learner = LearnerFactory(minor=True)
     ApplicationFactory(learner=learner)
     fresh = UserFactory()
     # Axe is injected as a script: bypass the site's strict Content Security Policy for the audit only.
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    context = new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
     checked = {}
     for path in (reverse("account_login"), reverse("account_signup"), reverse("inscriptions:confidentialite")):
@@ -405,7 +404,6 @@ def test_learner_pages_have_no_wcag_aa_violation(browser, live_server):
     for path in (apply_url(session), reverse("inscriptions:espace"), reverse("inscriptions:supprimer")):
         page.goto(f"{live_server.url}{path}")
         checked[path] = axe_violations(page)
-    context.close()
 
     assert {name: found for name, found in checked.items() if found} == {}
 
