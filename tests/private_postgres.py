@@ -79,3 +79,26 @@ def wait_until(check, timeout=30, step=0.1):
             return True
         time.sleep(step)
     return False
+
+
+def wait_for_free_connections(needed, timeout=30):
+    """Wait until the PostgreSQL server has room for `needed` more connections (bounded in time).
+
+    A test that opens fifty connections at once follows others that closed as many: PostgreSQL counts a closed
+    connection until its backend has exited, which takes longer when the machine is busy, and the other pytest
+    worker holds connections too. Without this wait the server may answer "too many clients", which says
+    nothing about the code under test.
+    """
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        limit = int(cursor.fetchone()[0])
+        while True:
+            # A margin of three: PostgreSQL keeps a few slots for superusers (superuser_reserved_connections).
+            cursor.execute("SELECT count(*) FROM pg_stat_activity")
+            used = cursor.fetchone()[0]
+            if used + needed + 3 <= limit or time.monotonic() > deadline:
+                return
+            time.sleep(0.2)

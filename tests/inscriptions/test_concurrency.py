@@ -13,6 +13,7 @@ from inscriptions.workflow import HOLDS_SEAT, Role, Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
+from tests.private_postgres import wait_for_free_connections
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +22,7 @@ JOIN_TIMEOUT = 60
 
 def run_together(actions):
     """Run each action in its own thread, released at the same instant. Returns (results, unexpected errors)."""
+    wait_for_free_connections(len(actions))
     barrier = threading.Barrier(len(actions), timeout=JOIN_TIMEOUT)
     results, errors = [None] * len(actions), []
 

@@ -20,6 +20,7 @@ from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory, session_form_data
 from tests.inscriptions.factories import ApplicationFactory, move_to
 from tests.inscriptions.stripe_stub import StripeStub, event, signed_post
+from tests.private_postgres import wait_for_free_connections
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +32,7 @@ CAPACITY = 12
 def race(requests):
     """Send each request from its own thread (own client, own connection), all released at the same instant.
     Returns the status codes, and the errors raised outside a response."""
+    wait_for_free_connections(len(requests))
     barrier = threading.Barrier(len(requests), timeout=JOIN_TIMEOUT)
     codes, errors = [None] * len(requests), []
 
