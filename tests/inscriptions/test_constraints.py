@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as django_apps
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CheckConstraint, F
 from django.utils import timezone
 
 from formations.enums import FeeKind
@@ -17,6 +16,7 @@ from inscriptions.models import Application, Payment, PaymentMethod, PaymentStat
 from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.inscriptions.factories import ApplicationFactory, move_to
+from tests.inscriptions.lifted_constraints import check_constraints_lifted, execute
 
 NOW = timezone.now().replace(microsecond=0)
 REPAIR = "0005_application_payment_date_constraints"
@@ -103,32 +103,8 @@ def repair(apps, schema_editor):
 @contextlib.contextmanager
 def rows_as_before_the_constraints():
     """Let contradicting rows in, as they could be before migration 0005, then check them again on the way out."""
-    checks = [
-        (model, constraint)
-        for model in (Application, Payment)
-        for constraint in model._meta.constraints
-        if isinstance(constraint, CheckConstraint) and constraint.name in ADDED_BY_REPAIR
-    ]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA ignore_check_constraints = ON")
+    with check_constraints_lifted(ADDED_BY_REPAIR, [Application, Payment]):
         yield
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA ignore_check_constraints = OFF")
-        # SQLite checks a row when it is written: write them all again.
-        Application.objects.update(status=F("status"))
-        Payment.objects.update(status=F("status"))
-    else:
-        # PostgreSQL changes tables inside the test's transaction, which is rolled back; it first wants the
-        # foreign keys of the rows already written checked.
-        execute("SET CONSTRAINTS ALL IMMEDIATE")
-        with connection.schema_editor() as editor:
-            for model, constraint in checks:
-                editor.remove_constraint(model, constraint)
-        yield
-        with connection.schema_editor() as editor:
-            for model, constraint in checks:
-                editor.add_constraint(model, constraint)
 
 
 def test_the_repair_fixes_rows_from_their_history_or_else_conservatively_and_reports_each(caplog):
@@ -184,8 +160,3 @@ def test_the_repair_fixes_rows_from_their_history_or_else_conservatively_and_rep
     assert ("candidature", untouched.pk) not in touched
     for model, pk in touched:
         assert f"{model} n° {pk} :" in caplog.text
-
-
-def execute(sql):
-    with connection.cursor() as cursor:
-        cursor.execute(sql)

@@ -6,8 +6,6 @@ import datetime
 import importlib
 
 from django.apps import apps as django_apps
-from django.db import connection
-from django.db.models import CheckConstraint, F
 from django.utils import timezone
 
 from inscriptions.models import Application
@@ -15,16 +13,12 @@ from inscriptions.workflow import Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, move_to
+from tests.inscriptions.lifted_constraints import check_constraints_lifted
 
 MIGRATION = "0018_dated_steps"
 ADDED = {"application_started_on_iff_entered_training", "application_certification_on_iff_certification_decided"}
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-def execute(sql):
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
 
 
 def fill_dates():
@@ -34,26 +28,8 @@ def fill_dates():
 @contextlib.contextmanager
 def rows_as_before_the_constraints():
     """Let rows without their step dates in, as they were before migration 0018, then check them on the way out."""
-    checks = [
-        constraint
-        for constraint in Application._meta.constraints
-        if isinstance(constraint, CheckConstraint) and constraint.name in ADDED
-    ]
-    if connection.vendor == "sqlite":
-        execute("PRAGMA ignore_check_constraints = ON")
+    with check_constraints_lifted(ADDED, [Application]):
         yield
-        execute("PRAGMA ignore_check_constraints = OFF")
-        # SQLite checks a row when it is written: write them all again.
-        Application.objects.update(status=F("status"))
-    else:
-        execute("SET CONSTRAINTS ALL IMMEDIATE")
-        with connection.schema_editor() as editor:
-            for constraint in checks:
-                editor.remove_constraint(Application, constraint)
-        yield
-        with connection.schema_editor() as editor:
-            for constraint in checks:
-                editor.add_constraint(Application, constraint)
 
 
 def at(day, hour=12, minute=0):

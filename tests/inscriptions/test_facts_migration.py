@@ -9,7 +9,6 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import CheckConstraint, F
 from django.utils import timezone
 
 from inscriptions.enums import Diploma, FollowUpMilestone, Nationality, Placement, Situation
@@ -19,6 +18,7 @@ from inscriptions.workflow import Role, Stage, Status
 from tests.campus.factories import UserFactory
 from tests.formations.factories import SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
+from tests.inscriptions.lifted_constraints import check_constraints_lifted, execute
 from tests.inscriptions.test_entry_answers_migration import models_midway
 
 MIGRATION = "0006_facts_at_entry"
@@ -30,11 +30,6 @@ AS_ADDED = {
     "entry_recorded_at": None,
     **{field: Application._meta.get_field(field).get_default() for field in ENTRY_FACTS},
 }
-
-
-def execute(sql):
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
 
 
 def backfill(apps=django_apps):
@@ -50,26 +45,8 @@ def profile_with_the_answers():
 @contextlib.contextmanager
 def rows_as_before_the_constraints():
     """Let rows without their stage in, as they were before migration 0006, then check them again on the way out."""
-    checks = [
-        constraint
-        for constraint in Application._meta.constraints
-        if isinstance(constraint, CheckConstraint) and constraint.name in ADDED
-    ]
-    if connection.vendor == "sqlite":
-        execute("PRAGMA ignore_check_constraints = ON")
+    with check_constraints_lifted(ADDED, [Application]):
         yield
-        execute("PRAGMA ignore_check_constraints = OFF")
-        # SQLite checks a row when it is written: write them all again.
-        Application.objects.update(status=F("status"))
-    else:
-        execute("SET CONSTRAINTS ALL IMMEDIATE")
-        with connection.schema_editor() as editor:
-            for constraint in checks:
-                editor.remove_constraint(Application, constraint)
-        yield
-        with connection.schema_editor() as editor:
-            for constraint in checks:
-                editor.add_constraint(Application, constraint)
 
 
 def history_of_every_kind():
