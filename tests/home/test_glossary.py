@@ -8,6 +8,7 @@ from django.urls import reverse
 from formations.enums import CertificationLevel, Format, Repertoire
 from home.glossary import TERMS
 from home.models import StandardPage
+from inscriptions.forms import FollowUpSurveyForm
 from inscriptions.workflow import Status
 from tests.campus.factories import CampusPageFactory, QpvFactory, UserFactory
 from tests.formations.factories import (
@@ -261,3 +262,16 @@ def test_the_funders_questions_explain_the_rqth(client):
 
     assert '<a href="/glossaire/#rqth">RQTH : ce que cela veut dire</a>' in html
     assert '<a href="/glossaire/#qpv">QPV : ce que cela veut dire</a>' in html
+
+
+def test_the_follow_up_survey_points_to_the_words_of_employment():
+    help_text = str(FollowUpSurveyForm(left_on=None).fields["placement"].help_text)
+
+    assert "CDI, CDD, intérim, alternance" in help_text
+    assert '<a href="/glossaire/">Les mots de l’emploi, expliqués</a>' in help_text
+
+
+def test_the_glossary_page_reads_nothing_from_the_database(client, django_assert_num_queries):
+    # Its words are the product's, in the code: the page costs no query, whatever the site holds.
+    with django_assert_num_queries(0):
+        page(client, GLOSSARY)
