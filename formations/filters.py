@@ -109,7 +109,7 @@ class FormationFilterSet(django_filters.FilterSet):
         empty_label=_("Peu importe"),
     )
     format = django_filters.ChoiceFilter(
-        label=_("Où se passe la formation ?"),
+        label=_("Où se passe la formation\u00a0?"),
         field_name="format",
         choices=Format.choices,
         empty_label=_("Peu importe"),

@@ -92,7 +92,7 @@ class FormationPageTests(WagtailPageTestCase):
         self.assertContains(response, "<dt>Prix</dt><dd><strong>Gratuit</strong></dd>", html=True)
         self.assertContains(response, "800 heures")
         self.assertContains(
-            response, "<dt>Où se passe la formation ?</dt><dd>Les deux (sur place et à distance)</dd>", html=True
+            response, "<dt>Où se passe la formation\u00a0?</dt><dd>Les deux (sur place et à distance)</dd>", html=True
         )
         self.assertContains(response, "Aucun diplôme demandé")
         self.assertContains(

@@ -192,7 +192,7 @@ def test_the_formation_page_explains_its_certification_its_level_its_jobs_and_wh
     ) in html
     assert '<a href="/glossaire/#niveau">Niveau 5 (bac+2)</a>' in html
     assert '<abbr title="Répertoire opérationnel des métiers et des emplois">ROME</abbr> M1855' in html
-    assert "<dt>Où se passe la formation ?</dt>" in html
+    assert "<dt>Où se passe la formation\u00a0?</dt>" in html
     assert "Les deux (sur place et à distance)" in html
 
 
@@ -219,7 +219,7 @@ def test_the_formation_card_spells_out_the_certification_code_and_level(client, 
 def test_the_catalogue_asks_where_the_formation_happens_and_names_jobs_without_codes(client, formation):
     html = page(client, "/formations/")
 
-    assert '<label for="id_format">Où se passe la formation ?</label>' in html
+    assert '<label for="id_format">Où se passe la formation\u00a0?</label>' in html
     assert ">Les deux (sur place et à distance)</option>" in html
     assert '<option value="M1855">Développeur / Développeuse web</option>' in html
     assert '<a href="/glossaire/#niveau">les niveaux de certification</a>' in html

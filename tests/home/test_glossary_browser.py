@@ -57,3 +57,12 @@ def test_the_glossary_and_the_pages_that_point_to_it_have_no_wcag_aa_violation(
 
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
     assert violations == []
+
+
+def test_the_explained_key_facts_fit_a_phone_screen(new_context, live_server, formation):
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(f"{live_server.url}{formation.url}")
+
+    # The longer words (« Où se passe la formation ? », the register's name) wrap: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(page.get_by_text("Où se passe la formation\u00a0?")).to_be_in_viewport()
