@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home.health import healthz
 from home.seo import favicon_ico, robots_txt, sitemap
+from home.views import glossary
 
 # The admin and Wagtail's front-end login have no form of their own: it would skip the rate limits, the
 # lock-out and the e-mail verification. Logging out from the admin is allauth's too: by POST only.
@@ -20,6 +21,8 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("favicon.ico", favicon_ico, name="favicon_ico"),
+    # The words of training and employment, explained once; content owned by the product, not by the campuses.
+    path("glossaire/", glossary, name="glossary"),
     path("admin/login/", one_login),
     path("admin/logout/", LogoutView.as_view()),
     path("_util/login/", one_login),

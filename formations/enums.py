@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Format(models.TextChoices):
+    """Where the training takes place, in a learner's words (the question is « Où se passe la formation ? »)."""
+
     ON_SITE = "sur_place", _("Sur place")
     REMOTE = "a_distance", _("À distance")
-    HYBRID = "hybride", _("Hybride (sur place et à distance)")
+    HYBRID = "hybride", _("Les deux (sur place et à distance)")
 
 
 class Schedule(models.TextChoices):
@@ -32,10 +34,10 @@ class CertificationLevel(models.IntegerChoices):
 
     LEVEL_1 = 1, _("Niveau 1 (savoirs de base)")
     LEVEL_2 = 2, _("Niveau 2 (premiers savoirs professionnels)")
-    LEVEL_3 = 3, _("Niveau 3 (CAP, BEP)")
+    LEVEL_3 = 3, _("Niveau 3 (CAP ou BEP)")
     LEVEL_4 = 4, _("Niveau 4 (bac)")
     LEVEL_5 = 5, _("Niveau 5 (bac+2)")
-    LEVEL_6 = 6, _("Niveau 6 (bac+3, bac+4)")
+    LEVEL_6 = 6, _("Niveau 6 (bac+3 ou bac+4)")
     LEVEL_7 = 7, _("Niveau 7 (bac+5)")
     LEVEL_8 = 8, _("Niveau 8 (doctorat)")
 

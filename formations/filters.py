@@ -47,6 +47,16 @@ class PageChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = PageChoiceField
 
 
+class JobChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # A learner looks for a job by its name: its ROME code (M1805) says nothing to her.
+        return obj.label
+
+
+class JobChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = JobChoiceField
+
+
 class CatalogueForm(forms.Form):
     def full_clean(self):
         super().full_clean()
@@ -99,7 +109,10 @@ class FormationFilterSet(django_filters.FilterSet):
         empty_label=_("Peu importe"),
     )
     format = django_filters.ChoiceFilter(
-        label=_("Modalité"), field_name="format", choices=Format.choices, empty_label=_("Toutes les modalités")
+        label=_("Où se passe la formation\u00a0?"),
+        field_name="format",
+        choices=Format.choices,
+        empty_label=_("Peu importe"),
     )
     rythme = django_filters.ChoiceFilter(
         label=_("Rythme"), choices=Schedule.choices, method="filter_schedule", empty_label=_("Tous les rythmes")
@@ -120,12 +133,12 @@ class FormationFilterSet(django_filters.FilterSet):
         field_name="duration_hours",
         widget=MinMaxWidget(labels=(_("Au moins"), _("Au plus")), attrs={"min": 0}),
     )
-    metier = django_filters.ModelChoiceFilter(
+    metier = JobChoiceFilter(
         label=_("Métier visé"),
         field_name="target_jobs",
         queryset=RomeCode.objects.filter(
             Exists(FormationPage.target_jobs.through.objects.filter(romecode=OuterRef("pk")))
-        ),
+        ).order_by("label"),
         to_field_name="code",
         empty_label=_("Tous les métiers"),
     )

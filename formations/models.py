@@ -208,7 +208,9 @@ class FormationPage(SiteUrlMixin, Page):
         _("niveau demandé à l'entrée"), max_length=10, choices=EntryLevel.choices, default=EntryLevel.NONE
     )
     duration_hours = models.PositiveIntegerField(_("durée en heures"), validators=[MinValueValidator(1)])
-    format = models.CharField(_("modalité"), max_length=12, choices=Format.choices, default=Format.ON_SITE)
+    format = models.CharField(
+        _("où se passe la formation"), max_length=12, choices=Format.choices, default=Format.ON_SITE
+    )
     prerequisites = models.TextField(
         _("prérequis"), blank=True, help_text=_("Ce qu'il faut savoir ou avoir avant d'entrer, en mots simples.")
     )

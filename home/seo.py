@@ -80,9 +80,9 @@ def canonical_url(request, page=None, form=None):
 
 
 class PublicViewsSitemap(Sitemap):
-    """The public pages that are not Wagtail pages: the catalogue and the privacy notice."""
+    """The public pages that are not Wagtail pages: the catalogue, the privacy notice and the glossary."""
 
-    view_names = ["formations:catalogue", "inscriptions:confidentialite"]
+    view_names = ["formations:catalogue", "inscriptions:confidentialite", "glossary"]
 
     def items(self):
         return self.view_names

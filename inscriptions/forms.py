@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campus.models import Qpv
+from home.glossary import explained
 from inscriptions.enums import (
     Availability,
     Diploma,
@@ -170,6 +171,7 @@ class LearnerProfileForm(forms.ModelForm):
         if "qpv_residence" in fields:
             fields["qpv_residence"].choices = QpvResidence.choices
             fields["qpv_residence"].required = False  # not answered: "I don't know"
+            fields["qpv_residence"].help_text = explained(fields["qpv_residence"].help_text, "qpv")
         if "gender" in fields:
             fields["gender"].choices = [("", _("Je préfère ne pas répondre")), *Gender.choices]
         if "referrer" in fields:
@@ -379,6 +381,7 @@ class EntryAnswersForm(forms.ModelForm):
                 required=False,
                 widget=forms.RadioSelect(choices=self.YES_NO),
             )
+        self.fields["rqth"].help_text = explained(self.fields["rqth"].help_text, "rqth")
         self.fields["nationality"].widget = forms.RadioSelect()
         self.fields["nationality"].choices = [self.UNSAID, *Nationality.choices]
         self.fields["foreign_background"].widget = forms.RadioSelect()
@@ -506,6 +509,12 @@ class FollowUpSurveyForm(forms.Form):
 
     def __init__(self, *args, left_on, today=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["placement"].help_text = format_html(
+            '{} <a href="{}">{}</a>',
+            _("CDI, CDD, intérim, alternance : un mot n’est pas clair ?"),
+            reverse("glossary"),
+            _("Les mots de l’emploi, expliqués"),
+        )
         self.today = today or timezone.localdate()
         self.fields["since_month"].choices = [("", "—"), *((number, name) for number, name in enumerate(MONTHS, 1))]
         # A job may start before the end of the training, job seeking long before; a later year is never right.

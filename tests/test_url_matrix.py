@@ -83,6 +83,9 @@ ROWS = [
     get("/formations/lheo.xml", everyone=OK),
     post("/formations/lheo.xml", everyone=NOT_ALLOWED),
     get("/confidentialite/", everyone=OK),
+    # The glossary: the same words explained to everyone, nothing to post.
+    get("/glossaire/", everyone=OK),
+    post("/glossaire/", everyone=NOT_ALLOWED),
     # For search engines: the same for everyone, and nothing to post.
     get("/robots.txt", everyone=OK),
     post("/robots.txt", everyone=NOT_ALLOWED),

@@ -70,7 +70,7 @@ class CampusPageTests(WagtailPageTestCase):
         self.assertPageIsRenderable(self.campus)
         response = self.client.get(self.campus.url)
         self.assertContains(response, "12 rue du Landy<br>93300 Aubervilliers")
-        self.assertContains(response, "Au service du quartier Landy - Pressensé - Plaine.")
+        self.assertContains(response, "Au service du quartier Landy - Pressensé - Plaine, un ")
         self.assertContains(response, '<a href="tel:0148000000">01 48 00 00 00</a>', html=True)
         self.assertContains(response, "<li>Mardi : 9h – 18h</li>", html=True)
         self.assertContains(response, "<b>boucle magnétique</b>", html=True)

@@ -91,14 +91,25 @@ class FormationPageTests(WagtailPageTestCase):
         response = self.client.get(self.formation.url)
         self.assertContains(response, "<dt>Prix</dt><dd><strong>Gratuit</strong></dd>", html=True)
         self.assertContains(response, "800 heures")
-        self.assertContains(response, "Hybride (sur place et à distance)")
+        self.assertContains(
+            response, "<dt>Où se passe la formation\u00a0?</dt><dd>Les deux (sur place et à distance)</dd>", html=True
+        )
         self.assertContains(response, "Aucun diplôme demandé")
         self.assertContains(
             response,
             '<a href="https://www.francecompetences.fr/recherche/rncp/37674/">Développeur web et web mobile</a>',
         )
-        self.assertContains(response, "(RNCP37674, Niveau 5 (bac+2))")
-        self.assertContains(response, 'Développeur / Développeuse web <span class="muted">(code ROME M1855)</span>')
+        self.assertContains(
+            response,
+            "RNCP37674 (reconnue par l’État, inscrite au "
+            '<a href="/glossaire/#rncp">Répertoire national des certifications professionnelles</a>) · '
+            '<a href="/glossaire/#niveau">Niveau 5 (bac+2)</a>',
+        )
+        self.assertContains(
+            response,
+            'Développeur / Développeuse web <span class="muted">(code '
+            '<abbr title="Répertoire opérationnel des métiers et des emplois">ROME</abbr> M1855)</span>',
+        )
         self.assertContains(response, "Savoir lire et écrire le français.<br>Être curieux.")
         self.assertContains(response, "Les bases du HTML et du CSS")
         self.assertContains(response, "Non, le campus en prête un.")

@@ -102,6 +102,7 @@ def test_the_sitemap_lists_every_live_public_page_with_the_site_address(
         f"{SITE}/mentions-legales/",
         f"{SITE}/formations/",
         f"{SITE}/confidentialite/",
+        f"{SITE}/glossaire/",
     }
     assert len(locations) == len(set(locations))
     assert second.get_full_url() in locations
@@ -165,7 +166,7 @@ def test_robots_txt_and_the_sitemap_answer_no_post(client, home_page, path):
 # --- The head of every public page ------------------------------------------------------------------
 
 
-PUBLIC_PAGES = ["home", "catalogue", "campus_index", "campus", "formation", "legal", "privacy"]
+PUBLIC_PAGES = ["home", "catalogue", "campus_index", "campus", "formation", "legal", "privacy", "glossary"]
 
 
 @pytest.fixture
@@ -178,6 +179,7 @@ def public_urls(home_page, campus_index, campus, formation, legal_page):
         "formation": formation.url,
         "legal": legal_page.url,
         "privacy": "/confidentialite/",
+        "glossary": "/glossaire/",
     }
 
 
@@ -372,7 +374,7 @@ def test_the_sitemap_costs_the_same_queries_whatever_the_number_of_formations(
     FormationPageFactory.create_batch(8, parent=campus)
 
     with django_assert_max_num_queries(len(few)):
-        assert len(sitemap_locations(client)) == 1 + 1 + 1 + 10 + 2
+        assert len(sitemap_locations(client)) == 1 + 1 + 1 + 10 + 3
 
 
 def test_a_page_outside_the_site_tree_keeps_the_address_asked_at_as_its_canonical(rf, home_page, campus):
