@@ -111,7 +111,7 @@ def test_public_pages_fit_a_320_px_phone_and_pass_axe(new_context, live_server, 
     urls = {
         "accueil": "/",
         "catalogue": reverse("formations:catalogue"),
-        "catalogue filtré": f"{reverse('formations:catalogue')}?q=technicien&gratuit=on&format=presentiel",
+        "catalogue filtré": f"{reverse('formations:catalogue')}?q=technicien&format=sur_place&duree_min=100",
         "catalogue avec erreurs": f"{reverse('formations:catalogue')}?duree_min=500&duree_max=10&debut_min=demain",
         "catalogue vide": f"{reverse('formations:catalogue')}?q=introuvable",
         "formation": world["formation"].url,
