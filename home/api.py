@@ -115,7 +115,11 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
             allowed -= {"search", "search_operator"}
         if unknown := set(self.request.GET) - allowed:
             raise BadRequestError(
-                _("Paramètre inconnu : %(names)s. Voir la liste des filtres.") % {"names": ", ".join(sorted(unknown))}
+                _("Paramètre inconnu : %(names)s. Les filtres de ce type : %(filters)s.")
+                % {
+                    "names": ", ".join(sorted(unknown)),
+                    "filters": ", ".join(sorted(allowed - self.known_query_parameters)),
+                }
             )
 
     def filter_queryset(self, queryset):

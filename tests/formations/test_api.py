@@ -157,6 +157,13 @@ def test_the_answer_may_be_kept_a_few_minutes_by_anyone(client, formation):
     assert response["Content-Type"] == "application/json"
 
 
+def test_the_api_is_read_only(client, formation):
+    assert client.head(API, FORMATIONS).status_code == 200
+    for method in (client.post, client.put, client.patch, client.delete):
+        assert method(API).status_code == 405
+        assert method(f"{API}{formation.pk}/").status_code == 405
+
+
 def test_format_filters_by_modality_and_never_switches_to_html(client, formation, campus):
     on_site = FormationPageFactory(parent=campus, format=Format.ON_SITE)
 
@@ -172,11 +179,11 @@ def test_format_filters_by_modality_and_never_switches_to_html(client, formation
 @pytest.fixture
 def hidden(campus):
     """A draft formation with its session, a published one behind a password, one for logged-in people."""
-    draft = FormationPageFactory(parent=campus, draft=True, title="Brouillon secret")
+    draft = FormationPageFactory(parent=campus, draft=True, title="Brouillon web secret")
     SessionFactory(formation=draft, schedule_details="session du brouillon")
-    private = FormationPageFactory(parent=campus, title="Formation réservée")
+    private = FormationPageFactory(parent=campus, title="Formation web réservée")
     PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="x")
-    members = FormationPageFactory(parent=campus, title="Formation des membres")
+    members = FormationPageFactory(parent=campus, title="Formation web des membres")
     PageViewRestriction.objects.create(page=members, restriction_type=PageViewRestriction.LOGIN)
     return draft, private, members
 
@@ -189,14 +196,16 @@ def hidden(campus):
         {"type": "wagtailcore.Page"},
         {},
         {"type": "formations.FormationPage,campus.CampusPage"},
-        {**FORMATIONS, "q": "secret"},
+        {**FORMATIONS, "q": "web"},
     ],
 )
 def test_drafts_and_restricted_formations_and_their_sessions_are_absent(client, formation, hidden, params):
-    body = json.dumps(get_api(client, {"limit": 50, **params}), ensure_ascii=False)
+    data = get_api(client, {"limit": 50, **params})
+    body = json.dumps(data, ensure_ascii=False)
 
+    assert formation.pk in [item["id"] for item in data["items"]]
     for page in hidden:
-        assert f'"id": {page.pk},' not in body
+        assert page.pk not in [item["id"] for item in data["items"]]
         assert page.title not in body
     assert "session du brouillon" not in body
 
