@@ -5,6 +5,8 @@ few minutes. A page type adds its own queryset, filters and fields through the `
 (formations registers the catalogue's filters), so this base app names no app above it.
 """
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -56,11 +58,40 @@ class FilterError(BadRequestError):
         super().__init__(_("Filtre non compris. %(details)s") % {"details": details})
 
 
+def field_value_errors(model, name, value):
+    """Why a value cannot filter a field (`?latitude=abc`, an id past the database's integers), or []."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return []
+    # A relation filters on the key of the model it points to.
+    field = getattr(field, "target_field", field)
+    try:
+        value = field.to_python(value)
+    except ValidationError as error:
+        return error.messages
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        if (low is not None and value < low) or (high is not None and value > high):
+            return [_("Ce nombre est trop grand.")]
+    return []
+
+
 class PageTypeFieldsFilter(FieldsFilter):
+    """Wagtail's filters by field, off for a type with its own filters, and a bad value refused (400), not a 500."""
+
     def filter_queryset(self, request, queryset, view):
         api = view.page_type_api(queryset.model)
         if api is not None and not api.wagtail_filters:
             return queryset
+        fields = set(view.get_available_fields(queryset.model, db_fields_only=True))
+        errors = {
+            name: messages
+            for name, value in request.GET.items()
+            if name in fields and (messages := field_value_errors(queryset.model, name, value))
+        }
+        if errors:
+            raise FilterError(errors)
         return super().filter_queryset(request, queryset, view)
 
 

@@ -93,3 +93,22 @@ def test_the_api_needs_as_many_queries_for_12_campuses_as_for_3(client, home_pag
         assert len(client.get(API, params).json()["items"]) == 12
 
     assert len(twelve) == len(three)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({**CAMPUSES, "latitude": "abc"}, "latitude"),
+        ({**CAMPUSES, "qpv": "abc"}, "qpv"),
+        ({**CAMPUSES, "qpv": "99999999999999999999999"}, "qpv"),
+        ({**CAMPUSES, "id": "99999999999999999999999"}, "id"),
+        ({"first_published_at": "hier"}, "first_published_at"),
+    ],
+)
+def test_a_bad_field_filter_value_is_refused_naming_the_parameter(client, home_page, params, name):
+    CampusPageFactory()
+
+    response = client.get(API, params)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [name]
