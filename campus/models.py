@@ -4,11 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Collection, Orderable, Page
 from wagtail.search import index
 
 from campus.permissions import campuses_of
+from campus.serializers import QpvField
 from home.blocks import BaseStreamBlock
 from home.seo import SiteUrlMixin
 
@@ -126,6 +128,22 @@ class CampusPage(SiteUrlMixin, Page):
         index.SearchField("summary"),
         index.SearchField("commune"),
         index.FilterField("postcode"),
+    ]
+
+    # The public API (docs/api.md): what the campus page shows, not its staff group or its collection.
+    api_fields = [
+        APIField("summary"),
+        APIField("street_address"),
+        APIField("postcode"),
+        APIField("commune"),
+        APIField("insee_code"),
+        APIField("qpv", serializer=QpvField()),
+        APIField("latitude"),
+        APIField("longitude"),
+        APIField("email"),
+        APIField("phone"),
+        APIField("opening_hours"),
+        APIField("accessibility"),
     ]
 
     content_panels = [

@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home.api import api_router
 from home.health import healthz
 from home.seo import favicon_ico, robots_txt, sitemap
 from home.views import glossary
@@ -29,6 +30,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("formations/", include("formations.urls")),
+    path("api/v2/", api_router.urls),
     path("comptes/", include("allauth.urls")),
     path("financeurs/", include("financeurs.urls")),
     path("", include("inscriptions.urls")),

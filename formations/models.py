@@ -15,13 +15,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from campus.models import CampusScopedQuerySet
-from formations import structured_data
+from formations import serializers, structured_data
 from formations.blocks import FormationStreamBlock
 from formations.enums import (
     ApplicationState,
@@ -225,6 +226,20 @@ class FormationPage(SiteUrlMixin, Page):
         index.SearchField("summary"),
         index.SearchField("prerequisites"),
         index.FilterField("format"),
+    ]
+
+    # The public API (docs/api.md): what the formation page shows, nothing of the staff's.
+    api_fields = [
+        APIField("summary"),
+        APIField("duration_hours"),
+        APIField("entry_level", serializer=serializers.ChoiceField(EntryLevel)),
+        APIField("format", serializer=serializers.ChoiceField(Format)),
+        APIField("price_range", serializer=serializers.PriceRangeField()),
+        APIField("campus", serializer=serializers.CampusField()),
+        APIField("domain", serializer=serializers.DomainField()),
+        APIField("certification", serializer=serializers.CertificationField()),
+        APIField("target_jobs", serializer=serializers.TargetJobsField()),
+        APIField("sessions", serializer=serializers.SessionsField()),
     ]
 
     content_panels = [

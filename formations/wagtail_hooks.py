@@ -6,6 +6,7 @@ from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from formations.api import FormationPageAPI
 from formations.models import Session
 from formations.permissions import SessionPermissionPolicy
 
@@ -63,3 +64,8 @@ def refuse_to_bulk_delete_pages_with_sessions(request, action_type, objects, act
         )
         return redirect(action_class_instance.next_url)
     return None
+
+
+@hooks.register("register_api_page_type")
+def formation_api():
+    return FormationPageAPI()

@@ -82,6 +82,12 @@ ROWS = [
     # The open offers in LHEO 2.3, for regional catalogues and France Travail: public, read-only.
     get("/formations/lheo.xml", everyone=OK),
     post("/formations/lheo.xml", everyone=NOT_ALLOWED),
+    # The API for partner sites: public pages only, the same answer for everyone, read-only.
+    get("/api/v2/pages/?type=formations.FormationPage", everyone=OK),
+    post("/api/v2/pages/", everyone=NOT_ALLOWED),
+    get("/api/v2/pages/{formation_a}/", everyone=OK),
+    post("/api/v2/pages/{formation_a}/", everyone=NOT_ALLOWED),
+    get("/api/v2/pages/find/?html_path=/nulle-part/", everyone=NOT_FOUND),
     get("/confidentialite/", everyone=OK),
     # The glossary: the same words explained to everyone, nothing to post.
     get("/glossaire/", everyone=OK),

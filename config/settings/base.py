@@ -44,10 +44,12 @@ INSTALLED_APPS = [
     "wagtail.images",
     "wagtail.search",
     "wagtail.admin",
+    "wagtail.api.v2",
     "wagtail",
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
     "import_export",
     "django_tasks",
     "django_tasks_db",
@@ -429,6 +431,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
 
 CATALOGUE_PAGE_SIZE = 20
+# The public API (/api/v2/, docs/api.md): at most this many pages an answer (`?limit=`), 20 when not asked.
+WAGTAILAPI_LIMIT_MAX = 50
+WAGTAILAPI_BASE_URL = SITE_URL
 
 # "json": one JSON object a line, with the request's id, for a log collector (the production default); "plain" to read.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")

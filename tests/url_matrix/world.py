@@ -108,6 +108,7 @@ def build_world():
         "failed_task": failed_task.pk,
         "campus_index": campus_a.get_parent().pk,
         "session_a": session_a.pk,
+        "formation_a": session_a.formation_id,
         "session_a_day": session_a.half_days()[0].day.isoformat(),
         "application_a": application_a.pk,
         "payment_a": payment_a.pk,
