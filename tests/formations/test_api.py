@@ -91,7 +91,7 @@ def test_the_listing_gives_each_live_formation_with_its_offer(client, formation,
     assert item["summary"] == "Apprendre à faire des sites."
     assert item["duration_hours"] == 600
     assert item["entry_level"] == {"code": "4", "label": "Baccalauréat (niveau 4)"}
-    assert item["format"] == {"code": "hybride", "label": "Hybride (sur place et à distance)"}
+    assert item["format"] == {"code": "hybride", "label": "Les deux (sur place et à distance)"}
     assert item["price_range"] == {
         "lowest_euros": "0.00",
         "highest_euros": "290.00",
