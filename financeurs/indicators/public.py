@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from financeurs.enums import IndicatorCode
 from financeurs.indicators.compute import Scope, _counted, _with_outcomes, due_cutoff, representatives
-from financeurs.indicators.definitions import INDICATORS
+from financeurs.indicators.definitions import INDICATORS, LEFT
 from formations.models import Session
 from formations.sections import PageSection
 from inscriptions.enums import FollowUpMilestone
@@ -67,7 +67,11 @@ def formation_counts(formation, today=None):
     today = today or timezone.localdate()
     left_from, left_until = window(today)
     scope = Scope(session_ids=Session.objects.filter(formation_id=formation.pk).values("pk"))
-    people = _with_outcomes(representatives(scope), today).filter(left_on__gte=left_from)
+    # The window and LEFT, already in DUE, are also asked of the rows read: the database then reads only the
+    # leavers of the window (most applications are not), and looks for a better application only for them.
+    people = _with_outcomes(representatives(scope), today).filter(
+        LEFT, left_on__gte=left_from, left_on__lte=left_until
+    )
     counts = people.aggregate(
         leavers_due=Count("pk", filter=DUE),
         answered=Count("pk", filter=ANSWERED),
