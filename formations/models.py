@@ -22,7 +22,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from campus.models import CampusScopedQuerySet
-from formations import serializers, structured_data
+from formations import sections, serializers, structured_data
 from formations.blocks import FormationStreamBlock
 from formations.enums import (
     ApplicationState,
@@ -281,6 +281,8 @@ class FormationPage(SiteUrlMixin, Page):
         context["campus"] = self.campus
         context["sessions"] = self.upcoming_sessions
         context["structured_data"] = structured_data.course(self, request)
+        # Added by higher apps (see formations.sections), e.g. what became of those who did the training.
+        context["page_sections"] = sections.page_sections(self, timezone.localdate())
         return context
 
     @cached_property
