@@ -133,3 +133,19 @@ def session_form_data(session, **changes):
     }
     data |= timetable_form_data(session)
     return {**data, **{name: str(value) for name, value in changes.items()}}
+
+
+def photo(seed=0, width=1600, height=1000, collection=None):
+    """A Wagtail image from a photo-like JPEG (demo/images.py), heavy as a real photograph once compressed."""
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    from demo.images import photo_like_image_file
+
+    image = get_image_model()(
+        title=f"Photo {seed}",
+        file=photo_like_image_file(seed, f"photo-{seed}.jpg", width, height),
+        collection=collection or Collection.get_first_root_node(),
+    )
+    image.save()
+    return image
