@@ -45,6 +45,7 @@ CATEGORIES = {
 }
 TARGET = 95
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+CACHE_KEY_PREFIX = f"lighthouse-{secrets.token_hex(4)}"  # this run's keys, removed at its end
 
 
 def application(environ, start_response):
@@ -81,7 +82,7 @@ def environment(workdir):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "http://127.0.0.1",  # with the port once served
         "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": f"lighthouse-{secrets.token_hex(4)}",
+        "CACHE_KEY_PREFIX": CACHE_KEY_PREFIX,
         # Plain HTTP on loopback: no redirect to HTTPS, which a real deployment's proxy terminates.
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(workdir / "static"),
@@ -170,7 +171,9 @@ def audit(url, workdir):
     # What a phone fetched (total-byte-weight), and the images it got: a missing image would be a 404 here.
     requests = report["audits"]["network-requests"]["details"]["items"]
     images = [item for item in requests if item.get("resourceType") == "Image"]
-    assert all(item.get("statusCode") == 200 for item in requests), [i["url"] for i in requests]
+    missing = [item["url"] for item in requests if item.get("statusCode") != 200]
+    if missing:
+        raise RuntimeError(f"Réponses en erreur pendant l'audit : {missing}")
     weight = report["audits"]["total-byte-weight"]["numericValue"] / 1024
     return scores, failing, weight, len(images)
 
@@ -219,7 +222,18 @@ def measure(runs):
                     }
                 )
                 print(f"{label} ({path}) : {median}", file=sys.stderr)
+    forget_cached(REDIS_URL, CACHE_KEY_PREFIX)
     return version, results
+
+
+def forget_cached(redis_url, prefix):
+    import redis
+
+    client = redis.Redis.from_url(redis_url, socket_timeout=5)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 def report(version, results, runs):
