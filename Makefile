@@ -11,7 +11,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: help install demo serve test test-postgres lint bench chromium lock clean
+.PHONY: help install demo serve test test-postgres lint bench lighthouse chromium lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,7 +58,7 @@ lint: install ## Check style with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install ## Measure catalogue, staff list, a session's people and attendance, funders' dashboard, exports, imports, and a load run on gunicorn
+bench: install ## Measure catalogue, staff list, a session's people and attendance, funders' dashboard, exports, imports, a load run on gunicorn, and Lighthouse
 	$(BIN)/python -m benchmarks.catalogue --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.applications --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.sessions --write docs/benchmarks.md
@@ -66,6 +66,10 @@ bench: install ## Measure catalogue, staff list, a session's people and attendan
 	$(BIN)/python -m benchmarks.exports --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.imports --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.load --write docs/benchmarks.md
+	@$(MAKE) --no-print-directory lighthouse
+
+lighthouse: install chromium ## Lighthouse (mobile) on the home page, the catalogue and a formation page: 95 or more in each category
+	$(BIN)/python -m benchmarks.lighthouse --write docs/benchmarks.md
 
 lock: | $(BIN)/python ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/pip install --quiet pip-tools

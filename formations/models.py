@@ -152,7 +152,9 @@ class FormationPageQuerySet(PageQuerySet):
         return (
             self.live()
             .public()
-            .select_related("domain", "certification")
+            .select_related("domain", "certification", "image")
+            # The card's image sizes come with the image: one query for the whole list, not one per card.
+            .prefetch_related("image__renditions")
             .annotate(
                 lowest_price_cents=Subquery(prices.annotate(price=Min("price_cents")).values("price")),
                 highest_price_cents=Subquery(prices.annotate(price=Max("price_cents")).values("price")),
@@ -186,6 +188,24 @@ class FormationPage(SiteUrlMixin, Page):
         _("résumé"), max_length=300, help_text=_("Deux ou trois phrases simples : à quoi mène la formation.")
     )
     body = StreamField(FormationStreamBlock(), blank=True, verbose_name=_("contenu"))
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Facultative. Une photo du métier ou du lieu, montrée sur la carte du catalogue et en haut de la page."
+        ),
+    )
+    # No "decorative" choice: the image is the only picture of the job on the card, so it always says something.
+    image_alt = models.CharField(
+        _("description de l'image"),
+        max_length=250,
+        blank=True,
+        help_text=_("Ce que montre l'image, pour qui ne la voit pas. Obligatoire si une image est choisie."),
+    )
     domain = models.ForeignKey(
         Domain,
         verbose_name=_("domaine"),
@@ -245,6 +265,7 @@ class FormationPage(SiteUrlMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("duration_hours"), FieldPanel("format")]),
@@ -275,6 +296,16 @@ class FormationPage(SiteUrlMixin, Page):
     class Meta:
         verbose_name = _("formation")
         verbose_name_plural = _("formations")
+
+    def clean(self):
+        super().clean()
+        if self.image_id and not self.image_alt.strip():
+            raise ValidationError(
+                {"image_alt": _("Décrivez ce que montre l'image, pour les personnes qui ne la voient pas.")}
+            )
+        if self.image_alt and not self.image_id:
+            # A description left behind when the image is removed would describe nothing.
+            self.image_alt = ""
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -1,4 +1,6 @@
 import datetime
+import functools
+import io
 
 import factory
 import wagtail_factories
@@ -133,3 +135,25 @@ def session_form_data(session, **changes):
     }
     data |= timetable_form_data(session)
     return {**data, **{name: str(value) for name, value in changes.items()}}
+
+
+@functools.cache
+def photo_bytes(seed, width, height):
+    from demo.images import photo_like_jpeg
+
+    return photo_like_jpeg(seed, width, height)  # Drawn once per test process: it takes a third of a second.
+
+
+def photo(seed=0, width=1600, height=1000, collection=None):
+    """A Wagtail image from a photo-like JPEG (demo/images.py), heavy as a real photograph once compressed."""
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    image = get_image_model()(
+        title=f"Photo {seed}",
+        file=ImageFile(io.BytesIO(photo_bytes(seed, width, height)), name=f"photo-{seed}.jpg"),
+        collection=collection or Collection.get_first_root_node(),
+    )
+    image.save()
+    return image

@@ -16,10 +16,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 from django.utils import timezone
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from campus.models import CampusIndexPage, CampusPage, Qpv
 from demo.funders import build_demo_funders
+from demo.images import photo_like_image_file
 from demo.learners import build_demo_learners
 from formations.enums import EntryLevel, Format, Schedule
 from formations.models import Certification, Domain, FormationPage, RomeCode, Session
@@ -276,17 +278,37 @@ class Command(BaseCommand):
             **data,
         )
 
+    def ensure_formation_image(self, slug, title):
+        """One picture per kind of formation, drawn once: the campuses offering it share it."""
+        image_model = get_image_model()
+        image_title = f"Démo : {title}"
+        image = image_model.objects.filter(title=image_title).first()
+        if image is None:
+            # 1200 × 750 is enough for every size the pages ask for, and quick to draw and compress.
+            seed = [row[0] for row in FORMATIONS].index(slug)
+            image = image_model(title=image_title, file=photo_like_image_file(seed, f"demo-{slug}.jpg", 1200, 750))
+            image.save()
+        alt = f"Image de démonstration pour « {title} » : des formes de couleur floues."
+        return image, alt
+
     def ensure_formation(self, campus, slug):
         (slug, title, certification, formacode, romes, hours, fmt, session_price, entry_level, summary) = next(
             row for row in FORMATIONS if row[0] == slug
         )
+        image, image_alt = self.ensure_formation_image(slug, title)
         formation = FormationPage.objects.child_of(campus).filter(slug=slug).first()
+        if formation is not None and formation.image_id is None:
+            # A demo seeded before formations had images gets them on the next run.
+            formation.image, formation.image_alt = image, image_alt
+            formation.save_revision().publish()
         if formation is None:
             formation = campus.add_child(
                 instance=FormationPage(
                     title=title,
                     slug=slug,
                     summary=summary,
+                    image=image,
+                    image_alt=image_alt,
                     certification=Certification.objects.filter(code=certification).first(),
                     domain=Domain.objects.filter(formacode=formacode).first(),
                     duration_hours=hours,
