@@ -1,5 +1,6 @@
 import datetime
 import operator
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -7,7 +8,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, Exists, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -159,6 +160,32 @@ class FormationPageQuerySet(PageQuerySet):
             .with_card_session(today=today)
         )
 
+    def matching(self, text):
+        """The formations whose indexed text (search_fields) has every word of `text`, with their `relevance`.
+
+        Wagtail's search index, where accents and case do not matter (home/text_search.py). A word matches a
+        whole word, or its stem on PostgreSQL ("développements" finds "développement"); the last word may also be
+        the beginning of one ("cyber" finds "cybersécurité"), the autocompletion of the admin's search. Both
+        searches run on all formations, as subqueries of this queryset's one query, so the other filters apply
+        as before and the number of queries does not grow with the catalogue. `relevance` is higher for a better
+        match, and None for a formation found by a word's beginning only.
+        """
+        # Words only: the backends' query syntax must never see a quote, a colon or a star the person typed.
+        text = " ".join(re.findall(r"\w+", text))
+        if not text:
+            return self.annotate(relevance=Value(None, output_field=models.FloatField())).none()
+        model_search = self.model.objects
+        found = model_search.search(text, operator="and").annotate_score("relevance").get_queryset()
+        begun = model_search.autocomplete(text, operator="and").get_queryset()
+        relevance = Subquery(found.filter(pk=OuterRef("pk")).order_by().values("relevance")[:1])
+        if connections[self.db].vendor == "sqlite":
+            # SQLite's bm25() gives the best match the lowest score, PostgreSQL's ts_rank the highest.
+            relevance = -relevance
+        # get_queryset(): the database backend's results as a queryset, usable as a subquery.
+        return self.filter(Q(pk__in=found.order_by().values("pk")) | Q(pk__in=begun.order_by().values("pk"))).annotate(
+            relevance=relevance
+        )
+
     def with_card_session(self, sessions=None, today=None):
         """The session each card shows, among the upcoming ones that match `sessions` (a Q on Session).
 
@@ -218,10 +245,24 @@ class FormationPage(SiteUrlMixin, Page):
 
     objects = PageManager.from_queryset(FormationPageQuerySet)()
 
+    # What the catalogue's keywords search (FormationPageQuerySet.matching). Wagtail indexes a page when it is
+    # saved; a campus renamed reindexes its formations (signals.py).
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
+        index.AutocompleteField("summary"),
+        index.SearchField("body"),
         index.SearchField("prerequisites"),
+        index.RelatedFields(
+            "target_jobs", [index.SearchField("label"), index.AutocompleteField("label"), index.SearchField("code")]
+        ),
+        index.RelatedFields(
+            "certification",
+            [index.SearchField("title"), index.AutocompleteField("title"), index.SearchField("code")],
+        ),
+        index.RelatedFields("domain", [index.SearchField("label"), index.AutocompleteField("label")]),
+        index.SearchField("campus_words"),
+        index.AutocompleteField("campus_words"),
         index.FilterField("format"),
     ]
 
@@ -271,6 +312,11 @@ class FormationPage(SiteUrlMixin, Page):
         from campus.models import CampusPage
 
         return CampusPage.objects.filter(path=self.path[: -self.steplen]).first()
+
+    def campus_words(self):
+        """The campus's name and commune, for the search index: "Bondy" finds the formations of Bondy's campus."""
+        campus = self.campus
+        return f"{campus.title} {campus.commune}" if campus else ""
 
     @cached_property
     def upcoming_sessions(self):
