@@ -4,6 +4,7 @@ Young people type without accents: "developpeur" must find "Développeur web" on
 """
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -212,3 +213,10 @@ def test_the_sort_menu_says_relevance_only_when_keywords_are_given(client, catal
     # Without a choice the browser shows the first option, the date, which is the order used.
     assert "selected" not in browsing.split('name="tri"')[1].split("</select>")[0]
     assert browsing.index('<option value="date"') < browsing.index('<option value="pertinence"')
+
+
+def test_the_demo_leaves_the_index_filled(client):
+    call_command("seed_demo", no_users=True, verbosity=0)
+
+    assert "Développeur web et web mobile" in titles(browse(client, {"q": "developpeur"}))
+    assert titles(browse(client, {"q": "aubervilliers"}))
