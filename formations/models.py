@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import Case, Exists, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -35,6 +35,7 @@ from formations.enums import (
     Schedule,
     Weekday,
 )
+from home import text_search
 from home.money import cents_to_euros_text
 from home.seo import SiteUrlMixin
 
@@ -165,25 +166,20 @@ class FormationPageQuerySet(PageQuerySet):
 
         Wagtail's search index, where accents and case do not matter (home/text_search.py). A word matches a
         whole word, or its stem on PostgreSQL ("développements" finds "développement"); the last word may also be
-        the beginning of one ("cyber" finds "cybersécurité"), the autocompletion of the admin's search. Both
-        searches run on all formations, as subqueries of this queryset's one query, so the other filters apply
-        as before and the number of queries does not grow with the catalogue. `relevance` is higher for a better
-        match, and None for a formation found by a word's beginning only.
+        the beginning of one ("cyber" finds "cybersécurité"), as in the admin's autocompletion. `relevance` is 1
+        when the title has every word, else 0.
+
+        The index is asked once for the ids of the formations it finds, and once for those whose title matches;
+        this queryset keeps them: the other filters apply as before, and the count and the page do not run the
+        full-text search again. Two queries, whatever the number of formations.
         """
         # Words only: the backends' query syntax must never see a quote, a colon or a star the person typed.
-        text = " ".join(re.findall(r"\w+", text))
-        if not text:
-            return self.annotate(relevance=Value(None, output_field=models.FloatField())).none()
-        model_search = self.model.objects
-        found = model_search.search(text, operator="and").annotate_score("relevance").get_queryset()
-        begun = model_search.autocomplete(text, operator="and").get_queryset()
-        relevance = Subquery(found.filter(pk=OuterRef("pk")).order_by().values("relevance")[:1])
-        if connections[self.db].vendor == "sqlite":
-            # SQLite's bm25() gives the best match the lowest score, PostgreSQL's ts_rank the highest.
-            relevance = -relevance
-        # get_queryset(): the database backend's results as a queryset, usable as a subquery.
-        return self.filter(Q(pk__in=found.order_by().values("pk")) | Q(pk__in=begun.order_by().values("pk"))).annotate(
-            relevance=relevance
+        words = re.findall(r"\w+", text)
+        if not words:
+            return self.annotate(relevance=Value(0)).none()
+        in_title = text_search.indexed_pks(self.model, words, title_only=True)
+        return self.filter(pk__in=text_search.indexed_pks(self.model, words)).annotate(
+            relevance=Case(When(pk__in=in_title, then=Value(1)), default=Value(0)) if in_title else Value(0)
         )
 
     def with_card_session(self, sessions=None, today=None):
