@@ -4,7 +4,7 @@ Young people and staff type without accents. Two tools, one rule:
 - the search index (Wagtail's database backend) folds accents itself: SQLite's FTS5 tokenizer (unicode61) removes
   diacritics, and on PostgreSQL the index and the queries use the `french_unaccent` text-search configuration
   (French stemming after the `unaccent` dictionary) and, for autocompletion, `simple_unaccent`; home's migration
-  `french_unaccent` creates both (settings: WAGTAILSEARCH_BACKENDS);
+  `french_unaccent` creates both (settings: WAGTAILSEARCH_BACKENDS); `indexed_pks` reads what it finds;
 - a plain column (a learner's name) is compared through `Unaccent`: PostgreSQL's `unaccent()` function, and on
   SQLite a function of the same name, in Python, registered on each connection.
 """
@@ -98,8 +98,8 @@ def indexed_pks(model, words, *, title_only=False):
 
 def _sqlite_indexed_pks(model, words, title_only):
     # Straight to the FTS5 table: Wagtail's query joins it to the index entries, and SQLite then runs the
-    # full-text match once per entry (a second or so for 2,000 formations) instead of once. The words are \w+
-    # only, so they need no escaping inside the double quotes of FTS5's syntax.
+    # full-text match once per entry instead of once (0.7 s instead of 0.07 s for the catalogue's page at 2,000
+    # formations). The words are \w+ only, so they need no escaping inside FTS5's double quotes.
     from modelsearch.utils import get_descendants_content_types_pks
     from wagtail.search.models import IndexEntry
 
