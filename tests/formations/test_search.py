@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from campus.models import CampusPage
 from formations.enums import Format
 from formations.models import FormationPage
 from tests.campus.factories import CampusPageFactory
@@ -220,3 +221,11 @@ def test_the_demo_leaves_the_index_filled(client):
 
     assert "Développeur web et web mobile" in titles(browse(client, {"q": "developpeur"}))
     assert titles(browse(client, {"q": "aubervilliers"}))
+
+
+def test_campuses_are_indexed_too(home_page):
+    epinay = CampusPageFactory(title="Campus Orgemont", commune="Épinay-sur-Seine")
+    CampusPageFactory(title="Campus Pleyel", commune="Saint-Denis")
+
+    assert list(CampusPage.objects.search("epinay")) == [epinay]
+    assert list(CampusPage.objects.search("ORGEMONT")) == [epinay]
