@@ -16,6 +16,8 @@ URLS = {
     "catalogue, sans filtre": "/formations/",
     "catalogue, filtré": "/formations/?q=formation&gratuit=on&places=on&format=sur_place&duree_max=900&tri=duree",
     "catalogue, page 5": "/formations/?page=5",
+    # Typed without accents, as young people do: the search index finds « Développeur web ».
+    "catalogue, mots-clés": "/formations/?q=developpeur",
     "API, 20 formations": "/api/v2/pages/?type=formations.FormationPage&limit=20&fields=*",
 }
 HEADING = "### Catalogue `/formations/`"

@@ -127,6 +127,7 @@ class CampusPage(SiteUrlMixin, Page):
         *Page.search_fields,
         index.SearchField("summary"),
         index.SearchField("commune"),
+        index.SearchField("body"),
         index.FilterField("postcode"),
     ]
 

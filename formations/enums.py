@@ -59,6 +59,8 @@ class CatalogueSort(models.TextChoices):
     START_DATE = "date", _("Date de début la plus proche")
     DURATION = "duree", _("Durée la plus courte")
     TITLE = "titre", _("Titre (de A à Z)")
+    # The order when keywords are given and no other is chosen; without keywords, the date decides.
+    RELEVANCE = "pertinence", _("Pertinence (avec des mots-clés)")
 
 
 class HalfDayPart(models.TextChoices):

@@ -151,19 +151,15 @@ class FormationFilterSet(django_filters.FilterSet):
         fields = []
         form = CatalogueForm
 
+    def __init__(self, data=None, *args, **kwargs):
+        # Keywords without a chosen order: the results come by relevance, and the form says so.
+        if data is not None and (data.get("q") or "").strip() and not data.get("tri"):
+            data = data.copy()
+            data["tri"] = CatalogueSort.RELEVANCE
+        super().__init__(data, *args, **kwargs)
+
     def filter_text(self, queryset, name, value):
-        for word in value.split():
-            jobs = FormationPage.target_jobs.through.objects.filter(
-                formationpage=OuterRef("pk"), romecode__label__icontains=word
-            )
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(certification__title__icontains=word)
-                | Q(domain__label__icontains=word)
-                | Exists(jobs)
-            )
-        return queryset
+        return queryset.matching(value) if value.strip() else queryset
 
     def filter_campus(self, queryset, name, campus):
         return queryset.filter(path__startswith=campus.path, depth=campus.depth + 1)
@@ -209,6 +205,9 @@ class FormationFilterSet(django_filters.FilterSet):
         if (sessions := self.session_conditions()) is not None:
             queryset = queryset.with_card_session(sessions)
         sort = self.form.cleaned_data.get("tri") or CatalogueSort.START_DATE
+        # Without keywords, relevance means nothing: the date decides.
+        if sort == CatalogueSort.RELEVANCE and (self.form.cleaned_data.get("q") or "").strip():
+            return queryset.order_by(F("relevance").desc(nulls_last=True), "title", "pk")
         if sort == CatalogueSort.DURATION:
             return queryset.order_by("duration_hours", "title", "pk")
         if sort == CatalogueSort.TITLE:

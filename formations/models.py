@@ -1,5 +1,6 @@
 import datetime
 import operator
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -35,6 +36,7 @@ from formations.enums import (
     Schedule,
     Weekday,
 )
+from home import text_search
 from home.money import cents_to_euros_text
 from home.seo import SiteUrlMixin
 
@@ -162,6 +164,27 @@ class FormationPageQuerySet(PageQuerySet):
             .with_card_session(today=today)
         )
 
+    def matching(self, text):
+        """The formations whose indexed text (search_fields) has every word of `text`, with their `relevance`.
+
+        Wagtail's search index, where accents and case do not matter (home/text_search.py). A word matches a
+        whole word, or its stem on PostgreSQL ("développements" finds "développement"); the last word may also be
+        the beginning of one ("cyber" finds "cybersécurité"), as in the admin's autocompletion. `relevance` is 1
+        when the title has every word, else 0.
+
+        The index is asked once for the ids of the formations it finds, and once for those whose title matches;
+        this queryset keeps them: the other filters apply as before, and the count and the page do not run the
+        full-text search again. Two queries, whatever the number of formations.
+        """
+        # Words only: the backends' query syntax must never see a quote, a colon or a star the person typed.
+        words = re.findall(r"\w+", text)
+        if not words:
+            return self.annotate(relevance=Value(0)).none()
+        in_title = text_search.indexed_pks(self.model, words, title_only=True)
+        return self.filter(pk__in=text_search.indexed_pks(self.model, words)).annotate(
+            relevance=Case(When(pk__in=in_title, then=Value(1)), default=Value(0)) if in_title else Value(0)
+        )
+
     def with_card_session(self, sessions=None, today=None):
         """The session each card shows, among the upcoming ones that match `sessions` (a Q on Session).
 
@@ -241,10 +264,24 @@ class FormationPage(SiteUrlMixin, Page):
 
     objects = PageManager.from_queryset(FormationPageQuerySet)()
 
+    # What the catalogue's keywords search (FormationPageQuerySet.matching). Wagtail indexes a page when it is
+    # saved; a campus renamed reindexes its formations (signals.py).
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
+        index.AutocompleteField("summary"),
+        index.SearchField("body"),
         index.SearchField("prerequisites"),
+        index.RelatedFields(
+            "target_jobs", [index.SearchField("label"), index.AutocompleteField("label"), index.SearchField("code")]
+        ),
+        index.RelatedFields(
+            "certification",
+            [index.SearchField("title"), index.AutocompleteField("title"), index.SearchField("code")],
+        ),
+        index.RelatedFields("domain", [index.SearchField("label"), index.AutocompleteField("label")]),
+        index.SearchField("campus_words"),
+        index.AutocompleteField("campus_words"),
         index.FilterField("format"),
     ]
 
@@ -321,6 +358,11 @@ class FormationPage(SiteUrlMixin, Page):
         from campus.models import CampusPage
 
         return CampusPage.objects.filter(path=self.path[: -self.steplen]).first()
+
+    def campus_words(self):
+        """The campus's name and commune, for the search index: "Bondy" finds the formations of Bondy's campus."""
+        campus = self.campus
+        return f"{campus.title} {campus.commune}" if campus else ""
 
     @cached_property
     def upcoming_sessions(self):

@@ -1,6 +1,9 @@
+from django.db.models.signals import post_save
 from django.dispatch import receiver
+from wagtail.search import index
 from wagtail.signals import post_page_move
 
+from campus.models import CampusPage
 from formations.models import FormationPage
 
 
@@ -12,3 +15,12 @@ def move_sessions_with_their_formation(sender, instance, **kwargs):
         for session in formation.sessions.exclude(campus=formation.campus):
             session.formation = formation
             session.save(update_fields=["campus"])
+
+
+@receiver(post_save, sender=CampusPage)
+def reindex_the_campus_formations(sender, instance, raw=False, **kwargs):
+    """A formation's index entry holds its campus's name and commune: keep them right when the campus changes."""
+    if raw:
+        return
+    for formation in FormationPage.objects.child_of(instance).specific():
+        index.insert_or_update_object(formation)

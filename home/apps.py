@@ -11,6 +11,8 @@ class HomeConfig(AppConfig):
         from home import checks  # noqa: F401  (registers the deployment checks)
         from home.admin_fields import register_admin_fields
         from home.task_retries import on_task_finished
+        from home.text_search import connect as connect_unaccent
 
         task_finished.connect(on_task_finished, dispatch_uid="home.task_retries")
         register_admin_fields()
+        connect_unaccent()

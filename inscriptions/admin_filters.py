@@ -11,6 +11,7 @@ from wagtail.admin.filters import WagtailFilterSet
 
 from formations.models import Session
 from home.dates import FrenchDateRangePickerWidget
+from home.text_search import folded, unaccent
 from inscriptions.enums import AgeBand, QpvResidence
 from inscriptions.models import Application
 from inscriptions.services.attendance import flagged_applications
@@ -36,11 +37,20 @@ SEARCH_FIELDS = ["learner__first_name", "learner__last_name", "learner__user__em
 
 
 def search_applications(queryset, text):
-    """Every word must match one of the fields, so that "Inès Moreau" finds Inès Moreau."""
+    """Every word must match one of the fields, accents and capitals aside: "ines benaissa" finds Inès Benaïssa.
+
+    The names are compared as they are stored, folded on the fly (PostgreSQL's unaccent(), the same function in
+    Python on SQLite: home/text_search.py), rather than copied into a search index or a folded column: they stay
+    in one place, so an erased learner (her names blanked) can be found no more, and nothing can lag behind an
+    edit. The list is one campus's applications, already narrowed by the filters: folding them costs little.
+    """
+    folded_fields = {f"search_{number}": folded(field) for number, field in enumerate(SEARCH_FIELDS)}
+    queryset = queryset.alias(**folded_fields)
     for word in text.split():
+        typed = unaccent(word).lower()
         query = Q()
-        for field in SEARCH_FIELDS:
-            query |= Q(**{f"{field}__icontains": word})
+        for name in folded_fields:
+            query |= Q(**{f"{name}__contains": typed})
         queryset = queryset.filter(query)
     return queryset
 

@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
     """The site's home page and campus index, built once per test database rather than in each test.
 
     Each test's transaction rolls back to them; after a transactional test's flush, the factories build them again.
@@ -36,11 +36,51 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from tests.campus.factories import default_campus_index
 
     with django_db_blocker.unblock():
+        if request.config.getoption("nomigrations"):
+            full_text_search_as_migrations_leave_it()
         default_campus_index()
         # A serialized-rollback test restores the database to the snapshot taken when it was created, before the
         # pages above: taken again now, the snapshot holds them, so restoring it never adds a second default site.
         if hasattr(connection, "_test_serialized_contents"):
             connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def full_text_search_as_migrations_leave_it():
+    """A test database built without migrations (--no-migrations) searches as a migrated one does.
+
+    Without them, SQLite's full-text table is a plain table (Wagtail's migration makes it an FTS5 table, fed by
+    triggers) and PostgreSQL lacks the `unaccent` extension and the text-search configurations (home's migration
+    `french_unaccent`). Both are made here as the migrations make them; a migrated database is left to them, so
+    that a run with migrations tests the migrations.
+    """
+    from home.text_search import CREATE_SEARCH_CONFIG_SQL
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(CREATE_SEARCH_CONFIG_SQL)
+            return
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'wagtailsearch_indexentry_fts'")
+        if "VIRTUAL" in cursor.fetchone()[0].upper():
+            return
+        cursor.execute("DROP TABLE wagtailsearch_indexentry_fts")
+        cursor.execute("CREATE VIRTUAL TABLE wagtailsearch_indexentry_fts USING fts5(autocomplete, body, title)")
+        for event, action in (
+            (
+                "INSERT",
+                "INSERT INTO wagtailsearch_indexentry_fts(title, body, autocomplete, rowid) "
+                "VALUES (NEW.title, NEW.body, NEW.autocomplete, NEW.id);",
+            ),
+            (
+                "UPDATE",
+                "UPDATE wagtailsearch_indexentry_fts SET title=NEW.title, body=NEW.body, "
+                "autocomplete=NEW.autocomplete WHERE rowid=NEW.id;",
+            ),
+            ("DELETE", "DELETE FROM wagtailsearch_indexentry_fts WHERE rowid=OLD.id;"),
+        ):
+            cursor.execute(
+                f"CREATE TRIGGER {event.lower()}_wagtailsearch_indexentry_fts AFTER {event} "
+                f"ON wagtailsearch_indexentry BEGIN {action} END"
+            )
 
 
 @pytest.fixture

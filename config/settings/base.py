@@ -424,8 +424,12 @@ LHEO_TARGET_PUBLIC_CODES = [
     code.strip() for code in os.environ.get("LHEO_CODES_PUBLIC_VISE", "").split(",") if code.strip()
 ]
 WAGTAIL_I18N_ENABLED = False
-# Wagtail's database backend uses PostgreSQL's full-text search on PostgreSQL, SQLite's FTS5 on SQLite.
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend uses PostgreSQL's full-text search on PostgreSQL, SQLite's FTS5 on SQLite. Accents do
+# not matter on either (home/text_search.py): on PostgreSQL through the `french_unaccent` and `simple_unaccent`
+# configurations that home's migrations create. Changing a configuration asks for `manage.py update_index`.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "home.search_backend"}}
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    WAGTAILSEARCH_BACKENDS["default"] |= {"SEARCH_CONFIG": "french_unaccent", "AUTOCOMPLETE_CONFIG": "simple_unaccent"}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]

@@ -210,6 +210,9 @@ class Command(BaseCommand):
                     self.ensure_formation(campus, slug)
             if formations:
                 self.top_up_formations(campuses, formations)
+        # Pages index themselves when saved; a database seeded before a change of the indexed fields or of the
+        # search configuration gets its index rebuilt here, so the catalogue's keywords find every formation.
+        call_command("update_index", **quiet)
         if not no_users:
             self.ensure_users(campuses)
             # Learners with an application at every stage, and the learner account of the demo.
