@@ -63,6 +63,9 @@ class CampusIndexPage(SiteUrlMixin, Page):
     subpage_types = ["campus.CampusPage"]
     max_count = 1
 
+    # The same for every anonymous visitor: served from the shared cache (home.page_cache).
+    public_page_cache = True
+
     class Meta:
         verbose_name = _("liste des campus")
 
@@ -151,6 +154,9 @@ class CampusPage(SiteUrlMixin, Page):
 
     parent_page_types = ["campus.CampusIndexPage"]
     subpage_types = ["formations.FormationPage"]
+
+    # The same for every anonymous visitor: served from the shared cache (home.page_cache).
+    public_page_cache = True
 
     class Meta:
         verbose_name = _("campus")

@@ -213,3 +213,16 @@ class FormationFilterSet(django_filters.FilterSet):
             and value not in (None, "", False)
             and not (hasattr(value, "start") and value.start is None and value.stop is None)
         )
+
+
+def query_parameters(form):
+    """The names the catalogue reads in its query string: each filter's, `debut_min` and `debut_max` for a
+    range, and the page number."""
+    names = {"page"}
+    for name, field in form.fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        if suffixes:
+            names.update(f"{name}_{suffix}" for suffix in suffixes)
+        else:
+            names.add(name)
+    return names

@@ -159,6 +159,27 @@ class FormationPageQuerySet(PageQuerySet):
             .with_card_session(today=today)
         )
 
+    def campus_next(self, campus, limit, today=None):
+        """The campus's `limit` catalogue formations whose first upcoming session starts soonest, then those
+        with no upcoming session, by title: three queries, and no per-formation subquery over the whole campus
+        (its sessions are grouped once, on their own table)."""
+        today = today or timezone.localdate()
+        catalogue = self.for_catalogue(today).child_of(campus)
+        soonest = (
+            Session.objects.filter(campus=campus, formation__in=self.live().public().child_of(campus).values("pk"))
+            .upcoming(today)
+            .values("formation")
+            .annotate(first_start=Min("start_date"))
+            .order_by("first_start", "formation")
+            .values_list("formation", flat=True)[:limit]
+        )
+        order = {pk: rank for rank, pk in enumerate(soonest)}
+        formations = sorted(catalogue.filter(pk__in=list(order)), key=lambda formation: order[formation.pk])
+        if len(formations) < limit:
+            upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
+            formations += catalogue.exclude(Exists(upcoming)).order_by("title")[: limit - len(formations)]
+        return formations
+
     def with_card_session(self, sessions=None, today=None):
         """The session each card shows, among the upcoming ones that match `sessions` (a Q on Session).
 
@@ -254,6 +275,9 @@ class FormationPage(SiteUrlMixin, Page):
 
     parent_page_types = ["campus.CampusPage"]
     subpage_types = []
+
+    # The same for every anonymous visitor: served from the shared cache (home.page_cache).
+    public_page_cache = True
 
     class Meta:
         verbose_name = _("formation")
