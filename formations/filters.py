@@ -48,6 +48,12 @@ class PageChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class CatalogueForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget.template_name = "formations/widgets/select.html"
+
     def full_clean(self):
         super().full_clean()
         # Tie each error to its input for screen readers (the error paragraph carries this id).

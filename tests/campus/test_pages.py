@@ -198,9 +198,8 @@ def test_campus_page_fills_its_dozen_with_formations_without_a_session(client, c
 
 
 def test_campus_page_is_the_same_size_and_queries_with_many_more_formations(
-    client, campus_index, django_assert_num_queries, django_assert_max_num_queries, settings
+    client, campus_index, django_assert_num_queries, django_assert_max_num_queries
 ):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     campus = CampusPageFactory(parent=campus_index)
     formations_with_sessions(campus, 13)
     client.get(campus.url)

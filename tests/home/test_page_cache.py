@@ -17,6 +17,11 @@ from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.inscriptions.factories import ApplicationFactory, LearnerFactory, move_to
 
 
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+
+
 @pytest.fixture
 def campus(campus_index):
     return CampusPageFactory(title="Campus numérique de Bondy")
