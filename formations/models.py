@@ -143,6 +143,10 @@ class PriceRange(NamedTuple):
         }
 
 
+# How many of a campus's upcoming sessions its page reads for each formation it shows (campus_next).
+SESSIONS_READ_PER_FORMATION = 4
+
+
 class FormationPageQuerySet(PageQuerySet):
     def for_catalogue(self, today=None):
         """Live, public formations with what a catalogue card shows, in a constant number of queries."""
@@ -161,21 +165,24 @@ class FormationPageQuerySet(PageQuerySet):
 
     def campus_next(self, campus, limit, today=None):
         """The campus's `limit` catalogue formations whose first upcoming session starts soonest, then those
-        with no upcoming session, by title: three queries, and no per-formation subquery over the whole campus
-        (its sessions are grouped once, on their own table)."""
+        with no upcoming session, by title.
+
+        The campus's upcoming sessions are read in date order on their (campus, start date) index, a few per
+        formation wanted: the same few rows whether the campus has fifty formations or twenty thousand. Only when
+        those few rows hold fewer formations than wanted (a formation with many sessions close together) are all
+        its sessions grouped, once."""
         today = today or timezone.localdate()
         catalogue = self.for_catalogue(today).child_of(campus)
-        soonest = (
-            Session.objects.filter(campus=campus, formation__in=self.live().public().child_of(campus).values("pk"))
-            .upcoming(today)
-            .values("formation")
-            .annotate(first_start=Min("start_date"))
-            .order_by("first_start", "formation")
-            .values_list("formation", flat=True)[:limit]
-        )
+        sessions = Session.objects.filter(campus=campus, formation__live=True).upcoming(today)
+        read = limit * SESSIONS_READ_PER_FORMATION
+        starts = list(sessions.order_by("start_date", "pk").values_list("formation", flat=True)[:read])
+        soonest = list(dict.fromkeys(starts))[:limit]
+        if len(soonest) < limit and len(starts) == read:
+            grouped = sessions.values("formation").annotate(first_start=Min("start_date"))
+            soonest = list(grouped.order_by("first_start", "formation").values_list("formation", flat=True)[:limit])
         order = {pk: rank for rank, pk in enumerate(soonest)}
-        formations = sorted(catalogue.filter(pk__in=list(order)), key=lambda formation: order[formation.pk])
-        if len(formations) < limit:
+        formations = sorted(catalogue.filter(pk__in=soonest), key=lambda formation: order[formation.pk])
+        if len(formations) < limit and len(soonest) < limit:
             upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
             formations += catalogue.exclude(Exists(upcoming)).order_by("title")[: limit - len(formations)]
         return formations
@@ -508,7 +515,11 @@ class Session(models.Model):
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_seats"),
             models.CheckConstraint(condition=Q(seats_taken__lte=models.F("capacity")), name="session_not_overbooked"),
         ]
-        indexes = [models.Index(fields=["formation", "start_date"])]
+        indexes = [
+            models.Index(fields=["formation", "start_date"]),
+            # A campus page reads its next sessions in date order (FormationPageQuerySet.campus_next).
+            models.Index(fields=["campus", "start_date"], name="session_campus_start"),
+        ]
 
     def __str__(self):
         return _("%(formation)s – du %(start)s au %(end)s") % {

@@ -212,3 +212,19 @@ def test_campus_page_is_the_same_size_and_queries_with_many_more_formations(
 
     assert len(large_page) == len(small_page)
     assert len(large_page) < 30_000
+
+
+def test_campus_page_looks_past_a_formation_with_many_sessions_close_together(client, campus_index):
+    campus = CampusPageFactory(parent=campus_index)
+    busy = FormationPageFactory(parent=campus, title="Zzz tous les jours")
+    for day in range(1, 61):
+        start = timezone.localdate() + datetime.timedelta(days=day)
+        SessionFactory(formation=busy, start_date=start, application_deadline=start)
+    formations_with_sessions(campus, 12, first_day=100)
+
+    response = client.get(campus.url)
+
+    assert [formation.title for formation in response.context["formations"]] == [
+        "Zzz tous les jours",
+        *(f"Formation {number:03d}" for number in range(11)),
+    ]
