@@ -22,7 +22,7 @@ HEADING = "### Pages publiques : rendues et servies par le cache"
 def bulk_formations(campus, count):
     """`count` formations under `campus`, each with one upcoming session, in a few bulk inserts."""
     from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
     from wagtail.models import Locale, Page
 
@@ -79,6 +79,11 @@ def bulk_formations(campus, count):
                 for page in pages
             )
         Page.objects.filter(pk=campus.pk).update(numchild=campus.get_children().count())
+    if connection.vendor == "postgresql":
+        # Rows inserted by the thousand, and no autovacuum yet: the planner would go by empty tables' statistics,
+        # which a database in service never has.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def timed(client, settings, urls, size, cached, campus_formations):
