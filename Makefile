@@ -58,8 +58,9 @@ lint: install ## Check style with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install ## Measure catalogue, staff list, a session's people and attendance, funders' dashboard, exports, imports, a load run on gunicorn, and Lighthouse
+bench: install ## Measure catalogue, public pages (rendered and cached), staff list, a session's people and attendance, funders' dashboard, exports, imports, a load run on gunicorn, and Lighthouse
 	$(BIN)/python -m benchmarks.catalogue --write docs/benchmarks.md
+	$(BIN)/python -m benchmarks.pages --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.applications --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.sessions --write docs/benchmarks.md
 	$(BIN)/python -m benchmarks.dashboard --write docs/benchmarks.md

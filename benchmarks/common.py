@@ -17,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-POSTGRES_BENCH_DB = "tremplin_bench"
+# BENCH_POSTGRES_DB names the throw-away database, for two benchmarks run at once on one PostgreSQL.
+POSTGRES_BENCH_DB = os.environ.get("BENCH_POSTGRES_DB", "tremplin_bench")
 VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 DOCUMENT_HEADER = "# Mesures de performance\n\nChaque section est réécrite par `make bench`.\n\n"
 

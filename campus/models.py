@@ -65,6 +65,9 @@ class CampusIndexPage(SiteUrlMixin, Page):
     subpage_types = ["campus.CampusPage"]
     max_count = 1
 
+    # The same for every anonymous visitor: served from the shared cache (home.page_cache).
+    public_page_cache = True
+
     class Meta:
         verbose_name = _("liste des campus")
 
@@ -170,6 +173,9 @@ class CampusPage(SiteUrlMixin, Page):
 
     parent_page_types = ["campus.CampusIndexPage"]
     subpage_types = ["formations.FormationPage"]
+
+    # The same for every anonymous visitor: served from the shared cache (home.page_cache).
+    public_page_cache = True
 
     class Meta:
         verbose_name = _("campus")

@@ -58,6 +58,12 @@ class JobChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class CatalogueForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget.template_name = "formations/widgets/select.html"
+
     def full_clean(self):
         super().full_clean()
         # Tie each error to its input for screen readers (the error paragraph carries this id).
@@ -225,3 +231,16 @@ class FormationFilterSet(django_filters.FilterSet):
             and value not in (None, "", False)
             and not (hasattr(value, "start") and value.start is None and value.stop is None)
         )
+
+
+def query_parameters(form):
+    """The names the catalogue reads in its query string: each filter's, `debut_min` and `debut_max` for a
+    range, and the page number."""
+    names = {"page"}
+    for name, field in form.fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        if suffixes:
+            names.update(f"{name}_{suffix}" for suffix in suffixes)
+        else:
+            names.add(name)
+    return names

@@ -146,6 +146,10 @@ class PriceRange(NamedTuple):
         }
 
 
+# How many of a campus's upcoming sessions its page reads for each formation it shows (campus_next).
+SESSIONS_READ_PER_FORMATION = 4
+
+
 class FormationPageQuerySet(PageQuerySet):
     def for_catalogue(self, today=None):
         """Live, public formations with what a catalogue card shows, in a constant number of queries."""
@@ -184,6 +188,30 @@ class FormationPageQuerySet(PageQuerySet):
         return self.filter(pk__in=text_search.indexed_pks(self.model, words)).annotate(
             relevance=Case(When(pk__in=in_title, then=Value(1)), default=Value(0)) if in_title else Value(0)
         )
+
+    def campus_next(self, campus, limit, today=None):
+        """The campus's `limit` catalogue formations whose first upcoming session starts soonest, then those
+        with no upcoming session, by title.
+
+        The campus's upcoming sessions are read in date order on their (campus, start date) index, a few per
+        formation wanted: the same few rows whether the campus has fifty formations or twenty thousand. Only when
+        those few rows hold fewer formations than wanted (a formation with many sessions close together) are all
+        its sessions grouped, once."""
+        today = today or timezone.localdate()
+        catalogue = self.for_catalogue(today).child_of(campus)
+        sessions = Session.objects.filter(campus=campus, formation__live=True).upcoming(today)
+        read = limit * SESSIONS_READ_PER_FORMATION
+        starts = list(sessions.order_by("start_date", "pk").values_list("formation", flat=True)[:read])
+        soonest = list(dict.fromkeys(starts))[:limit]
+        if len(soonest) < limit and len(starts) == read:
+            grouped = sessions.values("formation").annotate(first_start=Min("start_date"))
+            soonest = list(grouped.order_by("first_start", "formation").values_list("formation", flat=True)[:limit])
+        order = {pk: rank for rank, pk in enumerate(soonest)}
+        formations = sorted(catalogue.filter(pk__in=soonest), key=lambda formation: order[formation.pk])
+        if len(formations) < limit and len(soonest) < limit:
+            upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
+            formations += catalogue.exclude(Exists(upcoming)).order_by("title")[: limit - len(formations)]
+        return formations
 
     def with_card_session(self, sessions=None, today=None):
         """The session each card shows, among the upcoming ones that match `sessions` (a Q on Session).
@@ -329,6 +357,9 @@ class FormationPage(SiteUrlMixin, Page):
 
     parent_page_types = ["campus.CampusPage"]
     subpage_types = []
+
+    # The same for every anonymous visitor: served from the shared cache (home.page_cache).
+    public_page_cache = True
 
     class Meta:
         verbose_name = _("formation")
@@ -576,7 +607,11 @@ class Session(models.Model):
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_seats"),
             models.CheckConstraint(condition=Q(seats_taken__lte=models.F("capacity")), name="session_not_overbooked"),
         ]
-        indexes = [models.Index(fields=["formation", "start_date"])]
+        indexes = [
+            models.Index(fields=["formation", "start_date"]),
+            # A campus page reads its next sessions in date order (FormationPageQuerySet.campus_next).
+            models.Index(fields=["campus", "start_date"], name="session_campus_start"),
+        ]
 
     def __str__(self):
         return _("%(formation)s – du %(start)s au %(end)s") % {

@@ -1,10 +1,11 @@
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.search import index
 from wagtail.signals import post_page_move
 
 from campus.models import CampusPage
-from formations.models import FormationPage
+from formations.models import Certification, Domain, FormationPage, Session
+from home import page_cache
 
 
 @receiver(post_page_move)
@@ -24,3 +25,16 @@ def reindex_the_campus_formations(sender, instance, raw=False, **kwargs):
         return
     for formation in FormationPage.objects.child_of(instance).specific():
         index.insert_or_update_object(formation)
+
+
+@receiver(post_save, sender=Session)
+@receiver(post_delete, sender=Session)
+@receiver(post_save, sender=Domain)
+@receiver(post_delete, sender=Domain)
+@receiver(post_save, sender=Certification)
+@receiver(post_delete, sender=Certification)
+def refresh_public_pages(sender, raw=False, **kwargs):
+    """Cards and formation pages show sessions (dates, prices, « Candidatures ouvertes »), domains and
+    certifications: the public pages stored for anonymous visitors are stale once one changes."""
+    if not raw:
+        page_cache.bump()

@@ -5,14 +5,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from formations import lheo
-from formations.filters import FormationFilterSet
+from formations.filters import FormationFilterSet, query_parameters
 from formations.models import FormationPage
+from home import page_cache
 
 
 def catalogue(request):
     filterset = FormationFilterSet(request.GET, queryset=FormationPage.objects.for_catalogue(), request=request)
     page = Paginator(filterset.qs, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = FormationPage.attach_campuses(page.object_list)
+    # The same list for every anonymous visitor with the same filters; another parameter is not stored.
+    page_cache.mark_cacheable(request, query_parameters(filterset.form))
     return render(
         request,
         "formations/catalogue.html",

@@ -19,6 +19,9 @@ class HomePage(SiteUrlMixin, Page):
     subpage_types = ["campus.CampusIndexPage", "home.StandardPage"]
     max_count = 1
 
+    # The same for every anonymous visitor: served from the shared cache (home.page_cache).
+    public_page_cache = True
+
     class Meta:
         verbose_name = _("page d'accueil")
 
@@ -31,6 +34,9 @@ class StandardPage(SiteUrlMixin, Page):
 
     parent_page_types = ["home.HomePage", "home.StandardPage"]
     subpage_types = ["home.StandardPage"]
+
+    # The same for every anonymous visitor: served from the shared cache (home.page_cache).
+    public_page_cache = True
 
     class Meta:
         verbose_name = _("page simple")

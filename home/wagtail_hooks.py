@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from home import task_views
+from home import page_cache, task_views
+
+
+@hooks.register("before_serve_page")
+def cache_public_pages(page, request, serve_args, serve_kwargs):
+    """Pages whose class says `public_page_cache` are the same for every anonymous visitor: stored for them.
+    Not a page behind a password or a login (Wagtail's view restrictions)."""
+    if getattr(page, "public_page_cache", False) and not page.get_view_restrictions().exists():
+        page_cache.mark_cacheable(request)
 
 
 @hooks.register("construct_reports_menu")

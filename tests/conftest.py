@@ -27,6 +27,15 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty local-memory cache: no public page stored by a test whose database rows
+    were rolled back since (home.page_cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request):
     """The site's home page and campus index, built once per test database rather than in each test.

@@ -153,6 +153,17 @@ def test_production_keeps_sessions_in_the_shared_redis_and_in_the_database(produ
     }
 
 
+def test_production_keeps_database_connections_and_checks_them_before_reuse(production_env):
+    expressions = (
+        "settings.DATABASES['default']['CONN_MAX_AGE']",
+        "settings.DATABASES['default']['CONN_HEALTH_CHECKS']",
+    )
+
+    assert list(settings_of(production_env, *expressions).values()) == ["60", "True"]
+    tuned = settings_of({**production_env, "DATABASE_CONN_MAX_AGE": "0"}, *expressions)
+    assert list(tuned.values()) == ["0", "True"]
+
+
 def test_storage_backend_s3_puts_media_and_private_files_in_their_buckets(production_env):
     env = {
         **production_env,

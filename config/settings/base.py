@@ -85,7 +85,15 @@ MIDDLEWARE = [
     "home.security.PrivatePagesMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "home.conflicts.ConflictMiddleware",
+    # Last: it stores the views' own responses, and every middleware above adds its headers to a stored page too.
+    "home.page_cache.PublicPageCacheMiddleware",
 ]
+
+# Public pages (home, catalogue, campuses, formations) are kept in the cache for anonymous visitors this many
+# seconds at most: every change they show makes them stale at once (home.page_cache), this is the safety net.
+# 0 turns the page cache off. Browsers and proxies may keep them PUBLIC_PAGE_MAX_AGE seconds.
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
+PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

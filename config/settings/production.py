@@ -36,6 +36,12 @@ if len(PSEUDONYM_KEY) < 32 or PSEUDONYM_KEY == SECRET_KEY:
         "PSEUDONYM_KEY doit être défini dans l'environnement (32 caractères au moins), différent de SECRET_KEY."
     )
 
+# Each web process keeps its database connection for a minute instead of opening one per request (a TLS
+# handshake and a PostgreSQL backend start cost more than most pages); a connection that died meanwhile (database
+# restarted, fail-over) is checked before a request uses it and replaced, instead of failing that request.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # A load balancer probes /healthz/ over plain HTTP (home.health answers it before this redirect anyway).
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]

@@ -12,10 +12,18 @@ register = template.Library()
 
 
 @register.inclusion_tag("formations/tags/campus_formations.html", takes_context=True)
-def campus_formations(context, campus):
-    """The campus's live formations, by title."""
-    formations = FormationPage.objects.for_catalogue().child_of(campus).order_by("title")
-    return {"request": context.get("request"), "formations": FormationPage.attach_campuses(formations)}
+def campus_formations(context, campus, limit=12):
+    """The campus's next `limit` formations, soonest session first, and how many it has in all: the page stays
+    short however many formations the campus publishes, and links to the catalogue for the others."""
+    formations = FormationPage.objects.campus_next(campus, limit)
+    for formation in formations:
+        formation.__dict__["campus"] = campus
+    return {
+        "request": context.get("request"),
+        "campus": campus,
+        "formations": formations,
+        "total": FormationPage.objects.live().public().child_of(campus).count(),
+    }
 
 
 @register.inclusion_tag("formations/tags/upcoming_formations.html", takes_context=True)

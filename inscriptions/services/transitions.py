@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from formations.models import Session
+from home import page_cache
 from inscriptions.exceptions import DateRefused, Refused
 from inscriptions.locking import lock_application, lock_applications, lock_session, retry_on_conflict
 from inscriptions.models import STAGE_FIELDS, Application, PaymentStatus, StatusChange
@@ -192,6 +193,8 @@ def _perform(move, target=None, *, comment=None, **dates):
     if seat_delta:
         Session.objects.filter(pk=session.pk).update(seats_taken=models.F("seats_taken") + seat_delta)
         session.seats_taken += seat_delta
+        # Places left and « Complet : liste d'attente » are on the public pages stored for anonymous visitors.
+        page_cache.bump()
 
     application.status = target
     application.status_changed_at = move.now

@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 import wagtail_factories
+from django.utils import timezone
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
@@ -8,7 +11,7 @@ from campus.models import CampusIndexPage, CampusPage, CampusPhoto
 from formations.models import FormationPage
 from home.models import HomePage, StandardPage
 from tests.campus.factories import CampusPageFactory, QpvFactory, default_campus_index
-from tests.formations.factories import FormationPageFactory
+from tests.formations.factories import FormationPageFactory, SessionFactory
 from tests.home.factories import site_home_page
 
 
@@ -148,3 +151,80 @@ def test_campus_page_shows_its_photos_with_their_description(client, campus_inde
 
     assert response.status_code == 200
     assert 'alt="La salle de formation, dix postes"' in response.content.decode()
+
+
+def formations_with_sessions(campus, count, first_day=10):
+    """`count` formations of the campus, the n-th one's only session starting in first_day + n days."""
+    for number in range(count):
+        formation = FormationPageFactory(parent=campus, title=f"Formation {number:03d}")
+        start = timezone.localdate() + datetime.timedelta(days=first_day + number)
+        SessionFactory(formation=formation, start_date=start, application_deadline=start)
+
+
+def test_campus_page_shows_its_next_dozen_formations_and_links_to_the_others(client, campus_index):
+    campus = CampusPageFactory(parent=campus_index)
+    FormationPageFactory(parent=campus, title="Aaa sans session")
+    formations_with_sessions(campus, 14)
+    later = FormationPageFactory(parent=campus, title="Formation 099")
+    SessionFactory(formation=later, start_date=timezone.localdate() + datetime.timedelta(days=3))
+    SessionFactory(formation=later, past=True)
+
+    response = client.get(campus.url)
+
+    assert [formation.title for formation in response.context["formations"]] == [
+        "Formation 099",
+        *(f"Formation {number:03d}" for number in range(11)),
+    ]
+    content = response.content.decode()
+    assert "Aaa sans session" not in content
+    assert f'href="/formations/?campus={campus.pk}"' in content
+    assert "Voir les 16 formations de ce campus" in content
+
+
+def test_campus_page_fills_its_dozen_with_formations_without_a_session(client, campus_index):
+    campus = CampusPageFactory(parent=campus_index)
+    formations_with_sessions(campus, 2)
+    FormationPageFactory(parent=campus, title="Bbb sans session")
+    FormationPageFactory(parent=campus, title="Aaa sans session")
+
+    response = client.get(campus.url)
+
+    assert [formation.title for formation in response.context["formations"]] == [
+        "Formation 000",
+        "Formation 001",
+        "Aaa sans session",
+        "Bbb sans session",
+    ]
+
+
+def test_campus_page_is_the_same_size_and_queries_with_many_more_formations(
+    client, campus_index, django_assert_num_queries, django_assert_max_num_queries
+):
+    campus = CampusPageFactory(parent=campus_index)
+    formations_with_sessions(campus, 13)
+    client.get(campus.url)
+    with django_assert_max_num_queries(100) as small:
+        small_page = client.get(campus.url).content
+
+    formations_with_sessions(campus, 60, first_day=100)
+    with django_assert_num_queries(len(small)):
+        large_page = client.get(campus.url).content
+
+    assert len(large_page) == len(small_page)
+    assert len(large_page) < 30_000
+
+
+def test_campus_page_looks_past_a_formation_with_many_sessions_close_together(client, campus_index):
+    campus = CampusPageFactory(parent=campus_index)
+    busy = FormationPageFactory(parent=campus, title="Zzz tous les jours")
+    for day in range(1, 61):
+        start = timezone.localdate() + datetime.timedelta(days=day)
+        SessionFactory(formation=busy, start_date=start, application_deadline=start)
+    formations_with_sessions(campus, 12, first_day=100)
+
+    response = client.get(campus.url)
+
+    assert [formation.title for formation in response.context["formations"]] == [
+        "Zzz tous les jours",
+        *(f"Formation {number:03d}" for number in range(11)),
+    ]
