@@ -295,6 +295,7 @@ def test_the_page_takes_the_same_queries_whatever_the_number_of_leavers(
     from django.test.utils import CaptureQueriesContext
 
     leave(session, left_months_ago(8), 10, placement=Placement.CDI)
+    client.get(session.formation.url)  # the first visit fills Wagtail's cache of site root paths
     with CaptureQueriesContext(connection) as ten:
         assert client.get(session.formation.url).status_code == 200
     leave(session, left_months_ago(8), 200, placement=Placement.CDI)
