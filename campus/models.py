@@ -12,6 +12,7 @@ from wagtail.search import index
 from campus.permissions import campuses_of
 from campus.serializers import QpvField
 from home.blocks import BaseStreamBlock
+from home.routing import RoutedPageMixin
 from home.seo import SiteUrlMixin
 
 insee_code_validator = RegexValidator(r"^(\d[\dAB]\d{3})$", _("Un code INSEE compte 5 caractères, par exemple 93001."))
@@ -56,7 +57,7 @@ class Qpv(models.Model):
         return f"{self.name} ({self.communes}) – {self.code}"
 
 
-class CampusIndexPage(SiteUrlMixin, Page):
+class CampusIndexPage(RoutedPageMixin, SiteUrlMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=500)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
@@ -77,7 +78,7 @@ class CampusIndexPage(SiteUrlMixin, Page):
         return context
 
 
-class CampusPage(SiteUrlMixin, Page):
+class CampusPage(RoutedPageMixin, SiteUrlMixin, Page):
     summary = models.TextField(_("présentation courte"), max_length=300, blank=True)
     street_address = models.CharField(_("adresse"), max_length=200)
     postcode = models.CharField(_("code postal"), max_length=5, validators=[postcode_validator])

@@ -38,6 +38,7 @@ from formations.enums import (
 )
 from home import text_search
 from home.money import cents_to_euros_text
+from home.routing import RoutedPageMixin
 from home.seo import SiteUrlMixin
 
 # --- Reference data -----------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class FormationPageQuerySet(PageQuerySet):
         return queryset
 
 
-class FormationPage(SiteUrlMixin, Page):
+class FormationPage(RoutedPageMixin, SiteUrlMixin, Page):
     summary = models.TextField(
         _("résumé"), max_length=300, help_text=_("Deux ou trois phrases simples : à quoi mène la formation.")
     )
@@ -360,6 +361,8 @@ class FormationPage(SiteUrlMixin, Page):
 
     # The same for every anonymous visitor: served from the shared cache (home.page_cache).
     public_page_cache = True
+    # What its page shows, read with it when its campus routes to it (home.routing).
+    route_select_related = ("certification", "domain", "image")
 
     class Meta:
         verbose_name = _("formation")
@@ -379,6 +382,8 @@ class FormationPage(SiteUrlMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["campus"] = self.campus
         context["sessions"] = self.upcoming_sessions
+        # Listed by the page and by its structured data: read once.
+        models.prefetch_related_objects([self], "target_jobs")
         context["structured_data"] = structured_data.course(self, request)
         # Added by higher apps (see formations.sections), e.g. what became of those who did the training.
         context["page_sections"] = sections.page_sections(self, timezone.localdate())
@@ -388,6 +393,9 @@ class FormationPage(SiteUrlMixin, Page):
     def campus(self):
         from campus.models import CampusPage
 
+        parent = self.__dict__.get("_cached_parent_obj")
+        if isinstance(parent, CampusPage):  # left by routing: the campus served the request on its way here
+            return parent
         return CampusPage.objects.filter(path=self.path[: -self.steplen]).first()
 
     def campus_words(self):

@@ -6,10 +6,11 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from home.blocks import BaseStreamBlock
+from home.routing import RoutedPageMixin
 from home.seo import SiteUrlMixin
 
 
-class HomePage(SiteUrlMixin, Page):
+class HomePage(RoutedPageMixin, SiteUrlMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
 
@@ -26,7 +27,7 @@ class HomePage(SiteUrlMixin, Page):
         verbose_name = _("page d'accueil")
 
 
-class StandardPage(SiteUrlMixin, Page):
+class StandardPage(RoutedPageMixin, SiteUrlMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
 

@@ -12,7 +12,8 @@ from home import page_cache, task_views
 def cache_public_pages(page, request, serve_args, serve_kwargs):
     """Pages whose class says `public_page_cache` are the same for every anonymous visitor: stored for them.
     Not a page behind a password or a login (Wagtail's view restrictions)."""
-    if getattr(page, "public_page_cache", False) and not page.get_view_restrictions().exists():
+    # Read whole, not with exists(): Wagtail's own check reads the same restrictions, kept on the page (home.routing).
+    if getattr(page, "public_page_cache", False) and not page.get_view_restrictions():
         page_cache.mark_cacheable(request)
 
 

@@ -287,6 +287,9 @@ class Application(models.Model):
             models.Index(fields=["campus", "status", "-submitted_at"]),
             models.Index(fields=["session", "status", "waitlisted_at"]),
             models.Index(fields=["status", "submitted_at"]),
+            # A formation page's "what became of them" reads its sessions' leavers of a 24-month window
+            # (financeurs.indicators.public): the departure day in the index skips the years before it.
+            models.Index(fields=["session", "left_on"], name="application_session_left_on"),
         ]
         permissions = [("decide_application", _("Peut faire avancer les candidatures de son campus"))]
 

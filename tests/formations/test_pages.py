@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -19,6 +20,7 @@ from tests.formations.factories import (
     FormationPageFactory,
     RomeCodeFactory,
     SessionFactory,
+    photo,
 )
 from tests.home.factories import site_home_page
 
@@ -218,3 +220,45 @@ def test_formation_page_query_count_does_not_grow_with_its_sessions(client, home
 
     assert len(response.context["sessions"]) == 10
     assert len(ten_sessions) == len(one_session)
+
+
+# The site, the home page, its child campus list (two: the home page has children of two types), the campus, the
+# formation with its certification, domain and image, the view restrictions of its path, its upcoming sessions, its
+# target jobs, what became of those who did it.
+FORMATION_PAGE_QUERIES = 10
+
+
+def test_formation_page_takes_the_same_few_queries_whatever_the_size_of_its_campus(
+    client, home_page, django_assert_num_queries
+):
+    formation = realistic_formation(image=photo(width=160, height=100), image_alt="Deux personnes devant un écran.")
+    SessionFactory(formation=formation)
+    campus = formation.get_parent()
+    url = formation.url
+    client.get(url)  # Warm the site, content type and rendition caches.
+
+    with django_assert_num_queries(FORMATION_PAGE_QUERIES):
+        first = client.get(url).content.decode()
+    for number in range(30):
+        SessionFactory(formation=FormationPageFactory(parent=campus, slug=f"autre-formation-{number}"))
+    with django_assert_num_queries(FORMATION_PAGE_QUERIES):
+        assert client.get(url).content.decode() == first
+
+
+def test_formation_page_breadcrumb_leads_from_the_home_page_to_its_campus(client, home_page):
+    formation = realistic_formation()
+    campus = formation.get_parent()
+    campus_index = campus.get_parent()
+
+    content = client.get(formation.url).content.decode()
+
+    breadcrumb = content[
+        content.index('<nav class="breadcrumb"') : content.index("</nav>", content.index("breadcrumb"))
+    ]
+    links = [
+        (home_page.url, home_page.title),
+        (campus_index.url, campus_index.title),
+        (campus.url, "Campus numérique de Clichy-sous-Bois"),
+    ]
+    assert [(href, text) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', breadcrumb)] == links
+    assert '<span aria-current="page">Développeur web et web mobile</span>' in breadcrumb
