@@ -1,6 +1,8 @@
 """The admin's menus, as campus teams see them."""
 
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -15,6 +17,11 @@ def cache_public_pages(page, request, serve_args, serve_kwargs):
     # Read whole, not with exists(): Wagtail's own check reads the same restrictions, kept on the page (home.routing).
     if getattr(page, "public_page_cache", False) and not page.get_view_restrictions():
         page_cache.mark_cacheable(request)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_stylesheet():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
 
 
 @hooks.register("construct_reports_menu")
