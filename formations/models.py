@@ -35,6 +35,7 @@ from formations.enums import (
     Repertoire,
     Schedule,
     Weekday,
+    label_of,
 )
 from home import text_search
 from home.money import cents_to_euros_text
@@ -114,6 +115,9 @@ class Certification(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.code})"
+
+    def get_level_display(self):
+        return label_of(CertificationLevel, self.level)
 
     @property
     def official_url(self):
@@ -398,6 +402,9 @@ class FormationPage(SiteUrlMixin, Page):
     @cached_property
     def upcoming_sessions(self):
         return list(self.sessions.upcoming().order_by("start_date"))
+
+    def get_format_display(self):
+        return label_of(Format, self.format)
 
     @cached_property
     def price_range(self):
