@@ -1,4 +1,5 @@
 import datetime
+import functools
 import operator
 import re
 from dataclasses import dataclass
@@ -157,12 +158,12 @@ SESSIONS_READ_PER_FORMATION = 4
 class FormationPageQuerySet(PageQuerySet):
     def for_catalogue(self, today=None):
         """Live, public formations with what a catalogue card shows, in a constant number of queries."""
-        today = today or timezone.localdate()
+        return self.live().public()._with_card_fields(today or timezone.localdate())
+
+    def _with_card_fields(self, today):
         prices = Session.objects.filter(formation=OuterRef("pk")).upcoming(today).order_by().values("formation")
         return (
-            self.live()
-            .public()
-            .select_related("domain", "certification", "image")
+            self.select_related("domain", "certification", "image")
             # The card's image sizes come with the image: one query for the whole list, not one per card.
             .prefetch_related("image__renditions")
             .annotate(
@@ -236,6 +237,12 @@ class FormationPageQuerySet(PageQuerySet):
         if sessions is not None:
             queryset = queryset.filter(Exists(matching))
         return queryset
+
+
+@functools.lru_cache(maxsize=1)
+def _live_with_card_fields(today):
+    # Never evaluated, only copied (.all()): a queryset's cache of results stays empty, and no request alters it.
+    return FormationPage.objects.live()._with_card_fields(today)
 
 
 class FormationPage(SiteUrlMixin, Page):
@@ -419,6 +426,13 @@ class FormationPage(SiteUrlMixin, Page):
     @property
     def is_free(self):
         return self.price_range is not None and self.price_range.highest == 0
+
+    @staticmethod
+    def catalogue_formations(today=None):
+        """FormationPage.objects.for_catalogue(), quicker to build: its annotations, built once a day, are copied.
+
+        Building them took a tenth of the catalogue's time. The private sections are read again each time."""
+        return _live_with_card_fields(today or timezone.localdate()).all().public()
 
     @staticmethod
     def attach_campuses(formations):
