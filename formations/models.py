@@ -441,7 +441,10 @@ class FormationPage(SiteUrlMixin, Page):
 
         formations = list(formations)
         parent_paths = {formation.path[: -formation.steplen] for formation in formations}
-        campuses = {campus.path: campus for campus in CampusPage.objects.filter(path__in=parent_paths)}
+        # No one reads a campus's body here (cards, API, LHEO feed): not decoded.
+        campuses = {
+            campus.path: campus for campus in CampusPage.objects.filter(path__in=parent_paths).defer_streamfields()
+        }
         for formation in formations:
             formation.__dict__["campus"] = campuses.get(formation.path[: -formation.steplen])
         return formations
