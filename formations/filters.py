@@ -60,9 +60,9 @@ class LabelledChoiceField(django_filters.fields.ModelChoiceField):
 
 
 class CatalogueSelect(forms.Select):
-    """Django's select, written in Python rather than through its templates: the catalogue has about sixty
-    options on every request, and the template engine took a fifth of the page's time to write them. Same HTML as
-    django/forms/widgets/select.html (tests/formations/catalogue/test_filters.py compares them); flat choices only.
+    """Django's select, written in Python rather than through its templates: the catalogue writes about sixty
+    options on every request, a fifth of its time under the profiler when the template engine wrote them. Same HTML
+    as Django's Select (tests/formations/catalogue/test_widgets.py compares them); flat choices only, no groups.
     """
 
     def render(self, name, value, attrs=None, renderer=None):

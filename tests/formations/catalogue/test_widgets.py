@@ -3,7 +3,8 @@
 import pytest
 from django import forms
 
-from formations.filters import CatalogueSelect
+from formations.filters import CatalogueSelect, FormationFilterSet
+from formations.models import FormationPage
 
 CHOICES = [("", "Tous les campus"), (3, "Campus « Nord » & Sud"), ("b", "<b>gras</b>"), ("3", "Doublon")]
 
@@ -24,10 +25,8 @@ def test_catalogue_select_writes_the_same_html_as_django(value, attrs):
     assert 'value="3" selected' in fast or value not in (3, "3")
 
 
-def test_catalogue_form_uses_the_fast_select_for_every_select(rf):
-    from formations.filters import FormationFilterSet
-    from formations.models import FormationPage
-
+@pytest.mark.django_db
+def test_catalogue_form_uses_the_fast_select_for_every_select():
     form = FormationFilterSet({}, queryset=FormationPage.objects.none()).form
     selects = [name for name, field in form.fields.items() if isinstance(field.widget, forms.Select)]
     assert selects
