@@ -80,3 +80,12 @@ class Weekday(models.TextChoices):
     FRIDAY = "5", _("Vendredi")
     SATURDAY = "6", _("Samedi")
     SUNDAY = "7", _("Dimanche")
+
+
+def label_of(choices, value):
+    """What get_<field>_display() gives for `value`, without its cost: Django's builds a dictionary of every
+    choice, translating each label, at every call, and a catalogue page calls it about forty times."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value

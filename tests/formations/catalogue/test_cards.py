@@ -104,3 +104,22 @@ def test_sorting_by_date_follows_the_session_the_card_shows(client, campus):
     SessionFactory(formation=between, start_date=in_days(40), schedule=Schedule.PART_TIME)
 
     assert titles(browse(client, {"rythme": Schedule.PART_TIME})) == ["Technicien réseau", "Développeur web"]
+
+
+def test_format_and_level_labels_are_djangos():
+    """The cards' labels are read straight from the choices: the same words as Django's get_<field>_display."""
+    from django.db.models import Model
+
+    from formations.enums import CertificationLevel
+    from formations.models import Certification, FormationPage
+
+    for value in [*Format.values, "inconnu"]:
+        formation = FormationPage(format=value)
+        assert formation.get_format_display() == Model._get_FIELD_display(
+            formation, FormationPage._meta.get_field("format")
+        )
+    for value in [*CertificationLevel.values, None]:
+        certification = Certification(level=value)
+        assert certification.get_level_display() == Model._get_FIELD_display(
+            certification, Certification._meta.get_field("level")
+        )

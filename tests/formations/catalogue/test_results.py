@@ -33,6 +33,20 @@ def test_only_live_public_formations_are_listed(client, campus):
     assert "Brouillon" not in response.content.decode()
 
 
+def test_the_list_built_once_a_day_still_reads_each_change(client, campus):
+    """The catalogue's query is built once a day and copied (FormationPage.catalogue_formations): pages made
+    private, unpublished or added since are seen at the next request."""
+    first = FormationPageFactory(parent=campus, title="Première")
+    second = FormationPageFactory(parent=campus, title="Deuxième")
+    assert sorted(titles(browse(client))) == ["Deuxième", "Première"]
+
+    PageViewRestriction.objects.create(page=first, restriction_type=PageViewRestriction.LOGIN)
+    second.unpublish()
+    FormationPageFactory(parent=campus, title="Troisième")
+
+    assert titles(browse(client)) == ["Troisième"]
+
+
 @pytest.mark.parametrize(
     ("count", "text"),
     [(1, "1 formation trouvée"), (3, "3 formations trouvées")],
