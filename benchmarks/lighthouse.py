@@ -135,27 +135,35 @@ def served(env, workdir):
                 web.wait()
 
 
-def audit(url, workdir):
+def audit(url, workdir, attempts=3):
     """One Lighthouse mobile run: the four category scores out of 100, and the heaviest failing audits."""
     output = workdir / "report.json"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                "node",
-                str(LIGHTHOUSE_CLI),
-                url,
-                "--quiet",
-                "--output=json",
-                f"--output-path={output}",
-                f"--only-categories={','.join(CATEGORIES)}",
-                f"--chrome-flags={CHROME_FLAGS} --user-data-dir={profile}",
-            ],
-            cwd=LIGHTHOUSE_DIR,
-            env={**os.environ, "CHROME_PATH": CHROMIUM},
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+    for attempt in range(1, attempts + 1):
+        with tempfile.TemporaryDirectory() as profile:
+            finished = subprocess.run(
+                [
+                    "node",
+                    str(LIGHTHOUSE_CLI),
+                    url,
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={output}",
+                    f"--only-categories={','.join(CATEGORIES)}",
+                    f"--chrome-flags={CHROME_FLAGS} --user-data-dir={profile}",
+                ],
+                cwd=LIGHTHOUSE_DIR,
+                env={**os.environ, "CHROME_PATH": CHROMIUM},
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        if not finished.returncode:
+            break
+        # Lighthouse says why on stderr. Its trace recording fails now and then (NO_NAVSTART, "please run
+        # Lighthouse again"): such a run measures nothing, so it is run again, a bounded number of times.
+        print(f"{url} : passage {attempt} en échec : {finished.stderr.strip()[-500:]}", file=sys.stderr)
+    else:
+        raise RuntimeError(f"Lighthouse a échoué {attempts} fois sur {url} :\n{finished.stderr[-3000:]}")
     report = json.loads(output.read_text())
     scores = {key: round(report["categories"][key]["score"] * 100) for key in CATEGORIES}
     failing = sorted(
