@@ -5,8 +5,9 @@ import io
 import factory
 import wagtail_factories
 from django.utils import timezone
+from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from formations.enums import CertificationLevel, Repertoire
+from formations.enums import CertificationLevel, EntryLevel, Format, Repertoire
 from formations.models import Certification, Domain, FormationPage, RomeCode, Session
 from home.money import cents_to_euros_text
 from tests.campus.factories import CampusPageFactory
@@ -157,3 +158,25 @@ def photo(seed=0, width=1600, height=1000, collection=None):
     )
     image.save()
     return image
+
+
+def formation_admin_form(**fields):
+    """What the admin's form for a new formation posts: a complete formation, with `fields` changed."""
+    return nested_form_data(
+        {
+            "title": "Cybersécurité",
+            "slug": "cybersecurite",
+            "summary": "Protéger les ordinateurs et les réseaux.",
+            "duration_hours": 420,
+            "format": Format.ON_SITE,
+            "entry_level": EntryLevel.LEVEL_4,
+            "prerequisites": "",
+            "domain": "",
+            "certification": "",
+            "accessibility_referent_name": "",
+            "accessibility_referent_email": "",
+            "accessibility_referent_phone": "",
+            "body": streamfield([]),
+            **fields,
+        }
+    )

@@ -8,13 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from campus.models import CampusPhoto
-from formations.enums import EntryLevel, Format
 from formations.models import FormationPage
 from tests.campus.factories import CampusPageFactory, UserFactory
-from tests.formations.factories import FormationPageFactory, SessionFactory, photo
+from tests.formations.factories import FormationPageFactory, SessionFactory, formation_admin_form, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -68,25 +66,7 @@ def test_removing_the_image_drops_its_description(campus):
 
 
 def formation_form(image, alt):
-    return nested_form_data(
-        {
-            "title": "Cybersécurité",
-            "slug": "cybersecurite",
-            "summary": "Protéger les ordinateurs et les réseaux.",
-            "image": image.pk,
-            "image_alt": alt,
-            "duration_hours": 420,
-            "format": Format.ON_SITE,
-            "entry_level": EntryLevel.LEVEL_4,
-            "prerequisites": "",
-            "domain": "",
-            "certification": "",
-            "accessibility_referent_name": "",
-            "accessibility_referent_email": "",
-            "accessibility_referent_phone": "",
-            "body": streamfield([]),
-        }
-    )
+    return formation_admin_form(image=image.pk, image_alt=alt)
 
 
 def test_a_campus_team_cannot_save_a_formation_image_without_its_description(client, campus):

@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from campus.models import CampusIndexPage, CampusPage
 from formations.enums import CertificationLevel, EntryLevel, Format, Schedule
@@ -20,6 +19,7 @@ from tests.formations.factories import (
     FormationPageFactory,
     RomeCodeFactory,
     SessionFactory,
+    formation_admin_form,
     photo,
 )
 from tests.home.factories import site_home_page
@@ -120,22 +120,11 @@ class FormationPageTests(WagtailPageTestCase):
 
     def test_can_be_created_in_the_admin(self):
         self.login()
-        data = nested_form_data(
-            {
-                "title": "Technicien supérieur systèmes et réseaux",
-                "slug": "tssr",
-                "summary": "Installer et dépanner les réseaux des entreprises.",
-                "duration_hours": 600,
-                "format": Format.ON_SITE,
-                "entry_level": EntryLevel.LEVEL_4,
-                "prerequisites": "",
-                "domain": "",
-                "certification": "",
-                "accessibility_referent_name": "",
-                "accessibility_referent_email": "",
-                "accessibility_referent_phone": "",
-                "body": streamfield([]),
-            }
+        data = formation_admin_form(
+            title="Technicien supérieur systèmes et réseaux",
+            slug="tssr",
+            summary="Installer et dépanner les réseaux des entreprises.",
+            duration_hours=600,
         )
         self.assertCanCreate(self.formation.get_parent(), FormationPage, data)
 

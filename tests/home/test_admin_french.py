@@ -8,13 +8,11 @@ import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 from wagtail.models import Task, Workflow
-from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from formations.enums import EntryLevel, Format
 from formations.models import FormationPage
 from inscriptions.workflow import Status
 from tests.campus.factories import CampusPageFactory, UserFactory
-from tests.formations.factories import FormationPageFactory, SessionFactory
+from tests.formations.factories import FormationPageFactory, SessionFactory, formation_admin_form
 from tests.inscriptions.factories import ApplicationFactory
 
 
@@ -61,23 +59,7 @@ def test_a_new_page_gets_an_address_in_plain_letters(campus):
 
 
 def formation_form(slug):
-    return nested_form_data(
-        {
-            "title": "Cybersécurité",
-            "slug": slug,
-            "summary": "Protéger les ordinateurs et les réseaux.",
-            "duration_hours": 420,
-            "format": Format.ON_SITE,
-            "entry_level": EntryLevel.LEVEL_4,
-            "prerequisites": "",
-            "domain": "",
-            "certification": "",
-            "accessibility_referent_name": "",
-            "accessibility_referent_email": "",
-            "accessibility_referent_phone": "",
-            "body": streamfield([]),
-        }
-    )
+    return formation_admin_form(slug=slug)
 
 
 def add_formation_url(campus):
