@@ -1,4 +1,4 @@
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from wagtail.search import index
 from wagtail.signals import post_page_move
@@ -18,10 +18,29 @@ def move_sessions_with_their_formation(sender, instance, **kwargs):
             session.save(update_fields=["campus"])
 
 
+# The campus words a formation's index entry holds (FormationPage.campus_words).
+CAMPUS_WORDS = ("title", "commune")
+
+
+@receiver(pre_save, sender=CampusPage)
+def note_changed_campus_words(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Whether this save changes the campus's name or commune: every save of a draft or a revision would
+    otherwise reindex all its formations (one write each, thousands on a large campus)."""
+    touched = update_fields is None or not set(update_fields).isdisjoint(CAMPUS_WORDS)
+    instance._campus_words_changed = (
+        not raw
+        and touched
+        and instance.pk is not None
+        and CampusPage.objects.filter(pk=instance.pk)
+        .exclude(**{name: getattr(instance, name) for name in CAMPUS_WORDS})
+        .exists()
+    )
+
+
 @receiver(post_save, sender=CampusPage)
 def reindex_the_campus_formations(sender, instance, raw=False, **kwargs):
     """A formation's index entry holds its campus's name and commune: keep them right when the campus changes."""
-    if raw:
+    if raw or not getattr(instance, "_campus_words_changed", False):
         return
     for formation in FormationPage.objects.child_of(instance).specific():
         index.insert_or_update_object(formation)
