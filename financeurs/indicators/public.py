@@ -84,8 +84,8 @@ def formation_outcomes(formation, today=None):
     """What the formation's page publishes on `today`: its FormationOutcomes, or None below PUBLIC_MIN_LEAVERS.
 
     The figure changes when a follow-up or an application of the formation changes (status, departure day),
-    when a session moves to another formation, and from one day to the next (the window moves): a cache of the
-    page must be keyed on the day and dropped on those saves.
+    when a session moves to another formation, and from one day to the next (the window moves). The public pages'
+    cache keys on the day but is not dropped by follow-ups: a new one shows within PUBLIC_PAGE_CACHE_SECONDS.
     """
     counts = formation_counts(formation, today)
     return counts if counts.published else None
