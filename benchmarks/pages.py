@@ -79,6 +79,8 @@ def bulk_formations(campus, count):
                 for page in pages
             )
         Page.objects.filter(pk=campus.pk).update(numchild=campus.get_children().count())
+        # Bulk inserts send no signal: the catalogue's stored starts are filled as the day's first catalogue does.
+        FormationPage.objects.refresh_card_session_starts()
     if connection.vendor == "postgresql":
         # Rows inserted by the thousand, and no autovacuum yet: the planner would go by empty tables' statistics,
         # which a database in service never has.

@@ -6,7 +6,7 @@ from functools import reduce
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -291,6 +291,10 @@ class FormationFilterSet(django_filters.FilterSet):
         sort = self.form.cleaned_data.get("tri") or CatalogueSort.START_DATE
         # Without keywords, relevance means nothing: the date decides.
         if sort == CatalogueSort.RELEVANCE and (self.form.cleaned_data.get("q") or "").strip():
+            # No title has every word: the same relevance for all (a constant, that PostgreSQL would read as
+            # the number of a column in ORDER BY), and the title decides.
+            if isinstance(queryset.query.annotations.get("relevance"), Value):
+                return queryset.order_by("title", "pk")
             return queryset.order_by(F("relevance").desc(nulls_last=True), "title", "pk")
         if sort == CatalogueSort.DURATION:
             return queryset.order_by("duration_hours", "title", "pk")

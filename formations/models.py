@@ -1,5 +1,6 @@
 import datetime
 import functools
+import logging
 import operator
 import re
 from dataclasses import dataclass
@@ -9,8 +10,9 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Case, Exists, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db import DatabaseError, models, transaction
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
@@ -42,6 +44,8 @@ from home import text_search
 from home.money import cents_to_euros_text
 from home.routing import RoutedPageMixin
 from home.seo import SiteUrlMixin
+
+logger = logging.getLogger(__name__)
 
 # --- Reference data -----------------------------------------------------------------------------
 
@@ -225,23 +229,78 @@ class FormationPageQuerySet(PageQuerySet):
         The first that accepts applications, else the first by date: its start (`next_session_start`) and its
         state (`next_session_state`: open, waitlist or closed). With `sessions`, only the formations with such a
         session are kept. Called again, it replaces the card session: the catalogue's filters narrow it.
+
+        Without `sessions`, the start is the one stored on the formation (`card_session_start`) while it holds,
+        so that sorting the catalogue reads no session; computed again for a formation whose stored start is
+        out of date or was never stored.
         """
         today = today or timezone.localdate()
         matching = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
         if sessions is not None:
             matching = matching.filter(sessions)
         card_session = matching.with_application_state(today).order_by("state_rank", "start_date", "pk")
+        start = Subquery(card_session.values("start_date")[:1], output_field=models.DateField())
+        if sessions is None:
+            start = Case(
+                When(card_session_start_until__gte=today, then=F("card_session_start")),
+                default=start,
+                output_field=models.DateField(),
+            )
         queryset = self.annotate(
-            next_session_start=Subquery(card_session.values("start_date")[:1]),
+            next_session_start=start,
             next_session_state=Subquery(card_session.values("application_state")[:1]),
         )
         if sessions is not None:
             queryset = queryset.filter(Exists(matching))
         return queryset
 
+    def store_card_session_start(self, today=None):
+        """Store each formation's `card_session_start` as of `today` (see with_card_session), and the last day it
+        holds (`card_session_start_until`). One UPDATE, whatever the number of formations.
+
+        The start changes with the days only when one of its upcoming sessions starts, or stops accepting
+        applications at its deadline: it holds until the day before the first of those days. Without an
+        upcoming session, it holds until a session is added (formations/signals.py stores it again then).
+        """
+        today = today or timezone.localdate()
+        upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
+        card_session = upcoming.with_application_state(today).order_by("state_rank", "start_date", "pk")
+        last_day = Case(
+            When(
+                Q(**open_for_applications_lookups(today)),
+                then=Least("start_date", "application_deadline"),
+            ),
+            default=F("start_date"),
+            output_field=models.DateField(),
+        )
+        holds_until = upcoming.order_by().values("formation").annotate(until=Min(last_day)).values("until")
+        return self.update(
+            card_session_start=Subquery(card_session.values("start_date")[:1]),
+            card_session_start_until=Coalesce(Subquery(holds_until), Value(datetime.date.max)),
+        )
+
+    def refresh_card_session_starts(self, today=None):
+        """Store again the card session starts that no longer hold on `today`, or were never stored."""
+        today = today or timezone.localdate()
+        stale = Q(card_session_start_until__lt=today) | Q(card_session_start_until__isnull=True)
+        return self.filter(stale).store_card_session_start(today)
+
+    def in_order(self, pks):
+        """The formations of this queryset whose ids are `pks`, in that order: a page of ids sorted and counted
+        beforehand. One query."""
+        position = {pk: rank for rank, pk in enumerate(pks)}
+        return sorted(self.order_by().filter(pk__in=position), key=lambda formation: position[formation.pk])
+
 
 @functools.lru_cache(maxsize=1)
 def _live_with_card_fields(today):
+    # Once a day in each process: the stored card session starts that the night made out of date are stored
+    # again, so that the day's catalogue sorts on them. They would be right anyway (with_card_session), slower.
+    try:
+        with transaction.atomic():
+            FormationPage.objects.refresh_card_session_starts(today)
+    except DatabaseError:
+        logger.warning("Les dates des prochaines sessions n'ont pas pu être mises à jour.", exc_info=True)
     # Never evaluated, only copied (.all()): a queryset's cache of results stays empty, and no request alters it.
     return FormationPage.objects.live()._with_card_fields(today)
 
@@ -301,6 +360,11 @@ class FormationPage(RoutedPageMixin, SiteUrlMixin, Page):
     accessibility_referent_name = models.CharField(_("référent handicap : nom"), max_length=120, blank=True)
     accessibility_referent_email = models.EmailField(_("référent handicap : e-mail"), blank=True)
     accessibility_referent_phone = models.CharField(_("référent handicap : téléphone"), max_length=20, blank=True)
+    # The start of the session its card shows without filters, and the last day it holds (see
+    # FormationPageQuerySet.with_card_session): the catalogue sorts on them. Stored by formations/signals.py when
+    # a session or the page is saved, and each day for the formations the night made out of date.
+    card_session_start = models.DateField(null=True, blank=True, editable=False)
+    card_session_start_until = models.DateField(null=True, blank=True, editable=False)
 
     objects = PageManager.from_queryset(FormationPageQuerySet)()
 
@@ -672,6 +736,13 @@ class Session(models.Model):
             # it here, where the campus is written (an edit, a formation page moved), not in a hook that only
             # the admin's edit view would run. Through the reverse relation: formations imports no app above.
             self.applications.exclude(campus_id=self.campus_id).update(campus_id=self.campus_id)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        session = super().from_db(db, field_names, values)
+        # A session moved to another formation changes the card of the one it leaves too (formations/signals.py).
+        session.formation_id_in_db = session.__dict__.get("formation_id")
+        return session
 
     def clean(self):
         errors = {}

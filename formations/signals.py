@@ -57,3 +57,23 @@ def refresh_public_pages(sender, raw=False, **kwargs):
     certifications: the public pages stored for anonymous visitors are stale once one changes."""
     if not raw:
         page_cache.bump()
+
+
+@receiver(post_save, sender=Session)
+@receiver(post_delete, sender=Session)
+def store_the_card_session_start(sender, instance, raw=False, **kwargs):
+    """The catalogue sorts on each formation's stored card session start: store it again for the formation of
+    a session added, changed or deleted, and for the one a session leaves."""
+    if raw:
+        return
+    formations = {instance.formation_id, getattr(instance, "formation_id_in_db", None)} - {None}
+    FormationPage.objects.filter(pk__in=formations).store_card_session_start()
+    instance.formation_id_in_db = instance.formation_id
+
+
+@receiver(post_save, sender=FormationPage)
+def store_the_page_card_session_start(sender, instance, raw=False, **kwargs):
+    """A page's save writes the stored start it was read with, or the one of a revision (Wagtail publishes a
+    revision by saving its copy of the page): store the right one again."""
+    if not raw:
+        FormationPage.objects.filter(pk=instance.pk).store_card_session_start()

@@ -11,6 +11,7 @@ class HomeConfig(AppConfig):
         from home import (
             checks,  # noqa: F401  (registers the deployment checks)
             page_cache,
+            sites,
         )
         from home.admin_fields import register_admin_fields
         from home.task_retries import on_task_finished
@@ -20,3 +21,4 @@ class HomeConfig(AppConfig):
         register_admin_fields()
         connect_unaccent()
         page_cache.connect_signals()
+        sites.connect_signals()
