@@ -75,6 +75,9 @@ def run_pass(module, database_url, env):
         "DEBUG": "false",
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
+        # Connections kept between requests, checked before each, as in production (config/settings/production.py).
+        "DATABASE_CONN_MAX_AGE": "60",
+        "DATABASE_CONN_HEALTH_CHECKS": "true",
         **env,
     }
     output = subprocess.run(

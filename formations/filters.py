@@ -280,6 +280,15 @@ class FormationFilterSet(django_filters.FilterSet):
             conditions.append(Q(**open_for_applications_lookups(timezone.localdate())) & SEATS_LEFT)
         return reduce(operator.and_, conditions) if conditions else None
 
+    def cards(self, pks):
+        """The formations `pks` (a page of results, in order) as their cards show them, with the session the
+        filters choose: the filters that found them are not asked again (a keyword search may have found
+        thousands of ids)."""
+        queryset = self.queryset
+        if (sessions := self.session_conditions()) is not None:
+            queryset = queryset.with_card_session(sessions)
+        return queryset.in_order(pks)
+
     def sort(self, queryset, name, value):
         # The sort is applied in filter_queryset so that a missing or invalid value still sorts.
         return queryset

@@ -17,7 +17,7 @@ def catalogue(request):
     # Sorted and counted on ids: the sessions and prices a card shows are read for the page's cards only.
     ids = filterset.qs.values_list("pk", flat=True)
     page = Paginator(ids, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = FormationPage.attach_campuses(filterset.qs.in_order(page.object_list))
+    page.object_list = FormationPage.attach_campuses(filterset.cards(page.object_list))
     # The same list for every anonymous visitor with the same filters; another parameter is not stored.
     page_cache.mark_cacheable(request, query_parameters(filterset.form))
     return render(
