@@ -34,6 +34,7 @@ def measure():
         started = time.perf_counter()
         call_command("seed_demo", formations=size, no_users=True, verbosity=0)
         seed_seconds = time.perf_counter() - started
+        common.analyze()
         results += common.time_requests(
             client, URLS, warmup=WARMUP, samples=SAMPLES, size=size, seed_seconds=seed_seconds
         )
@@ -47,7 +48,8 @@ def report(passes):
         intro=[
             f"Client de test Django (toute la pile : middleware, routage, vue, gabarits), {SAMPLES} requêtes par "
             f"ligne après {WARMUP} d'échauffement ; médiane et 90e centile en millisecondes ; requêtes SQL par "
-            "requête HTTP."
+            "requête HTTP ; connexion à la base gardée d'une requête à l'autre et vérifiée avant chacune, comme en "
+            "production (où elle est renouvelée chaque minute)."
         ],
         columns=("page", "formations"),
         cells=lambda row: (row["label"], common.thousands(row["size"])),

@@ -22,7 +22,7 @@ HEADING = "### Pages publiques : rendues et servies par le cache"
 def bulk_formations(campus, count):
     """`count` formations under `campus`, each with one upcoming session, in a few bulk inserts."""
     from django.contrib.contenttypes.models import ContentType
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
     from wagtail.models import Locale, Page
 
@@ -81,11 +81,7 @@ def bulk_formations(campus, count):
         Page.objects.filter(pk=campus.pk).update(numchild=campus.get_children().count())
         # Bulk inserts send no signal: the catalogue's stored starts are filled as the day's first catalogue does.
         FormationPage.objects.refresh_card_session_starts()
-    if connection.vendor == "postgresql":
-        # Rows inserted by the thousand, and no autovacuum yet: the planner would go by empty tables' statistics,
-        # which a database in service never has.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    common.analyze()
 
 
 def timed(client, settings, urls, size, cached, campus_formations):
@@ -115,6 +111,7 @@ def measure():
     for size in SIZES:
         if size in PAGE_SIZES:
             call_command("seed_demo", formations=size, no_users=True, verbosity=0)
+            common.analyze()
         campus = CampusPage.objects.get(slug=CAMPUS_SLUG)
         missing = size - FormationPage.objects.count()
         if missing > 0:
@@ -136,7 +133,9 @@ def report(passes):
         f"{HEADING} (issue 15)",
         "",
         f"Mesuré le {datetime.date.today():%d/%m/%Y} sur {common.machine()}, avec `make bench`.",
-        f"Client de test Django (toute la pile), {SAMPLES} requêtes par ligne après {WARMUP} d'échauffement. "
+        f"Client de test Django (toute la pile), {SAMPLES} requêtes par ligne après {WARMUP} d'échauffement ; "
+        "connexion à la base gardée d'une requête à l'autre et vérifiée avant chacune, comme en production (où "
+        "elle est renouvelée chaque minute). "
         "« rendue » : cache des pages coupé (`PUBLIC_PAGE_CACHE_SECONDS=0`), chaque requête lit la base et "
         "rend les gabarits ; « cache » : visiteur anonyme servi par le cache partagé (mémoire locale ici, Redis en "
         "production). « × nue » : la médiane rapportée à celle d'une vue Django qui renvoie deux octets, mesurée "

@@ -258,9 +258,9 @@ class FormationPageQuerySet(PageQuerySet):
         """Store each formation's `card_session_start` as of `today` (see with_card_session), and the last day it
         holds (`card_session_start_until`). One UPDATE, whatever the number of formations.
 
-        The start changes with the days only when one of its upcoming sessions starts, or stops accepting
-        applications at its deadline: it holds until the day before the first of those days. Without an
-        upcoming session, it holds until a session is added (formations/signals.py stores it again then).
+        The start changes with the days only the day after one of its upcoming sessions starts, or after the
+        last day one accepts applications: it holds until the first of those days, included. Without an upcoming
+        session, it holds until a session is added (formations/signals.py stores it again then).
         """
         today = today or timezone.localdate()
         upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
