@@ -195,8 +195,11 @@ class FormationPageQuerySet(PageQuerySet):
         if not words:
             return self.annotate(relevance=Value(0)).none()
         in_title = text_search.indexed_pks(self.model, words, title_only=True)
-        return self.filter(pk__in=text_search.indexed_pks(self.model, words)).annotate(
-            relevance=Case(When(pk__in=in_title, then=Value(1)), default=Value(0)) if in_title else Value(0)
+        found = text_search.indexed_pks(self.model, words)
+        return self.filter(pk__in=text_search.among(found)).annotate(
+            relevance=Case(When(pk__in=text_search.among(in_title), then=Value(1)), default=Value(0))
+            if in_title
+            else Value(0)
         )
 
     def campus_next(self, campus, limit, today=None):

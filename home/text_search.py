@@ -96,6 +96,19 @@ def indexed_pks(model, words, *, title_only=False):
     return set(found.order_by().values_list("pk", flat=True).union(begun.order_by().values_list("pk", flat=True)))
 
 
+def among(pks):
+    """A value for `pk__in` holding `pks`, the ids a search found (thousands, for a common word).
+
+    On PostgreSQL one array parameter: Django's IN takes one placeholder per id, which the ORM compiles and the
+    driver writes out in Python for each query that filters on them (half the catalogue's time with a keyword
+    that every formation has). A plain list elsewhere."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [sorted(pks)])
+    return pks
+
+
 def _sqlite_indexed_pks(model, words, title_only):
     # Straight to the FTS5 table: Wagtail's query joins it to the index entries, and SQLite then runs the
     # full-text match once per entry instead of once (0.7 s instead of 0.07 s for the catalogue's page at 2,000
