@@ -238,10 +238,7 @@ class FormationPageQuerySet(PageQuerySet):
         out of date or was never stored.
         """
         today = today or timezone.localdate()
-        matching = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
-        if sessions is not None:
-            matching = matching.filter(sessions)
-        card_session = matching.with_application_state(today).order_by("state_rank", "start_date", "pk")
+        matching, card_session = _card_sessions(today, sessions)
         start = Subquery(card_session.values("start_date")[:1], output_field=models.DateField())
         if sessions is None:
             start = Case(
@@ -266,8 +263,7 @@ class FormationPageQuerySet(PageQuerySet):
         session, it holds until a session is added (formations/signals.py stores it again then).
         """
         today = today or timezone.localdate()
-        upcoming = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
-        card_session = upcoming.with_application_state(today).order_by("state_rank", "start_date", "pk")
+        upcoming, card_session = _card_sessions(today)
         last_day = Case(
             When(
                 Q(**open_for_applications_lookups(today)),
@@ -292,7 +288,16 @@ class FormationPageQuerySet(PageQuerySet):
         """The formations of this queryset whose ids are `pks`, in that order: a page of ids sorted and counted
         beforehand. One query."""
         position = {pk: rank for rank, pk in enumerate(pks)}
-        return sorted(self.order_by().filter(pk__in=position), key=lambda formation: position[formation.pk])
+        return sorted(self.order_by().filter(pk__in=list(position)), key=lambda formation: position[formation.pk])
+
+
+def _card_sessions(today, sessions=None):
+    """A formation's upcoming sessions (those that match `sessions`, a Q on Session), for a subquery: as they
+    are, and in the order a card picks its session (the ones that accept applications first, then by date)."""
+    matching = Session.objects.filter(formation=OuterRef("pk")).upcoming(today)
+    if sessions is not None:
+        matching = matching.filter(sessions)
+    return matching, matching.with_application_state(today).order_by("state_rank", "start_date", "pk")
 
 
 @functools.lru_cache(maxsize=1)
